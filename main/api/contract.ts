@@ -1,0 +1,192 @@
+// The one contract between the renderer (or any client) and the engine.
+// Requests are validated with zod at the engine's edge; handlers are typed from `Methods`,
+// so a method without a handler is a compile error (see main/api/handlers.ts).
+// This file is imported by the renderer too: keep it free of Node imports.
+import { z } from 'zod';
+
+// ---------- shared shapes ----------
+
+/** An image or file handed over by value (drop, paste, file dialog). */
+export const FilePayload = z.object({
+  name: z.string().min(1).max(4096),
+  bytes: z.instanceof(Uint8Array),
+});
+export type FilePayload = z.infer<typeof FilePayload>;
+
+export const Preprocessing = z.object({
+  channelOrder: z.enum(['RGB', 'BGR']),
+  layout: z.enum(['NCHW', 'NHWC']),
+  /** pixel (0..255) * scale, then (x - mean) / std per channel (in the model's channel order). */
+  scale: z.number(),
+  mean: z.tuple([z.number(), z.number(), z.number()]),
+  std: z.tuple([z.number(), z.number(), z.number()]),
+  /** 'fill': plain resize of the whole image; 'shorter-then-crop': shorter side to resizeTo, centre crop to input size. */
+  resize: z.enum(['fill', 'shorter-then-crop', 'fill-then-crop']),
+  /** Size of the intermediate resize for the crop modes (e.g. 256 for a 224 crop). */
+  resizeTo: z.number().int().positive().optional(),
+});
+export type Preprocessing = z.infer<typeof Preprocessing>;
+
+export const ModelMeta = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  source: z.enum(['catalog', 'imported', 'builtin']),
+  /** Present on disk and loadable. */
+  status: z.enum(['available', 'missing', 'downloading', 'broken']),
+  path: z.string().optional(),
+  sha256: z.string().optional(),
+  sizeBytes: z.number().optional(),
+  url: z.string().optional(),
+  license: z.string().optional(),
+  inputName: z.string().optional(),
+  outputName: z.string().optional(),
+  inputSize: z.tuple([z.number().int(), z.number().int()]),
+  numClasses: z.number().int(),
+  /** Output already holds probabilities (softmax inside the graph). */
+  outputIsProbabilities: z.boolean(),
+  preprocessing: Preprocessing,
+  /** Label set id (e.g. 'imagenet1k', 'imagenet1001') or a path to a labels file. */
+  labels: z.string(),
+  /** Output index i maps to label line i + labelOffset. */
+  labelOffset: z.number().int(),
+  error: z.string().optional(),
+  notes: z.string().optional(),
+});
+export type ModelMeta = z.infer<typeof ModelMeta>;
+
+export const ModelPatch = ModelMeta.pick({ name: true, preprocessing: true, labels: true, labelOffset: true, outputIsProbabilities: true }).partial();
+export type ModelPatch = z.infer<typeof ModelPatch>;
+
+export const TopClass = z.object({ index: z.number().int(), label: z.string(), probability: z.number() });
+export type TopClass = z.infer<typeof TopClass>;
+
+export const ClassifyResult = z.object({
+  file: z.string(),
+  model: z.string(),
+  top: z.array(TopClass).optional(),
+  error: z.string().optional(),
+  ms: z.number(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+});
+export type ClassifyResult = z.infer<typeof ClassifyResult>;
+
+export const JobKind = z.enum(['download', 'classify-batch']);
+export type JobKind = z.infer<typeof JobKind>;
+
+export const JobInfo = z.object({
+  id: z.string(),
+  kind: z.string(),
+  label: z.string(),
+  state: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
+  fraction: z.number(),
+  etaSeconds: z.number().nullable(),
+  startedAt: z.number().nullable(),
+});
+export type JobInfo = z.infer<typeof JobInfo>;
+
+// ---------- methods ----------
+
+const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
+
+export const Methods = {
+  'app.info': method(
+    z.object({}),
+    z.object({ version: z.string(), home: z.string(), transport: z.string(), ortVersion: z.string(), threads: z.number() }),
+  ),
+  'models.list': method(z.object({}), z.array(ModelMeta)),
+  'models.pull': method(z.object({ id: z.string() }), z.object({ jobId: z.string() })),
+  'models.import': method(z.object({ file: FilePayload, sidecar: FilePayload.optional() }), ModelMeta),
+  'models.update': method(z.object({ id: z.string(), patch: ModelPatch }), ModelMeta),
+  'models.remove': method(z.object({ id: z.string() }), z.object({ removed: z.boolean() })),
+  'models.labels': method(z.object({ id: z.string() }), z.array(z.string())),
+  'classify.image': method(
+    z.object({ image: FilePayload, modelId: z.string(), topK: z.number().int().min(1).max(100).default(5) }),
+    ClassifyResult,
+  ),
+  'classify.batch': method(
+    z.object({ images: z.array(FilePayload).min(1), modelId: z.string(), topK: z.number().int().min(1).max(100).default(5) }),
+    z.object({ jobId: z.string() }),
+  ),
+  'jobs.list': method(z.object({}), z.array(JobInfo)),
+  'jobs.cancel': method(z.object({ jobId: z.string() }), z.object({ cancelled: z.boolean() })),
+} as const;
+
+export type MethodName = keyof typeof Methods;
+export type ParamsOf<M extends MethodName> = z.input<(typeof Methods)[M]['params']>;
+export type ParsedParamsOf<M extends MethodName> = z.output<(typeof Methods)[M]['params']>;
+export type ResultOf<M extends MethodName> = z.output<(typeof Methods)[M]['result']>;
+
+// ---------- events ----------
+
+export const JobEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('queued'), jobId: z.string(), kind: z.string(), label: z.string() }),
+  z.object({ type: z.literal('started'), jobId: z.string() }),
+  z.object({
+    type: z.literal('progress'),
+    jobId: z.string(),
+    fraction: z.number(),
+    etaSeconds: z.number().nullable(),
+    message: z.string().optional(),
+  }),
+  z.object({ type: z.literal('preview'), jobId: z.string(), mime: z.string(), bytes: z.instanceof(Uint8Array), step: z.number().optional() }),
+  z.object({ type: z.literal('metric'), jobId: z.string(), step: z.number(), name: z.string(), value: z.number() }),
+  z.object({ type: z.literal('item'), jobId: z.string(), index: z.number(), item: z.unknown() }),
+  z.object({ type: z.literal('log'), jobId: z.string(), message: z.string() }),
+  z.object({ type: z.literal('done'), jobId: z.string(), result: z.unknown() }),
+  z.object({ type: z.literal('failed'), jobId: z.string(), error: z.object({ code: z.string(), message: z.string() }) }),
+  z.object({ type: z.literal('cancelled'), jobId: z.string() }),
+]);
+export type JobEvent = z.infer<typeof JobEvent>;
+
+export type StudioEvent = { channel: 'job'; payload: JobEvent } | { channel: 'models.changed'; payload: Record<string, never> };
+
+// ---------- envelopes ----------
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'not_found'
+  | 'bad_image'
+  | 'image_too_large'
+  | 'bad_model'
+  | 'model_missing'
+  | 'checksum_mismatch'
+  | 'download_failed'
+  | 'cancelled'
+  | 'disk_full'
+  | 'internal';
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface RequestEnvelope {
+  id: number;
+  method: string;
+  params: unknown;
+}
+export type ResponseEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: WireError };
+export type EngineMessage = { kind: 'response'; response: ResponseEnvelope } | { kind: 'event'; event: StudioEvent };
+
+/** What the renderer sees; same object in Electron (preload) and browser mode (WebSocket). */
+export interface StudioApi {
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
+  on(listener: (event: StudioEvent) => void): () => void;
+  readonly transport: 'electron' | 'browser';
+}
+
+/** An error that crossed the contract; `code` tells the UI what to say. */
+export class StudioError extends Error {
+  constructor(
+    public readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StudioError';
+  }
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
+  }
+}
