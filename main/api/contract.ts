@@ -140,7 +140,11 @@ export const JobEvent = z.discriminatedUnion('type', [
 ]);
 export type JobEvent = z.infer<typeof JobEvent>;
 
-export type StudioEvent = { channel: 'job'; payload: JobEvent } | { channel: 'models.changed'; payload: Record<string, never> };
+export type StudioEvent =
+  | { channel: 'job'; payload: JobEvent }
+  | { channel: 'models.changed'; payload: Record<string, never> }
+  /** Raised by the client itself when the transport drops (engine restarted, server stopped). */
+  | { channel: 'connection'; payload: { state: 'closed' | 'open' } };
 
 // ---------- envelopes ----------
 
