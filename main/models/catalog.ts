@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ModelMeta } from '../api/contract.js';
-import { resourcesDir } from '../paths.js';
+import { ModelMeta } from '../api/contract';
+import { resourcesDir } from '../paths';
 
 export const CatalogEntry = ModelMeta.omit({ source: true, status: true, path: true, error: true }).extend({
   url: z.string().url(),

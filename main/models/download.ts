@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StudioError } from '../api/contract.js';
+import { StudioError } from '../api/contract';
 
 export interface DownloadOptions {
   url: string;

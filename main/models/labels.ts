@@ -1,10 +1,15 @@
 // Label sets: ids for the sets we ship ('imagenet1k', 'imagenet1001') or an absolute path to a text file, one label a line.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../api/contract.js';
-import { resourcesDir } from '../paths.js';
+import { StudioError } from '../api/contract';
+import { resourcesDir } from '../paths';
 
-export const BUILTIN_LABEL_SETS = ['imagenet1k', 'imagenet1001'] as const;
+/** 'none': no names known; every index shows as 'class N'. */
+export const BUILTIN_LABEL_SETS = ['imagenet1k', 'imagenet1001', 'none'] as const;
+
+export function isLabelSetId(s: string): boolean {
+  return (BUILTIN_LABEL_SETS as readonly string[]).includes(s);
+}
 
 const cache = new Map<string, readonly string[]>();
 
@@ -23,6 +28,7 @@ function readLines(file: string): string[] {
 
 /** Loads a label set by id or absolute path (cached; files are re-read when their mtime changes). */
 export function loadLabels(idOrPath: string): readonly string[] {
+  if (idOrPath === 'none') return [];
   if (idOrPath === 'imagenet1k' || idOrPath === 'imagenet1001') {
     const hit = cache.get(idOrPath);
     if (hit) return hit;
@@ -32,7 +38,7 @@ export function loadLabels(idOrPath: string): readonly string[] {
     cache.set(idOrPath, labels);
     return labels;
   }
-  if (!path.isAbsolute(idOrPath)) throw new StudioError('not_found', `unknown label set "${idOrPath}" (use imagenet1k, imagenet1001 or an absolute file path)`);
+  if (!path.isAbsolute(idOrPath)) throw new StudioError('not_found', `unknown label set "${idOrPath}" (use imagenet1k, imagenet1001, none or an absolute file path)`);
   let key: string;
   try {
     key = `${idOrPath}\0${fs.statSync(idOrPath).mtimeMs}`;

@@ -1,0 +1,316 @@
+// The models the studio knows: catalog entries (downloaded on demand into <models>/catalog), imported models
+// (copied into <models>/imported with a meta JSON beside each), and read-only "builtin" models found in extra folders.
+// State lives in small JSON files, so several processes (engine, CLI) see the same registry.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ModelMeta, ModelPatch, StudioError } from '../api/contract';
+import { appRoot, modelsDir } from '../paths';
+import { loadCatalog, type CatalogEntry } from './catalog';
+import { downloadModel } from './download';
+import { inspectModel, type InspectedModel } from './inspect';
+import { isLabelSetId } from './labels';
+import { buildLocalMeta } from './local-meta';
+import { parseSidecar, readSidecarFor, type SidecarInfo } from './sidecar';
+import { readJson, sha256File, slugify, writeJsonAtomic } from './store';
+
+export interface RegistryOptions {
+  /** Defaults to modelsDir() (under VISION_STUDIO_HOME). */
+  root?: string;
+  /** Read-only folders of .onnx files; defaults to defaultExtraDirs(). */
+  extraDirs?: string[];
+  catalog?: CatalogEntry[];
+}
+
+export type ImportSource = { path: string } | { name: string; bytes: Uint8Array };
+export interface PullOptions {
+  signal?: AbortSignal;
+  onProgress?: (received: number, total: number | null) => void;
+}
+
+/** VISION_STUDIO_MODEL_DIRS (path-delimited), then ../shared/models beside a developer checkout. */
+export function defaultExtraDirs(): string[] {
+  const fromEnv = (process.env.VISION_STUDIO_MODEL_DIRS ?? '').split(path.delimiter).filter(Boolean);
+  const shared = path.resolve(appRoot(), '..', 'shared', 'models');
+  return [...fromEnv, ...(fs.existsSync(shared) ? [shared] : [])].map((d) => path.resolve(d));
+}
+
+const StoredMeta = ModelMeta.omit({ status: true, path: true });
+
+export class ModelRegistry {
+  readonly root: string;
+  readonly extraDirs: string[];
+  private readonly catalog: CatalogEntry[];
+  private readonly inflight = new Map<string, Promise<ModelMeta>>();
+  private readonly inspected = new Map<string, InspectedModel>();
+
+  constructor(opts: RegistryOptions = {}) {
+    this.root = opts.root ?? modelsDir();
+    this.extraDirs = opts.extraDirs ?? defaultExtraDirs();
+    this.catalog = opts.catalog ?? loadCatalog();
+  }
+
+  private get catalogDir() {
+    return path.join(this.root, 'catalog');
+  }
+  private get importedDir() {
+    return path.join(this.root, 'imported');
+  }
+  private get overridesFile() {
+    return path.join(this.root, 'overrides.json');
+  }
+
+  /** Every model, in display order: catalog, imported, builtin. Never throws for bad files on disk. */
+  list(): ModelMeta[] {
+    const overrides = this.readOverrides();
+    const out: ModelMeta[] = [];
+    const seen = new Set<string>();
+    const add = (m: ModelMeta) => {
+      if (seen.has(m.id)) return;
+      seen.add(m.id);
+      out.push(m.source === 'imported' ? m : applyPatch(m, overrides[m.id]));
+    };
+    this.catalog.forEach((c) => add(this.catalogMeta(c)));
+    this.importedMetas().forEach(add);
+    this.builtinMetas().forEach(add);
+    return out;
+  }
+
+  find(id: string): ModelMeta | undefined {
+    return this.list().find((m) => m.id === id);
+  }
+
+  get(id: string): ModelMeta {
+    const m = this.find(id);
+    if (!m) throw new StudioError('not_found', `no model "${id}" (see \`vision-studio models list\`)`);
+    return m;
+  }
+
+  /** A catalog, imported or builtin id, or a path to an .onnx (its sidecar honoured). Synchronous: a bare path
+   *  without sidecar gets default metadata unless resolveAsync() inspected it before. */
+  resolve(idOrPath: string): ModelMeta {
+    const known = this.find(idOrPath);
+    if (known) return known;
+    return this.metaForPath(idOrPath, this.inspected.get(this.inspectKey(path.resolve(idOrPath))) ?? null);
+  }
+
+  /** Like resolve(), but inspects a bare .onnx path with ONNX Runtime (input size, layout, classes). */
+  async resolveAsync(idOrPath: string): Promise<ModelMeta> {
+    const known = this.find(idOrPath);
+    if (known) return known;
+    const file = path.resolve(idOrPath);
+    this.metaForPath(idOrPath, null); // not_found / bad sidecar errors first
+    const key = this.inspectKey(file);
+    let found = this.inspected.get(key);
+    if (!found) {
+      found = await inspectModel(file, idOrPath);
+      this.inspected.set(key, found);
+    }
+    return this.metaForPath(idOrPath, found);
+  }
+
+  /** Copies a model into the registry after checking that ONNX Runtime can load it; a broken model is never registered. */
+  async import(src: ImportSource, sidecar?: ImportSource): Promise<ModelMeta> {
+    const displayName = 'path' in src ? src.path : src.name;
+    fs.mkdirSync(this.importedDir, { recursive: true });
+    const tmp = path.join(this.importedDir, `.incoming-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
+    try {
+      if ('path' in src) {
+        if (!fs.existsSync(src.path)) throw new StudioError('not_found', `${src.path}: no such file`);
+        fs.copyFileSync(src.path, tmp);
+      } else fs.writeFileSync(tmp, src.bytes);
+      const inspected = await inspectModel(tmp, displayName);
+      const side = this.readImportSidecar(src, sidecar);
+      const sha256 = await sha256File(tmp);
+      if (side?.sha256 && side.sha256 !== sha256)
+        throw new StudioError('checksum_mismatch', `${displayName}: sha256 ${sha256.slice(0, 12)}… differs from its sidecar (${side.sha256.slice(0, 12)}…)`);
+      const id = this.uniqueId(slugify(side?.name ?? path.basename(displayName)));
+      const file = path.join(this.importedDir, `${id}.onnx`);
+      const meta = buildLocalMeta({ id, file, source: 'imported', inspected, sidecar: side, sha256, sizeBytes: fs.statSync(tmp).size });
+      if (path.isAbsolute(meta.labels)) {
+        // Keep the labels with the model, so the import survives the original folder moving.
+        fs.copyFileSync(meta.labels, path.join(this.importedDir, `${id}.labels.txt`));
+        meta.labels = path.join(this.importedDir, `${id}.labels.txt`);
+      }
+      fs.renameSync(tmp, file);
+      this.writeImported(meta);
+      return this.get(id);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  /** Edits metadata; imported models keep it in their JSON, catalog/builtin ones in overrides.json. */
+  update(id: string, patch: ModelPatch): ModelMeta {
+    const parsed = ModelPatch.safeParse(patch);
+    if (!parsed.success) throw new StudioError('bad_request', `invalid metadata for ${id}: ${parsed.error.issues[0]?.message}`);
+    const p = parsed.data;
+    if (p.labels !== undefined && !isLabelSetId(p.labels) && !(path.isAbsolute(p.labels) && fs.existsSync(p.labels)))
+      throw new StudioError('bad_request', `labels "${p.labels}": use imagenet1k, imagenet1001, none or the absolute path of an existing file`);
+    const current = this.get(id);
+    if (current.source === 'imported') {
+      if (current.status === 'broken' && !fs.existsSync(path.join(this.importedDir, `${id}.json`)))
+        throw new StudioError('bad_model', `${id}: metadata file is missing`);
+      this.writeImported(applyPatch(current, p));
+    } else {
+      const all = this.readOverrides();
+      all[id] = { ...all[id], ...p };
+      writeJsonAtomic(this.overridesFile, all);
+    }
+    return this.get(id);
+  }
+
+  /** Deletes an imported model, or the downloaded file of a catalog model. Builtin models are read-only. */
+  async remove(id: string): Promise<boolean> {
+    const m = this.get(id);
+    if (m.source === 'builtin') throw new StudioError('bad_request', `${id} is a read-only model from ${path.dirname(m.path ?? '')}; delete the file there`);
+    if (this.inflight.has(id)) throw new StudioError('bad_request', `${id} is downloading; cancel the download first`);
+    const files =
+      m.source === 'imported'
+        ? ['.onnx', '.json', '.labels.txt'].map((ext) => path.join(this.importedDir, `${id}${ext}`))
+        : [path.join(this.catalogDir, `${id}.onnx`), path.join(this.catalogDir, `${id}.onnx.part`)];
+    const existed = files.filter((f) => fs.existsSync(f));
+    files.forEach((f) => fs.rmSync(f, { force: true }));
+    const overrides = this.readOverrides();
+    if (overrides[id]) {
+      delete overrides[id];
+      writeJsonAtomic(this.overridesFile, overrides);
+    }
+    return existed.length > 0;
+  }
+
+  /** Downloads a catalog model (resuming a previous partial download). Concurrent pulls of one id share one transfer. */
+  pull(id: string, opts: PullOptions = {}): Promise<ModelMeta> {
+    const running = this.inflight.get(id);
+    if (running) return running;
+    const entry = this.catalog.find((c) => c.id === id);
+    if (!entry) {
+      const m = this.get(id); // not_found for unknown ids
+      return Promise.reject(new StudioError('bad_request', `${m.id} is a local model, nothing to download`));
+    }
+    const current = this.catalogMeta(entry);
+    if (current.status === 'available') return Promise.resolve(this.get(id));
+    const job = (async () => {
+      await downloadModel({ url: entry.url, dest: path.join(this.catalogDir, `${id}.onnx`), sha256: entry.sha256, sizeBytes: entry.sizeBytes, ...opts });
+      return this.get(id);
+    })().finally(() => this.inflight.delete(id));
+    this.inflight.set(id, job);
+    return job;
+  }
+
+  /** The model to use when none is chosen: the bundled MobileNet if present, else any loadable model. */
+  defaultModelId(): string | null {
+    const ok = this.list().filter((m) => m.status === 'available');
+    return (ok.find((m) => m.source === 'builtin' && /mobilenet/i.test(m.id)) ?? ok.find((m) => m.source === 'builtin') ?? ok[0])?.id ?? null;
+  }
+
+  // ---------- internals ----------
+
+  private catalogMeta(c: CatalogEntry): ModelMeta {
+    const file = path.join(this.catalogDir, `${c.id}.onnx`);
+    const base: ModelMeta = { ...c, source: 'catalog', status: 'missing', path: file };
+    if (this.inflight.has(c.id)) return { ...base, status: 'downloading' };
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      return base;
+    }
+    if (size !== c.sizeBytes) return { ...base, status: 'broken', error: `${file}: ${size} bytes, expected ${c.sizeBytes}; remove it and pull again` };
+    return { ...base, status: 'available' };
+  }
+
+  private importedMetas(): ModelMeta[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.importedDir).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    return names.map((n) => {
+      const id = n.slice(0, -'.json'.length);
+      const file = path.join(this.importedDir, `${id}.onnx`);
+      const read = readJson(path.join(this.importedDir, n));
+      const parsed = read.ok ? StoredMeta.safeParse(read.value) : null;
+      if (!read.ok || !parsed?.success) {
+        const issue = parsed && !parsed.success ? parsed.error.issues[0] : undefined;
+        const error = read.ok ? `${n}: invalid metadata (${issue?.path.join('.')}: ${issue?.message})` : read.error;
+        return { ...buildLocalMeta({ id, file, source: 'imported' }), status: 'broken', error };
+      }
+      const m: ModelMeta = { ...parsed.data, id, source: 'imported', status: 'available', path: file };
+      if (!isLabelSetId(m.labels) && !path.isAbsolute(m.labels)) m.labels = path.join(this.importedDir, m.labels);
+      if (!fs.existsSync(file)) return { ...m, status: 'broken', error: `${file}: model file is missing` };
+      return m;
+    });
+  }
+
+  private builtinMetas(): ModelMeta[] {
+    return this.extraDirs.flatMap((dir) => {
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir).filter((n) => /\.onnx$/i.test(n));
+      } catch {
+        return [];
+      }
+      return names.sort().map((n) => {
+        const file = path.join(dir, n);
+        const id = n.replace(/\.onnx$/i, '');
+        try {
+          return buildLocalMeta({ id, file, source: 'builtin', sidecar: readSidecarFor(file), inspected: this.inspected.get(this.inspectKey(file)) });
+        } catch (e) {
+          return { ...buildLocalMeta({ id, file, source: 'builtin' }), status: 'broken' as const, error: (e as Error).message };
+        }
+      });
+    });
+  }
+
+  private metaForPath(p: string, inspected: InspectedModel | null): ModelMeta {
+    const file = path.resolve(p);
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile())
+      throw new StudioError('not_found', `${p}: no such model (not a catalog, imported or built-in id, nor an .onnx file)`);
+    return buildLocalMeta({ id: file, file, source: 'builtin', sidecar: readSidecarFor(file, this.extraDirs), inspected });
+  }
+
+  private readImportSidecar(src: ImportSource, sidecar?: ImportSource): SidecarInfo | null {
+    if (!sidecar) return 'path' in src ? readSidecarFor(src.path, this.extraDirs) : null;
+    if ('path' in sidecar) return parseSidecar(fs.readFileSync(sidecar.path, 'utf8'), sidecar.path, [path.dirname(sidecar.path), ...this.extraDirs]);
+    // By value (drop, file dialog): a relative labels file can only be looked up in the known model folders.
+    return parseSidecar(Buffer.from(sidecar.bytes).toString('utf8'), sidecar.name, this.extraDirs);
+  }
+
+  private writeImported(meta: ModelMeta): void {
+    const { status: _s, path: _p, error: _e, ...stored } = meta;
+    if (path.isAbsolute(stored.labels) && path.dirname(stored.labels) === this.importedDir) stored.labels = path.basename(stored.labels);
+    writeJsonAtomic(path.join(this.importedDir, `${meta.id}.json`), stored);
+  }
+
+  private readOverrides(): Record<string, ModelPatch> {
+    const read = readJson(this.overridesFile);
+    if (!read.ok || typeof read.value !== 'object' || read.value === null) return {};
+    const out: Record<string, ModelPatch> = {};
+    for (const [id, v] of Object.entries(read.value)) {
+      const p = ModelPatch.safeParse(v);
+      if (p.success) out[id] = p.data;
+    }
+    return out;
+  }
+
+  private uniqueId(base: string): string {
+    const taken = new Set(this.list().map((m) => m.id));
+    if (!taken.has(base)) return base;
+    for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+  }
+
+  private inspectKey(file: string): string {
+    try {
+      const st = fs.statSync(file);
+      return `${file}|${st.size}|${st.mtimeMs}`;
+    } catch {
+      return file;
+    }
+  }
+}
+
+function applyPatch(m: ModelMeta, patch: ModelPatch | undefined): ModelMeta {
+  return patch ? { ...m, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } : m;
+}
