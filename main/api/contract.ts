@@ -6,10 +6,13 @@ import { z } from 'zod';
 
 // ---------- shared shapes ----------
 
+/** Raw bytes (structured clone in Electron, binary attachments over the WebSocket). */
+export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' });
+
 /** An image or file handed over by value (drop, paste, file dialog). */
 export const FilePayload = z.object({
   name: z.string().min(1).max(4096),
-  bytes: z.instanceof(Uint8Array),
+  bytes: Bytes,
 });
 export type FilePayload = z.infer<typeof FilePayload>;
 
@@ -130,7 +133,7 @@ export const JobEvent = z.discriminatedUnion('type', [
     etaSeconds: z.number().nullable(),
     message: z.string().optional(),
   }),
-  z.object({ type: z.literal('preview'), jobId: z.string(), mime: z.string(), bytes: z.instanceof(Uint8Array), step: z.number().optional() }),
+  z.object({ type: z.literal('preview'), jobId: z.string(), mime: z.string(), bytes: Bytes, step: z.number().optional() }),
   z.object({ type: z.literal('metric'), jobId: z.string(), step: z.number(), name: z.string(), value: z.number() }),
   z.object({ type: z.literal('item'), jobId: z.string(), index: z.number(), item: z.unknown() }),
   z.object({ type: z.literal('log'), jobId: z.string(), message: z.string() }),

@@ -1,0 +1,25 @@
+// The engine's side of the contract. `Handlers` is derived from `Methods`, so a missing handler is a compile error.
+import type { MethodName, ParsedParamsOf, ResultOf } from './contract';
+import { StudioError } from './contract';
+import type { EngineServices } from '../engine/services';
+import { modelHandlers } from './handlers/models';
+import { classifyHandlers } from './handlers/classify';
+import { appHandlers } from './handlers/app';
+
+export type Handler<M extends MethodName> = (params: ParsedParamsOf<M>) => Promise<ResultOf<M>>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+export type HandlerGroup<K extends MethodName> = { [M in K]: Handler<M> };
+
+export function createHandlers(services: EngineServices): Handlers {
+  return {
+    ...appHandlers(services),
+    ...modelHandlers(services),
+    ...classifyHandlers(services),
+    'jobs.list': async () => services.jobs.list(),
+    'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
+  };
+}
+
+export function notFound(what: string): never {
+  throw new StudioError('not_found', what);
+}

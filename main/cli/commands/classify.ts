@@ -1,0 +1,68 @@
+// vision-studio classify <files or folders...> [--model ID|PATH] [--top K] [--json]
+import fs from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { ClassifyResult } from '../../api/contract';
+import { classifyMany } from '../../classify/classify';
+import { loadModel } from '../../api/handlers/classify';
+import { Engine } from '../../engine/engine';
+import { collectImages } from '../collect-images';
+import { EXIT, UsageError, type CliIO } from '../io';
+
+export const classifyHelp = `Usage: vision-studio classify <files or folders...> [--model ID|PATH] [--top K] [--json]
+
+Classifies images (JPEG, PNG, WebP, GIF first frame, TIFF, BMP); folders are searched recursively.
+  --model ID|PATH  catalog id, imported model id, or a path to an .onnx (a sidecar X.json is honoured);
+                   default: the first model on disk
+  --top K          how many classes to print (default 5)
+  --json           print one JSON array: {"file","model","top":[{"index","label","probability"}],"ms"}
+                   per image, or {"file","model","error","ms"} for a file that failed
+Exit codes: 0 all classified, 3 some files failed (the others are printed), 1 nothing could run, 2 usage.`;
+
+export async function classifyCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { model: { type: 'string' }, top: { type: 'string', default: '5' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return io.out(classifyHelp), EXIT.ok;
+  const k = Number(values.top);
+  if (!Number.isInteger(k) || k < 1 || k > 100) throw new UsageError('--top takes a whole number from 1 to 100');
+  if (positionals.length === 0) throw new UsageError('name at least one image file or folder');
+  const { files, missing } = collectImages(positionals);
+  for (const m of missing) io.err(`${m}: no such file or folder`);
+  if (files.length === 0 && missing.length === 0) {
+    io.err('no images found in the folders given');
+    return EXIT.failure;
+  }
+  const engine = new Engine({ transport: 'cli' });
+  try {
+    const modelId = values.model ?? engine.services.models.defaultModelId();
+    if (!modelId) {
+      io.err('No model on disk: run `vision-studio models pull mobilenetv2-12` or pass --model path/to/model.onnx');
+      return EXIT.failure;
+    }
+    const model = await loadModel(engine.services, modelId);
+    const results: ClassifyResult[] = await classifyMany(
+      model,
+      files.map((f) => ({ name: f, load: async () => new Uint8Array(await fs.readFile(f)) })),
+      k,
+      { onItem: (_i, r) => { if (!values.json) printHuman(r, io); } },
+    );
+    const failed = results.filter((r) => r.error).length + missing.length;
+    if (values.json) io.out(JSON.stringify(results.map(jsonShape), null, 2));
+    for (const r of results) if (r.error) io.err(r.error);
+    return failed ? EXIT.partial : EXIT.ok;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+function jsonShape(r: ClassifyResult): Record<string, unknown> {
+  return r.error ? { file: r.file, model: r.model, error: r.error, ms: r.ms } : { file: r.file, model: r.model, top: r.top, ms: r.ms };
+}
+
+function printHuman(r: ClassifyResult, io: CliIO): void {
+  if (r.error) return;
+  io.out(`${r.file}  (${r.model}, ${r.ms} ms)`);
+  for (const t of r.top ?? []) io.out(`  ${(t.probability * 100).toFixed(1).padStart(5)}%  ${t.label}  [${t.index}]`);
+}

@@ -1,0 +1,61 @@
+// vision-studio <command> ...: the same engine as the desktop app, in process.
+import { StudioError } from '../api/contract';
+import { APP_VERSION } from '../version';
+import { classifyCommand, classifyHelp } from './commands/classify';
+import { serveCommand, serveHelp } from './commands/serve';
+import { modelsCommand } from './commands/models';
+import { EXIT, stdio, UsageError, type CliIO } from './io';
+
+type Command = { run: (argv: string[], io: CliIO) => Promise<number>; summary: string; help?: string };
+
+const COMMANDS: Record<string, Command> = {
+  classify: { run: classifyCommand, summary: 'top-k classes of images or folders', help: classifyHelp },
+  models: { run: modelsCommand, summary: 'list, pull (download) or import models' },
+  serve: { run: serveCommand, summary: 'run the studio in browser mode on 127.0.0.1', help: serveHelp },
+};
+
+const HELP = `Vision Studio ${APP_VERSION}: see what a CNN sees.
+
+Usage: vision-studio <command> [options]    (vision-studio <command> --help for details)
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Environment: VISION_STUDIO_HOME chooses the data folder (models, run log).`;
+
+export async function runCli(argv: string[], io: CliIO = stdio): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') return io.out(APP_VERSION), EXIT.ok;
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`vision-studio: unknown command "${name}" (try vision-studio --help)`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e as NodeJS.ErrnoException)?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+      io.err(`vision-studio ${name}: ${(e as Error).message}`);
+      if (command.help) io.err(command.help.split('\n')[0]);
+      return EXIT.usage;
+    }
+    if (e instanceof StudioError) {
+      io.err(`vision-studio ${name}: ${e.message}`);
+      return EXIT.failure;
+    }
+    io.err(`vision-studio ${name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return EXIT.failure;
+  }
+}
+
+// Run when executed as the CLI bundle (bin/vision-studio.js imports this file and calls runCli itself).
+export async function main(): Promise<void> {
+  const code = await runCli(process.argv.slice(2));
+  process.exitCode = code;
+}

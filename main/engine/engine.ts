@@ -1,0 +1,76 @@
+// The engine: validates every request against the contract (zod), runs its handler, and turns any
+// failure into a {code, message} the UI can show. It runs in-process for the CLI and in its own
+// process behind Electron or the browser-mode server.
+import { z } from 'zod';
+import { Methods, StudioError, type MethodName, type RequestEnvelope, type ResponseEnvelope, type StudioEvent } from '../api/contract';
+import { createHandlers, type Handlers } from '../api/handlers';
+import { JobManager } from '../jobs/job-manager';
+import { ModelRegistry } from '../models/registry';
+import { SessionCache } from '../runtime/sessions';
+import type { EngineServices } from './services';
+
+export interface EngineOptions {
+  transport: string;
+  emit?: (event: StudioEvent) => void;
+}
+
+export class Engine {
+  readonly services: EngineServices;
+  private readonly handlers: Handlers;
+  private listeners = new Set<(e: StudioEvent) => void>();
+
+  constructor(options: EngineOptions) {
+    const emit = (event: StudioEvent): void => {
+      options.emit?.(event);
+      for (const l of this.listeners) l(event);
+    };
+    this.services = {
+      models: new ModelRegistry(),
+      sessions: new SessionCache(),
+      jobs: new JobManager((payload) => emit({ channel: 'job', payload })),
+      emit,
+      transport: options.transport,
+    };
+    this.handlers = createHandlers(this.services);
+  }
+
+  onEvent(listener: (e: StudioEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Typed call for in-process use (CLI, tests). */
+  async call<M extends MethodName>(method: M, params: z.input<(typeof Methods)[M]['params']>): Promise<z.output<(typeof Methods)[M]['result']>> {
+    const response = await this.handle({ id: 0, method, params });
+    if (!response.ok) throw new StudioError(response.error.code, response.error.message);
+    return response.result as z.output<(typeof Methods)[M]['result']>;
+  }
+
+  async handle(request: RequestEnvelope): Promise<ResponseEnvelope> {
+    const { id, method } = request;
+    try {
+      if (!Object.hasOwn(Methods, method)) throw new StudioError('bad_request', `Unknown method "${String(method)}".`);
+      const m = method as MethodName;
+      const parsed = Methods[m].params.safeParse(request.params ?? {});
+      if (!parsed.success) {
+        throw new StudioError('bad_request', `${m}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
+      }
+      const handler = this.handlers[m] as (p: unknown) => Promise<unknown>;
+      return { id, ok: true, result: await handler(parsed.data) };
+    } catch (e) {
+      return { id, ok: false, error: toStudioError(e).toWire() };
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.services.jobs.cancelAll();
+    await this.services.sessions.releaseAll();
+  }
+}
+
+export function toStudioError(e: unknown): StudioError {
+  if (e instanceof StudioError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOSPC') return new StudioError('disk_full', 'The disk is full: free some space and try again.');
+  return new StudioError('internal', err instanceof Error ? err.message : String(e));
+}

@@ -1,0 +1,91 @@
+// Turns untrusted bytes into an RGB image, or a StudioError that names the file and the reason.
+// sharp (libvips) decodes JPEG, PNG, WebP, GIF (first frame), TIFF; bmp-ts covers BMP, which libvips lacks.
+import sharp from 'sharp';
+import { decode as decodeBmp } from 'bmp-ts';
+import { StudioError } from '../api/contract';
+
+/** Decompression-bomb guard: 100 megapixels (a 10000 x 10000 photo) is plenty for this studio. */
+export const MAX_PIXELS = 100_000_000;
+export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+const SUPPORTED = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'bmp']);
+
+export interface DecodedImage {
+  /** An auto-oriented, 3-channel sharp pipeline source; clone() before each use. */
+  image: sharp.Sharp;
+  width: number;
+  height: number;
+  format: string;
+}
+
+export function sniffFormat(bytes: Uint8Array): string | null {
+  const b = bytes;
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
+  if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'webp';
+  if (b.length >= 6 && ascii(b, 0, 3) === 'GIF') return 'gif';
+  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a) || (b[0] === 0x4d && b[1] === 0x4d && b[3] === 0x2a))) return 'tiff';
+  if (b.length >= 2 && b[0] === 0x42 && b[1] === 0x4d) return 'bmp';
+  return null;
+}
+
+function ascii(b: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode(...b.subarray(from, to));
+}
+
+export async function decodeImage(name: string, bytes: Uint8Array): Promise<DecodedImage> {
+  if (bytes.byteLength === 0) throw new StudioError('bad_image', `${name}: the file is empty (0 bytes).`);
+  if (bytes.byteLength > MAX_FILE_BYTES) throw new StudioError('image_too_large', `${name}: the file is larger than ${MAX_FILE_BYTES >> 20} MB.`);
+  const format = sniffFormat(bytes);
+  if (!format || !SUPPORTED.has(format)) {
+    throw new StudioError('bad_image', `${name}: not an image this studio can read (expected JPEG, PNG, WebP, GIF, TIFF or BMP).`);
+  }
+  if (format === 'bmp') return decodeBmpImage(name, bytes);
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(input, { pages: 1, limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw new StudioError('bad_image', `${name}: the ${format.toUpperCase()} data is corrupt (${reason(e)}).`);
+  }
+  const width = meta.autoOrient?.width ?? meta.width ?? 0;
+  const height = meta.autoOrient?.height ?? meta.pageHeight ?? meta.height ?? 0;
+  checkPixels(name, width, height);
+  // failOn 'truncated' rejects half-written files instead of returning grey rows.
+  const image = sharp(input, { pages: 1, limitInputPixels: MAX_PIXELS, failOn: 'truncated' }).rotate().removeAlpha().toColourspace('srgb');
+  try {
+    // Decode once up front so a truncated or corrupt body fails here, with the file's name.
+    const raw = await image.clone().raw().toBuffer({ resolveWithObject: true });
+    return { image: sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } }), width: raw.info.width, height: raw.info.height, format };
+  } catch (e) {
+    throw new StudioError('bad_image', `${name}: the ${format.toUpperCase()} data is truncated or corrupt (${reason(e)}).`);
+  }
+}
+
+function decodeBmpImage(name: string, bytes: Uint8Array): DecodedImage {
+  let bmp;
+  try {
+    bmp = decodeBmp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { toRGBA: true });
+  } catch (e) {
+    throw new StudioError('bad_image', `${name}: the BMP data is corrupt (${reason(e)}).`);
+  }
+  checkPixels(name, bmp.width, bmp.height);
+  if (bmp.data.length < bmp.width * bmp.height * 4) throw new StudioError('bad_image', `${name}: the BMP data is truncated.`);
+  const image = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: 4 } }).removeAlpha();
+  return { image, width: bmp.width, height: bmp.height, format: 'bmp' };
+}
+
+function checkPixels(name: string, width: number, height: number): void {
+  if (!width || !height) throw new StudioError('bad_image', `${name}: the image has no pixels.`);
+  if (width * height > MAX_PIXELS) {
+    throw new StudioError(
+      'image_too_large',
+      `${name}: ${width} x ${height} pixels is over the ${MAX_PIXELS / 1e6} megapixel limit (a decompression bomb guard).`,
+    );
+  }
+}
+
+function reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0].replace(/^Input (buffer|file) /, '').slice(0, 160);
+}

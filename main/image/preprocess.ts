@@ -1,0 +1,77 @@
+// Image -> model input tensor, exactly as the model's metadata says: resize mode, channel order, scale, mean/std, layout.
+import type sharp from 'sharp';
+import type { Preprocessing } from '../api/contract';
+
+export interface ResizedPixels {
+  /** Interleaved RGB, row-major, height x width x 3. */
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Resizes (and crops) to the model's input size. Bilinear, as the reference recipes (PIL/torchvision, sharp 'linear'). */
+export async function resizeForModel(image: sharp.Sharp, srcW: number, srcH: number, pre: Preprocessing, size: [number, number]): Promise<ResizedPixels> {
+  const [outH, outW] = size;
+  let pipeline = image.clone();
+  if (pre.resize === 'fill') {
+    pipeline = pipeline.resize(outW, outH, { fit: 'fill', kernel: 'linear' });
+  } else {
+    const resizeTo = pre.resizeTo ?? Math.round(Math.max(outW, outH) / 0.875);
+    let midW: number;
+    let midH: number;
+    if (pre.resize === 'fill-then-crop') {
+      midW = resizeTo;
+      midH = resizeTo;
+    } else {
+      // shorter side to resizeTo, keep the aspect ratio (torchvision Resize(int) semantics: the long side is truncated)
+      const s = resizeTo / Math.min(srcW, srcH);
+      midW = srcW <= srcH ? resizeTo : Math.floor(srcW * s);
+      midH = srcH < srcW ? resizeTo : Math.floor(srcH * s);
+    }
+    midW = Math.max(midW, outW);
+    midH = Math.max(midH, outH);
+    // torchvision CenterCrop: top = round((H - h) / 2)
+    const left = Math.round((midW - outW) / 2);
+    const top = Math.round((midH - outH) / 2);
+    pipeline = pipeline.resize(midW, midH, { fit: 'fill', kernel: 'linear' }).extract({ left, top, width: outW, height: outH });
+  }
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** Writes x[c] = (pixel[c] * scale - mean[c]) / std[c] into `out` at `offset` (for batching), in NCHW or NHWC. */
+export function pixelsToTensor(px: ResizedPixels, pre: Preprocessing, out?: Float32Array, offset = 0): Float32Array {
+  const { width: w, height: h, rgb } = px;
+  const plane = w * h;
+  const dst = out ?? new Float32Array(3 * plane);
+  // Channel c of the model reads source channel order[c].
+  const order = pre.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  for (let c = 0; c < 3; c++) {
+    const src = order[c];
+    const a = pre.scale / pre.std[c];
+    const b = -pre.mean[c] / pre.std[c];
+    if (pre.layout === 'NCHW') {
+      const base = offset + c * plane;
+      for (let i = 0; i < plane; i++) dst[base + i] = rgb[i * 3 + src] * a + b;
+    } else {
+      for (let i = 0; i < plane; i++) dst[offset + i * 3 + c] = rgb[i * 3 + src] * a + b;
+    }
+  }
+  return dst;
+}
+
+/** The inverse, for showing a model-space tensor (gradients, optimised images) as pixels. */
+export function tensorToPixels(t: Float32Array, pre: Preprocessing, width: number, height: number): Uint8Array {
+  const plane = width * height;
+  const rgb = new Uint8Array(plane * 3);
+  const order = pre.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  for (let c = 0; c < 3; c++) {
+    const dstC = order[c];
+    for (let i = 0; i < plane; i++) {
+      const x = pre.layout === 'NCHW' ? t[c * plane + i] : t[i * 3 + c];
+      const v = (x * pre.std[c] + pre.mean[c]) / pre.scale;
+      rgb[i * 3 + dstC] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+    }
+  }
+  return rgb;
+}

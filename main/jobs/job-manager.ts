@@ -1,0 +1,175 @@
+// Everything slow is a job: queued, run, reported (progress with ETA, previews, metrics, items), cancellable.
+// Compute jobs run one at a time (they saturate the CPU); I/O jobs (downloads) run beside them.
+import { randomUUID } from 'node:crypto';
+import { StudioError, type JobEvent, type JobInfo } from '../api/contract';
+import { ProgressThrottle } from './progress-throttle';
+
+export type Lane = 'compute' | 'io';
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  /** fraction in [0, 1]; throttled to ~10 Hz, the ETA is derived from elapsed time. */
+  progress(fraction: number, message?: string): void;
+  preview(mime: string, bytes: Uint8Array, step?: number): void;
+  metric(step: number, name: string, value: number): void;
+  item(index: number, item: unknown): void;
+  log(message: string): void;
+  /** Throws a 'cancelled' StudioError once cancel() was called: call it between steps. */
+  throwIfCancelled(): void;
+}
+
+export interface JobSpec<T> {
+  kind: string;
+  label: string;
+  lane?: Lane;
+  run: (ctx: JobContext) => Promise<T>;
+}
+
+/** Observers see every job's lifecycle; the experiment log plugs in here. */
+export interface JobObserver {
+  onEvent(event: JobEvent, job: JobInfo): void;
+}
+
+interface JobRecord {
+  info: JobInfo;
+  spec: JobSpec<unknown>;
+  controller: AbortController;
+  done: Promise<unknown>;
+  launch?: () => Promise<void>;
+}
+
+export class JobManager {
+  private jobs = new Map<string, JobRecord>();
+  private computeQueue: JobRecord[] = [];
+  private computeBusy = false;
+  private observers = new Set<JobObserver>();
+
+  constructor(private readonly emit: (event: JobEvent) => void) {}
+
+  observe(observer: JobObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Queues a job and returns its id at once; `wait(id)` resolves with its result. */
+  start<T>(spec: JobSpec<T>): string {
+    const id = randomUUID();
+    const controller = new AbortController();
+    const info: JobInfo = { id, kind: spec.kind, label: spec.label, state: 'queued', fraction: 0, etaSeconds: null, startedAt: null };
+    let resolveDone!: (v: unknown) => void;
+    const done = new Promise<unknown>((resolve) => (resolveDone = resolve));
+    const record: JobRecord = { info, spec: spec as JobSpec<unknown>, controller, done };
+    this.jobs.set(id, record);
+    this.send({ type: 'queued', jobId: id, kind: spec.kind, label: spec.label }, info);
+    const launch = (): Promise<void> => this.execute(record).then(resolveDone);
+    if ((spec.lane ?? 'compute') === 'io') void launch();
+    else {
+      record.launch = launch;
+      this.computeQueue.push(record);
+      this.pump();
+    }
+    return id;
+  }
+
+  /** Resolves with the job's result, or rejects with its error (StudioError 'cancelled' when cancelled). */
+  async wait<T>(id: string): Promise<T> {
+    const record = this.jobs.get(id);
+    if (!record) throw new StudioError('not_found', `No job ${id}.`);
+    const outcome = (await record.done) as { ok: boolean; value?: unknown; error?: StudioError };
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value as T;
+  }
+
+  cancel(id: string): boolean {
+    const record = this.jobs.get(id);
+    if (!record || record.info.state === 'done' || record.info.state === 'failed' || record.info.state === 'cancelled') return false;
+    record.controller.abort();
+    // A job still waiting in the queue is settled at once rather than when its turn comes.
+    if (record.info.state === 'queued' && record.launch && this.computeQueue.includes(record)) {
+      this.computeQueue = this.computeQueue.filter((r) => r !== record);
+      void record.launch();
+    }
+    return true;
+  }
+
+  cancelAll(): void {
+    for (const id of this.jobs.keys()) this.cancel(id);
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((r) => ({ ...r.info }));
+  }
+
+  private pump(): void {
+    if (this.computeBusy) return;
+    const next = this.computeQueue.shift();
+    if (!next) return;
+    this.computeBusy = true;
+    void next.launch!().finally(() => {
+      this.computeBusy = false;
+      this.pump();
+    });
+  }
+
+  private async execute(record: JobRecord): Promise<{ ok: boolean; value?: unknown; error?: StudioError }> {
+    const { info, controller } = record;
+    const id = info.id;
+    if (controller.signal.aborted) return this.finishCancelled(record);
+    info.state = 'running';
+    info.startedAt = Date.now();
+    this.send({ type: 'started', jobId: id }, info);
+    const throttle = new ProgressThrottle(info.startedAt);
+    const ctx: JobContext = {
+      jobId: id,
+      signal: controller.signal,
+      progress: (fraction, message) => {
+        const f = Math.min(1, Math.max(0, fraction));
+        info.fraction = f;
+        info.etaSeconds = throttle.eta(f);
+        if (throttle.shouldEmit(f)) this.send({ type: 'progress', jobId: id, fraction: f, etaSeconds: info.etaSeconds, message }, info);
+      },
+      preview: (mime, bytes, step) => this.send({ type: 'preview', jobId: id, mime, bytes, step }, info),
+      metric: (step, name, value) => this.send({ type: 'metric', jobId: id, step, name, value }, info),
+      item: (index, item) => this.send({ type: 'item', jobId: id, index, item }, info),
+      log: (message) => this.send({ type: 'log', jobId: id, message }, info),
+      throwIfCancelled: () => {
+        if (controller.signal.aborted) throw new StudioError('cancelled', `${info.label} was cancelled.`);
+      },
+    };
+    try {
+      const value = await record.spec.run(ctx);
+      if (controller.signal.aborted) return this.finishCancelled(record);
+      info.state = 'done';
+      info.fraction = 1;
+      info.etaSeconds = 0;
+      this.send({ type: 'done', jobId: id, result: value }, info);
+      return { ok: true, value };
+    } catch (e) {
+      if (controller.signal.aborted || (e instanceof StudioError && e.code === 'cancelled')) return this.finishCancelled(record);
+      const error = e instanceof StudioError ? e : new StudioError('internal', e instanceof Error ? e.message : String(e));
+      info.state = 'failed';
+      this.send({ type: 'failed', jobId: id, error: error.toWire() }, info);
+      return { ok: false, error };
+    }
+  }
+
+  private finishCancelled(record: JobRecord): { ok: false; error: StudioError } {
+    record.info.state = 'cancelled';
+    this.computeQueue = this.computeQueue.filter((r) => r !== record);
+    this.send({ type: 'cancelled', jobId: record.info.id }, record.info);
+    return { ok: false, error: new StudioError('cancelled', `${record.info.label} was cancelled.`) };
+  }
+
+  private send(event: JobEvent, info: JobInfo): void {
+    this.emit(event);
+    for (const o of this.observers) {
+      try {
+        o.onEvent(event, info);
+      } catch (e) {
+        // An observer (e.g. the run log on a full disk) must never take a job down with it.
+        this.emit({ type: 'log', jobId: info.id, message: `observer failed: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+  }
+}
