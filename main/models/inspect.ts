@@ -20,9 +20,10 @@ export interface InspectedModel {
   labels: string;
 }
 
-/** torchvision/ImageNet recipe: the most common one for exported classifiers. */
-export function defaultPreprocessing(layout: 'NCHW' | 'NHWC' = 'NCHW'): Preprocessing {
-  return { channelOrder: 'RGB', layout, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'shorter-then-crop', resizeTo: 256 };
+/** torchvision/ImageNet recipe, the most common one for exported classifiers: shorter side to size/0.875 (256 for 224), centre crop. */
+export function defaultPreprocessing(layout: 'NCHW' | 'NHWC' = 'NCHW', inputSide = 224): Preprocessing {
+  const resizeTo = Math.round(inputSide / 0.875);
+  return { channelOrder: 'RGB', layout, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'shorter-then-crop', resizeTo };
 }
 
 export function labelsForClassCount(n: number): string {
@@ -89,7 +90,7 @@ function describe(
     inputSize: [h, w],
     numClasses,
     outputIsProbabilities: /softmax|prob/i.test(outputName),
-    preprocessing: defaultPreprocessing(layout!),
+    preprocessing: defaultPreprocessing(layout!, Math.max(h, w)),
     labels: labelsForClassCount(numClasses),
   };
 }

@@ -38,6 +38,7 @@ export function buildLocalMeta({ id, file, source, inspected, sidecar, sha256, s
   const name = sidecar?.name ?? stem;
   const numClasses = sidecar?.numClasses ?? inspected?.numClasses ?? 0;
   const layout = inspected?.layout ?? 'NCHW';
+  const inputSize = sidecar?.inputSize ?? inspected?.inputSize ?? [224, 224];
   const notes = [
     sidecar?.description,
     !sidecar && !inspected ? 'Metadata guessed (no sidecar JSON); check preprocessing and labels.' : undefined,
@@ -56,10 +57,10 @@ export function buildLocalMeta({ id, file, source, inspected, sidecar, sha256, s
     ...(sidecar?.license && { license: sidecar.license }),
     inputName: sidecar?.inputName ?? inspected?.inputName,
     outputName: sidecar?.outputName ?? inspected?.outputName,
-    inputSize: sidecar?.inputSize ?? inspected?.inputSize ?? [224, 224],
+    inputSize,
     numClasses,
     outputIsProbabilities: sidecar?.outputIsProbabilities ?? inspected?.outputIsProbabilities ?? false,
-    preprocessing: sidecar?.preprocessing ?? inspected?.preprocessing ?? defaultPreprocessing(layout),
+    preprocessing: sidecar?.preprocessing ?? inspected?.preprocessing ?? defaultPreprocessing(layout, Math.max(...inputSize)),
     labels: sidecar?.labels ?? inspected?.labels ?? labelsForClassCount(numClasses === 0 ? 1000 : numClasses),
     labelOffset: sidecar?.labelOffset ?? 0,
     ...(notes.length && { notes: notes.join(' ') }),

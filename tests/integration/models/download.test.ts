@@ -6,9 +6,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { downloadModel } from '../../../main/models/download.js';
-import { StudioError } from '../../../main/api/contract.js';
-import { makeTempHome } from '../../helpers/temp-home.js';
+import { downloadModel } from '../../../main/models/download';
+import { StudioError } from '../../../main/api/contract';
+import { makeTempHome } from '../../helpers/temp-home';
 
 const body = randomBytes(300_000);
 const sha = createHash('sha256').update(body).digest('hex');
