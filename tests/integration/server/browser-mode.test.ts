@@ -1,0 +1,96 @@
+// Browser mode end to end below the UI: a real engine child process, the real HTTP/WebSocket server,
+// the same wire framing the renderer uses. Checks the security gates and the engine's self-restart.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { EngineMessage, ResponseEnvelope } from '../../../main/api/contract';
+import { decodeFrame, encodeFrame } from '../../../main/api/wire';
+import { EngineClient } from '../../../main/engine/engine-client';
+import { forkEngine } from '../../../main/engine/fork-engine';
+import { startServer, type RunningServer } from '../../../main/server/server';
+import { makeTempHome } from '../../helpers/temp-home';
+
+const home = makeTempHome();
+const rendererDir = path.join(home.dir, 'renderer');
+let engine: EngineClient;
+let server: RunningServer;
+
+beforeAll(async () => {
+  fs.mkdirSync(rendererDir);
+  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Vision Studio</title>');
+  engine = new EngineClient(() => forkEngine(path.resolve('main/engine/engine-process.ts'), { ...process.env, VISION_STUDIO_HOME: home.dir }, ['--import', 'tsx']));
+  server = await startServer({ engine, rendererDir });
+});
+afterAll(async () => {
+  await server.close();
+  engine.stop();
+  home.cleanup();
+});
+
+function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+function call(ws: WebSocket, id: number, method: string, params: unknown): Promise<ResponseEnvelope> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer) => {
+      const msg = decodeFrame(new Uint8Array(data)) as EngineMessage;
+      if (msg.kind === 'response' && msg.response.id === id) {
+        ws.off('message', onMessage);
+        resolve(msg.response);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(encodeFrame({ id, method, params }));
+  });
+}
+
+const wsUrl = (token: string) => `ws://127.0.0.1:${server.port}/ws?token=${token}`;
+const origin = () => ({ origin: `http://127.0.0.1:${server.port}` });
+
+describe('browser-mode server', () => {
+  it('binds to 127.0.0.1 and serves the page only with the session token', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{48}$/);
+    expect((await fetch(server.url)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${server.port}/`)).status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${server.port}/?token=${'0'.repeat(48)}`)).status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${server.port}/../../etc/passwd`)).status).toBe(404);
+  });
+
+  it('refuses sockets without the token, from another origin, or through a foreign Host', async () => {
+    await expect(open(wsUrl('nope'), origin())).rejects.toThrow();
+    await expect(open(wsUrl(server.token), { origin: 'http://evil.example' })).rejects.toThrow();
+    await expect(open(wsUrl(server.token), { ...origin(), host: `rebind.example:${server.port}` })).rejects.toThrow();
+  });
+
+  it('answers typed calls and rejects invalid params with a coded error', async () => {
+    const ws = await open(wsUrl(server.token), origin());
+    const info = await call(ws, 1, 'app.info', {});
+    expect(info).toMatchObject({ id: 1, ok: true, result: { transport: 'browser', home: home.dir } });
+    const bad = await call(ws, 2, 'classify.image', { image: { name: 'x.png' }, modelId: 'm' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringContaining('image.bytes') } });
+    const unknown = await call(ws, 3, 'rm.rf', {});
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const image = await call(ws, 4, 'classify.image', { image: { name: 'empty.png', bytes: new Uint8Array() }, modelId: 'nope' });
+    expect(image.ok).toBe(false);
+    ws.close();
+  });
+
+  it('restarts the engine when it is killed, and keeps serving', async () => {
+    const ws = await open(wsUrl(server.token), origin());
+    const pid = engine.pid!;
+    process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(engine.pid).toBeDefined();
+    expect(engine.pid).not.toBe(pid);
+    const info = await call(ws, 5, 'app.info', {});
+    expect(info.ok).toBe(true);
+    ws.close();
+  });
+});
