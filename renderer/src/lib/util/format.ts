@@ -1,0 +1,56 @@
+// Small, pure formatting helpers shared by the views.
+
+/** "great white shark, white shark, man-eater" -> "great white shark". */
+export function shortLabel(label: string): string {
+  const first = label.split(',')[0]?.trim();
+  return first || label;
+}
+
+export function percent(p: number, digits = 1): string {
+  if (!Number.isFinite(p)) return '–';
+  return `${(p * 100).toFixed(digits)}%`;
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${Math.round(n / (1024 * 1024))} MB`;
+  return `${(n / (1024 * 1024 * 1024)).toFixed(1)} GB`;
+}
+
+export function formatEta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '';
+  if (seconds < 1) return 'less than a second left';
+  if (seconds < 60) return `about ${Math.ceil(seconds)} s left`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return `about ${m} min ${s.toString().padStart(2, '0')} s left`;
+}
+
+/** The last path segment of a file name like "photos/birds/bird.png". */
+export function baseName(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i >= 0 ? path.slice(i + 1) : path;
+}
+
+export function timestampForFile(d = new Date()): string {
+  const p = (n: number) => n.toString().padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/** Human-readable message of anything thrown by a call (StudioError carries a code and a sentence). */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  return 'Something went wrong.';
+}
+
+export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+export const modKey = isMac ? '⌘' : 'Ctrl';
