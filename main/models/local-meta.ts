@@ -25,6 +25,8 @@ export function guessFamily(name: string): string {
 
 export interface LocalMetaInput {
   id: string;
+  /** Display name when there is no sidecar name (an import's original file name); defaults to the file stem. */
+  name?: string;
   file: string;
   source: ModelMeta['source'];
   inspected?: InspectedModel | null;
@@ -33,9 +35,9 @@ export interface LocalMetaInput {
   sizeBytes?: number;
 }
 
-export function buildLocalMeta({ id, file, source, inspected, sidecar, sha256, sizeBytes }: LocalMetaInput): ModelMeta {
+export function buildLocalMeta({ id, name: givenName, file, source, inspected, sidecar, sha256, sizeBytes }: LocalMetaInput): ModelMeta {
   const stem = path.basename(file).replace(/\.onnx$/i, '');
-  const name = sidecar?.name ?? stem;
+  const name = sidecar?.name ?? givenName ?? stem;
   const numClasses = sidecar?.numClasses ?? inspected?.numClasses ?? 0;
   const layout = inspected?.layout ?? 'NCHW';
   const inputSize = sidecar?.inputSize ?? inspected?.inputSize ?? [224, 224];

@@ -126,7 +126,8 @@ export class ModelRegistry {
         throw new StudioError('checksum_mismatch', `${displayName}: sha256 ${sha256.slice(0, 12)}… differs from its sidecar (${side.sha256.slice(0, 12)}…)`);
       const id = this.uniqueId(slugify(side?.name ?? path.basename(displayName)));
       const file = path.join(this.importedDir, `${id}.onnx`);
-      const meta = buildLocalMeta({ id, file, source: 'imported', inspected, sidecar: side, sha256, sizeBytes: fs.statSync(tmp).size });
+      const name = path.basename(displayName).replace(/\.onnx$/i, '');
+      const meta = buildLocalMeta({ id, name, file, source: 'imported', inspected, sidecar: side, sha256, sizeBytes: fs.statSync(tmp).size });
       if (path.isAbsolute(meta.labels)) {
         // Keep the labels with the model, so the import survives the original folder moving.
         fs.copyFileSync(meta.labels, path.join(this.importedDir, `${id}.labels.txt`));
@@ -191,9 +192,13 @@ export class ModelRegistry {
     const current = this.catalogMeta(entry);
     if (current.status === 'available') return Promise.resolve(this.get(id));
     const job = (async () => {
-      await downloadModel({ url: entry.url, dest: path.join(this.catalogDir, `${id}.onnx`), sha256: entry.sha256, sizeBytes: entry.sizeBytes, ...opts });
+      try {
+        await downloadModel({ url: entry.url, dest: path.join(this.catalogDir, `${id}.onnx`), sha256: entry.sha256, sizeBytes: entry.sizeBytes, ...opts });
+      } finally {
+        this.inflight.delete(id);
+      }
       return this.get(id);
-    })().finally(() => this.inflight.delete(id));
+    })();
     this.inflight.set(id, job);
     return job;
   }
