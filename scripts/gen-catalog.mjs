@@ -27,7 +27,10 @@ const PICKS = {
   'vgg19-7': { name: 'VGG19', notes: 'sha256 and size come from the ONNX hub manifest only.' },
   'googlenet-12': { name: 'GoogLeNet', notes: 'Caffe BGR recipe documented in the model README; softmax in the graph.' },
   'inception-v1-12': { name: 'Inception v1', notes: 'Caffe BGR recipe from the Intel eval script; softmax in the graph.' },
-  'bvlcalexnet-12': { name: 'AlexNet (BVLC)', notes: 'Caffe BGR recipe from the Intel eval script (README section is empty); softmax in the graph.' },
+  'bvlcalexnet-12': {
+    name: 'AlexNet (BVLC)',
+    notes: 'Caffe BGR recipe from the Intel eval script (README section is empty); softmax in the graph.',
+  },
   'caffenet-12': { name: 'CaffeNet', notes: 'Caffe BGR recipe from the Intel eval script; softmax in the graph.' },
   'zfnet512-12': { name: 'ZFNet-512', notes: 'Caffe BGR recipe from the Intel eval script; softmax in the graph.' },
   'densenet-12': {
@@ -60,7 +63,15 @@ function preprocessing(m) {
     // so in the model's (BGR) channel order they are reversed. No std.
     if (!/^BGR/.test(p.color_order)) throw new Error(`${m.id}: expected BGR`);
     const [r, g, b] = p.mean_subtracted_before_swap_RGB_order;
-    return { channelOrder: 'BGR', layout: p.layout, scale: 1, mean: [b, g, r], std: [1, 1, 1], resize, ...(resize !== 'fill' && { resizeTo }) };
+    return {
+      channelOrder: 'BGR',
+      layout: p.layout,
+      scale: 1,
+      mean: [b, g, r],
+      std: [1, 1, 1],
+      resize,
+      ...(resize !== 'fill' && { resizeTo }),
+    };
   }
   if (p.color_order !== 'RGB' || !Array.isArray(p.mean) || !Array.isArray(p.std)) throw new Error(`${m.id}: unsupported recipe`);
   // 0..1 recipes keep the 0..1 mean/std with scale 1/255; 0..255 recipes (ResNet, EfficientNet) keep scale 1.

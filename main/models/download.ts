@@ -62,7 +62,8 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
       if (signal?.aborted) throw cancelled(name);
       if (!(e instanceof Retryable)) throw classify(e, opts.url, name);
       if (sizeOf(part) > offset) failuresInARow = 0; // progress was made: a flaky link may still finish
-      if (++failuresInARow > retries) throw new StudioError('download_failed', `${name}: download from ${host(opts.url)} failed: ${e.message}`);
+      if (++failuresInARow > retries)
+        throw new StudioError('download_failed', `${name}: download from ${host(opts.url)} failed: ${e.message}`);
       await sleep((opts.retryDelayMs ?? 500) * failuresInARow, signal).catch(() => undefined);
     }
   }
@@ -138,7 +139,8 @@ async function attempt(opts: DownloadOptions, part: string, offset: number): Pro
     throw e;
   }
   report(true);
-  if (res.headers['content-length'] !== undefined && received - start < length) throw new Retryable(`connection closed after ${received} bytes`);
+  if (res.headers['content-length'] !== undefined && received - start < length)
+    throw new Retryable(`connection closed after ${received} bytes`);
 }
 
 /** GET with redirects followed (GitHub serves LFS files through redirects to media hosts). */
@@ -156,8 +158,12 @@ function get(url: URL, headers: Record<string, string>, opts: DownloadOptions, r
       }
       resolve(res);
     });
-    req.setTimeout(opts.idleTimeoutMs ?? 30_000, () => req.destroy(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(e.code && RETRYABLE_CODES.has(e.code) ? new Retryable(`${e.message} (${e.code})`) : e));
+    req.setTimeout(opts.idleTimeoutMs ?? 30_000, () =>
+      req.destroy(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' })),
+    );
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code && RETRYABLE_CODES.has(e.code) ? new Retryable(`${e.message} (${e.code})`) : e),
+    );
   });
 }
 
@@ -170,7 +176,10 @@ async function verifyAndCommit(opts: DownloadOptions, part: string, name: string
   const expected = opts.sha256?.toLowerCase();
   if ((expected && sha256 !== expected) || (opts.sizeBytes !== undefined && bytes !== opts.sizeBytes)) {
     fs.rmSync(part, { force: true });
-    const what = expected && sha256 !== expected ? `sha256 ${sha256.slice(0, 12)}… instead of ${expected.slice(0, 12)}…` : `${bytes} bytes instead of ${opts.sizeBytes}`;
+    const what =
+      expected && sha256 !== expected
+        ? `sha256 ${sha256.slice(0, 12)}… instead of ${expected.slice(0, 12)}…`
+        : `${bytes} bytes instead of ${opts.sizeBytes}`;
     throw new StudioError('checksum_mismatch', `${name}: downloaded file has ${what}; it was deleted, not loaded`);
   }
   fs.renameSync(part, opts.dest);
@@ -181,7 +190,8 @@ function classify(e: unknown, url: string, name: string): StudioError {
   if (e instanceof StudioError) return e;
   const err = e as NodeJS.ErrnoException;
   const code = err.code ?? '';
-  if (code === 'ENOSPC') return new StudioError('disk_full', `${name}: the disk is full; free some space and pull again (the partial download is kept)`);
+  if (code === 'ENOSPC')
+    return new StudioError('disk_full', `${name}: the disk is full; free some space and pull again (the partial download is kept)`);
   if (OFFLINE_CODES.has(code))
     return new StudioError('download_failed', `${name}: cannot reach ${host(url)} (${code}); this machine seems to be offline`);
   if (code === 'ECONNREFUSED') return new StudioError('download_failed', `${name}: ${host(url)} refused the connection (ECONNREFUSED)`);

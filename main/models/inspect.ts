@@ -23,7 +23,15 @@ export interface InspectedModel {
 /** torchvision/ImageNet recipe, the most common one for exported classifiers: shorter side to size/0.875 (256 for 224), centre crop. */
 export function defaultPreprocessing(layout: 'NCHW' | 'NHWC' = 'NCHW', inputSide = 224): Preprocessing {
   const resizeTo = Math.round(inputSide / 0.875);
-  return { channelOrder: 'RGB', layout, scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'shorter-then-crop', resizeTo };
+  return {
+    channelOrder: 'RGB',
+    layout,
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    resize: 'shorter-then-crop',
+    resizeTo,
+  };
 }
 
 export function labelsForClassCount(n: number): string {
@@ -70,7 +78,8 @@ function describe(
   outputShape: (number | string)[],
   fail: (reason: string) => never,
 ): InspectedModel {
-  if (inputShape.length !== 4) fail(`input "${inputName}" has shape [${inputShape.join(', ')}]; expected an image tensor [N,3,H,W] or [N,H,W,3]`);
+  if (inputShape.length !== 4)
+    fail(`input "${inputName}" has shape [${inputShape.join(', ')}]; expected an image tensor [N,3,H,W] or [N,H,W,3]`);
   // NCHW when dim 1 is 3; NHWC when the last is 3; a symbolic channel dim defaults to NCHW (by far the common case).
   const layout = inputShape[1] === 3 ? 'NCHW' : inputShape[3] === 3 ? 'NHWC' : typeof inputShape[1] === 'string' ? 'NCHW' : null;
   if (!layout) fail(`input "${inputName}" has shape [${inputShape.join(', ')}]: no 3-channel (RGB) dimension`);
@@ -80,7 +89,10 @@ function describe(
   const w = fixed(wDim) ?? h;
 
   const classDims = outputShape.slice(1);
-  const numClasses = classDims.length && classDims.every((d) => typeof d === 'number' && d > 0) ? classDims.reduce<number>((a, d) => a * (d as number), 1) : 0;
+  const numClasses =
+    classDims.length && classDims.every((d) => typeof d === 'number' && d > 0)
+      ? classDims.reduce<number>((a, d) => a * (d as number), 1)
+      : 0;
   return {
     inputName,
     outputName,

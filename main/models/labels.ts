@@ -18,7 +18,10 @@ function readLines(file: string): string[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new StudioError('not_found', `labels file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`);
+    throw new StudioError(
+      'not_found',
+      `labels file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`,
+    );
   }
   // Tolerate CRLF and a trailing newline; blank lines in the middle keep their index (they map to a fallback).
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
@@ -38,7 +41,8 @@ export function loadLabels(idOrPath: string): readonly string[] {
     cache.set(idOrPath, labels);
     return labels;
   }
-  if (!path.isAbsolute(idOrPath)) throw new StudioError('not_found', `unknown label set "${idOrPath}" (use imagenet1k, imagenet1001, none or an absolute file path)`);
+  if (!path.isAbsolute(idOrPath))
+    throw new StudioError('not_found', `unknown label set "${idOrPath}" (use imagenet1k, imagenet1001, none or an absolute file path)`);
   let key: string;
   try {
     key = `${idOrPath}\0${fs.statSync(idOrPath).mtimeMs}`;

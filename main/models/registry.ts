@@ -123,11 +123,23 @@ export class ModelRegistry {
       const side = this.readImportSidecar(src, sidecar);
       const sha256 = await sha256File(tmp);
       if (side?.sha256 && side.sha256 !== sha256)
-        throw new StudioError('checksum_mismatch', `${displayName}: sha256 ${sha256.slice(0, 12)}… differs from its sidecar (${side.sha256.slice(0, 12)}…)`);
+        throw new StudioError(
+          'checksum_mismatch',
+          `${displayName}: sha256 ${sha256.slice(0, 12)}… differs from its sidecar (${side.sha256.slice(0, 12)}…)`,
+        );
       const id = this.uniqueId(slugify(side?.name ?? path.basename(displayName)));
       const file = path.join(this.importedDir, `${id}.onnx`);
       const name = path.basename(displayName).replace(/\.onnx$/i, '');
-      const meta = buildLocalMeta({ id, name, file, source: 'imported', inspected, sidecar: side, sha256, sizeBytes: fs.statSync(tmp).size });
+      const meta = buildLocalMeta({
+        id,
+        name,
+        file,
+        source: 'imported',
+        inspected,
+        sidecar: side,
+        sha256,
+        sizeBytes: fs.statSync(tmp).size,
+      });
       if (path.isAbsolute(meta.labels)) {
         // Keep the labels with the model, so the import survives the original folder moving.
         fs.copyFileSync(meta.labels, path.join(this.importedDir, `${id}.labels.txt`));
@@ -147,7 +159,10 @@ export class ModelRegistry {
     if (!parsed.success) throw new StudioError('bad_request', `invalid metadata for ${id}: ${parsed.error.issues[0]?.message}`);
     const p = parsed.data;
     if (p.labels !== undefined && !isLabelSetId(p.labels) && !(path.isAbsolute(p.labels) && fs.existsSync(p.labels)))
-      throw new StudioError('bad_request', `labels "${p.labels}": use imagenet1k, imagenet1001, none or the absolute path of an existing file`);
+      throw new StudioError(
+        'bad_request',
+        `labels "${p.labels}": use imagenet1k, imagenet1001, none or the absolute path of an existing file`,
+      );
     const current = this.get(id);
     if (current.source === 'imported') {
       if (current.status === 'broken' && !fs.existsSync(path.join(this.importedDir, `${id}.json`)))
@@ -164,7 +179,8 @@ export class ModelRegistry {
   /** Deletes an imported model, or the downloaded file of a catalog model. Builtin models are read-only. */
   async remove(id: string): Promise<boolean> {
     const m = this.get(id);
-    if (m.source === 'builtin') throw new StudioError('bad_request', `${id} is a read-only model from ${path.dirname(m.path ?? '')}; delete the file there`);
+    if (m.source === 'builtin')
+      throw new StudioError('bad_request', `${id} is a read-only model from ${path.dirname(m.path ?? '')}; delete the file there`);
     if (this.inflight.has(id)) throw new StudioError('bad_request', `${id} is downloading; cancel the download first`);
     const files =
       m.source === 'imported'
@@ -193,7 +209,13 @@ export class ModelRegistry {
     if (current.status === 'available') return Promise.resolve(this.get(id));
     const job = (async () => {
       try {
-        await downloadModel({ url: entry.url, dest: path.join(this.catalogDir, `${id}.onnx`), sha256: entry.sha256, sizeBytes: entry.sizeBytes, ...opts });
+        await downloadModel({
+          url: entry.url,
+          dest: path.join(this.catalogDir, `${id}.onnx`),
+          sha256: entry.sha256,
+          sizeBytes: entry.sizeBytes,
+          ...opts,
+        });
       } finally {
         this.inflight.delete(id);
       }
@@ -206,7 +228,9 @@ export class ModelRegistry {
   /** The model to use when none is chosen: the bundled MobileNet if present, else any loadable model. */
   defaultModelId(): string | null {
     const ok = this.list().filter((m) => m.status === 'available');
-    return (ok.find((m) => m.source === 'builtin' && /mobilenet/i.test(m.id)) ?? ok.find((m) => m.source === 'builtin') ?? ok[0])?.id ?? null;
+    return (
+      (ok.find((m) => m.source === 'builtin' && /mobilenet/i.test(m.id)) ?? ok.find((m) => m.source === 'builtin') ?? ok[0])?.id ?? null
+    );
   }
 
   // ---------- internals ----------
@@ -221,7 +245,8 @@ export class ModelRegistry {
     } catch {
       return base;
     }
-    if (size !== c.sizeBytes) return { ...base, status: 'broken', error: `${file}: ${size} bytes, expected ${c.sizeBytes}; remove it and pull again` };
+    if (size !== c.sizeBytes)
+      return { ...base, status: 'broken', error: `${file}: ${size} bytes, expected ${c.sizeBytes}; remove it and pull again` };
     return { ...base, status: 'available' };
   }
 
@@ -261,7 +286,13 @@ export class ModelRegistry {
         const file = path.join(dir, n);
         const id = n.replace(/\.onnx$/i, '');
         try {
-          return buildLocalMeta({ id, file, source: 'builtin', sidecar: readSidecarFor(file), inspected: this.inspected.get(this.inspectKey(file)) });
+          return buildLocalMeta({
+            id,
+            file,
+            source: 'builtin',
+            sidecar: readSidecarFor(file),
+            inspected: this.inspected.get(this.inspectKey(file)),
+          });
         } catch (e) {
           return { ...buildLocalMeta({ id, file, source: 'builtin' }), status: 'broken' as const, error: (e as Error).message };
         }
@@ -278,7 +309,8 @@ export class ModelRegistry {
 
   private readImportSidecar(src: ImportSource, sidecar?: ImportSource): SidecarInfo | null {
     if (!sidecar) return 'path' in src ? readSidecarFor(src.path, this.extraDirs) : null;
-    if ('path' in sidecar) return parseSidecar(fs.readFileSync(sidecar.path, 'utf8'), sidecar.path, [path.dirname(sidecar.path), ...this.extraDirs]);
+    if ('path' in sidecar)
+      return parseSidecar(fs.readFileSync(sidecar.path, 'utf8'), sidecar.path, [path.dirname(sidecar.path), ...this.extraDirs]);
     // By value (drop, file dialog): a relative labels file can only be looked up in the known model folders.
     return parseSidecar(Buffer.from(sidecar.bytes).toString('utf8'), sidecar.name, this.extraDirs);
   }

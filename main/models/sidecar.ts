@@ -56,7 +56,10 @@ export function parseSidecar(text: string, label: string, baseDirs: string[]): S
   const output = isObj(raw.output) ? raw.output : {};
   const labels = isObj(raw.labels) ? raw.labels : {};
   const license = isObj(raw.license) ? str(raw.license.id) : str(raw.license);
-  const size = Array.isArray(raw.input_size) && raw.input_size.length === 2 && raw.input_size.every((n) => Number.isInteger(n) && n > 0) ? (raw.input_size as [number, number]) : undefined;
+  const size =
+    Array.isArray(raw.input_size) && raw.input_size.length === 2 && raw.input_size.every((n) => Number.isInteger(n) && n > 0)
+      ? (raw.input_size as [number, number])
+      : undefined;
 
   const info: SidecarInfo = {
     name: str(raw.name),
@@ -116,6 +119,7 @@ function mapPreprocessing(p: Obj, label: string, inputSide: number): Preprocessi
     ...(resize !== 'fill' && { resizeTo }),
   };
   const parsed = Preprocessing.safeParse(candidate);
-  if (!parsed.success) throw new StudioError('bad_model', `${label}: preprocessing is not understood (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  if (!parsed.success)
+    throw new StudioError('bad_model', `${label}: preprocessing is not understood (${parsed.error.issues[0]?.message ?? 'invalid'})`);
   return parsed.data;
 }

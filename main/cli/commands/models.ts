@@ -46,7 +46,7 @@ async function run(argv: string[], io: CliIO, opts: ModelsCommandOptions): Promi
     options: { json: { type: 'boolean', default: false }, sidecar: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [sub, ...args] = positionals;
-  if (values.help || sub === 'help') return io.out(modelsHelp), EXIT.ok;
+  if (values.help || sub === 'help') return (io.out(modelsHelp), EXIT.ok);
   if (!sub) throw new UsageError('name a subcommand: list, pull, import or remove');
   const registry = (): ModelRegistry => opts.registry ?? new ModelRegistry();
   const one = (what: string): string => {
@@ -66,7 +66,7 @@ async function run(argv: string[], io: CliIO, opts: ModelsCommandOptions): Promi
       const reg = registry();
       const meta = reg.get(id);
       if (meta.source !== 'catalog') throw new StudioError('bad_request', `${id} is a local model; only catalog models can be pulled`);
-      if (meta.status === 'available') return io.out(`${id} is already downloaded: ${meta.path}`), EXIT.ok;
+      if (meta.status === 'available') return (io.out(`${id} is already downloaded: ${meta.path}`), EXIT.ok);
       const ac = new AbortController();
       const onSigint = (): void => ac.abort();
       process.once('SIGINT', onSigint);

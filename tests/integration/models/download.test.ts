@@ -74,7 +74,13 @@ async function rejection(p: Promise<unknown>): Promise<StudioError> {
 describe('downloadModel', () => {
   it('downloads the whole file, verifies sha256 and reports progress', async () => {
     const progress: [number, number | null][] = [];
-    const r = await downloadModel({ url: `${base}/model.onnx`, dest: dest('a.onnx'), sha256: sha, sizeBytes: body.length, onProgress: (a, b) => progress.push([a, b]) });
+    const r = await downloadModel({
+      url: `${base}/model.onnx`,
+      dest: dest('a.onnx'),
+      sha256: sha,
+      sizeBytes: body.length,
+      onProgress: (a, b) => progress.push([a, b]),
+    });
     expect(r).toMatchObject({ bytes: body.length, sha256: sha, resumed: false });
     expect(fs.readFileSync(dest('a.onnx')).equals(body)).toBe(true);
     expect(fs.existsSync(dest('a.onnx.part'))).toBe(false);
@@ -154,7 +160,13 @@ describe('downloadModel', () => {
   it('is cancelled by its AbortSignal and keeps the .part for a later resume', async () => {
     mode = { stall: true };
     const ac = new AbortController();
-    const p = downloadModel({ url: `${base}/model.onnx`, dest: dest('abort.onnx'), sha256: sha, signal: ac.signal, onProgress: (n) => n >= 1000 && ac.abort() });
+    const p = downloadModel({
+      url: `${base}/model.onnx`,
+      dest: dest('abort.onnx'),
+      sha256: sha,
+      signal: ac.signal,
+      onProgress: (n) => n >= 1000 && ac.abort(),
+    });
     const e = await rejection(p);
     expect(e.code).toBe('cancelled');
     expect(fs.existsSync(dest('abort.onnx'))).toBe(false);
@@ -163,7 +175,9 @@ describe('downloadModel', () => {
 
   it('gives up on a stalled connection after the idle timeout', async () => {
     mode = { stall: true };
-    const e = await rejection(downloadModel({ url: `${base}/model.onnx`, dest: dest('stall.onnx'), idleTimeoutMs: 200, retries: 1, retryDelayMs: 0 }));
+    const e = await rejection(
+      downloadModel({ url: `${base}/model.onnx`, dest: dest('stall.onnx'), idleTimeoutMs: 200, retries: 1, retryDelayMs: 0 }),
+    );
     expect(e.code).toBe('download_failed');
     expect(e.message).toMatch(/no data|timed out/);
   });

@@ -30,7 +30,14 @@ async function badModel(file: string): Promise<StudioError> {
 describe('inspectModel', () => {
   it('reads a dynamic NCHW graph: default 224 input, classes from the output', async () => {
     const m = await inspectModel(write('nchw.onnx', tinyNchw()));
-    expect(m).toMatchObject({ inputName: 'data', outputName: 'logits', layout: 'NCHW', inputSize: [224, 224], numClasses: 3, outputIsProbabilities: false });
+    expect(m).toMatchObject({
+      inputName: 'data',
+      outputName: 'logits',
+      layout: 'NCHW',
+      inputSize: [224, 224],
+      numClasses: 3,
+      outputIsProbabilities: false,
+    });
     expect(m.inputShape).toEqual(['N', 3, 'H', 'W']);
     expect(m.preprocessing).toMatchObject({ channelOrder: 'RGB', resize: 'shorter-then-crop', resizeTo: 256, mean: [0.485, 0.456, 0.406] });
   });
@@ -63,7 +70,15 @@ describe('inspectModel', () => {
 describe.skipIf(!sharedModelsDir)('inspectModel on ../shared/models', () => {
   it('mobilenet_v2_1.0_224: 1001 classes, NCHW, dynamic size -> 224', async () => {
     const m = await inspectModel(sharedPath('mobilenet_v2_1.0_224.onnx'));
-    expect(m).toMatchObject({ inputName: 'input', outputName: 'logits', layout: 'NCHW', inputSize: [224, 224], numClasses: 1001, labels: 'imagenet1001', outputIsProbabilities: false });
+    expect(m).toMatchObject({
+      inputName: 'input',
+      outputName: 'logits',
+      layout: 'NCHW',
+      inputSize: [224, 224],
+      numClasses: 1001,
+      labels: 'imagenet1001',
+      outputIsProbabilities: false,
+    });
   });
 
   it('tiny_darknet_224: 1000 classes', async () => {

@@ -89,7 +89,15 @@ describe('ModelRegistry', () => {
 
   it('imports a model by value, inferring metadata, and de-duplicates ids', async () => {
     const a = await reg.import({ name: 'My Net.onnx', bytes: tinyNchw() });
-    expect(a).toMatchObject({ id: 'my-net', name: 'My Net', source: 'imported', status: 'available', numClasses: 3, inputSize: [224, 224], labels: 'none' });
+    expect(a).toMatchObject({
+      id: 'my-net',
+      name: 'My Net',
+      source: 'imported',
+      status: 'available',
+      numClasses: 3,
+      inputSize: [224, 224],
+      labels: 'none',
+    });
     expect(a.path).toBe(path.join(models, 'imported', 'my-net.onnx'));
     expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(fs.existsSync(path.join(models, 'imported', 'my-net.json'))).toBe(true);
@@ -116,7 +124,14 @@ describe('ModelRegistry', () => {
       name: 'Sided Net',
       file: 'models/sided.onnx',
       input_size: [64, 64],
-      preprocessing: { channel_order: 'RGB', layout: 'NCHW', scale: 1.0, mean: [128, 128, 128], std: [128, 128, 128], resize: 'whole image, no crop' },
+      preprocessing: {
+        channel_order: 'RGB',
+        layout: 'NCHW',
+        scale: 1.0,
+        mean: [128, 128, 128],
+        std: [128, 128, 128],
+        resize: 'whole image, no crop',
+      },
       output: { name: 'logits', softmax_in_graph: false },
       labels: { file: 'labels/three.txt', num_classes: 3, background_index: null, label_offset: 0 },
     };
@@ -132,7 +147,9 @@ describe('ModelRegistry', () => {
 
   it('rejects an import whose sha256 differs from its sidecar', async () => {
     const side = { name: 'x', sha256: '0'.repeat(64) };
-    const code = await codeOf(reg.import({ name: 'x.onnx', bytes: tinyNchw() }, { name: 'x.json', bytes: new TextEncoder().encode(JSON.stringify(side)) }));
+    const code = await codeOf(
+      reg.import({ name: 'x.onnx', bytes: tinyNchw() }, { name: 'x.json', bytes: new TextEncoder().encode(JSON.stringify(side)) }),
+    );
     expect(code).toBe('checksum_mismatch');
     expect(reg.find('x')).toBeUndefined();
   });
@@ -168,8 +185,14 @@ describe('ModelRegistry', () => {
     fs.writeFileSync(path.join(models, 'imported', 'orphan.json'), JSON.stringify({ hello: 'world' }));
     fs.writeFileSync(path.join(models, 'overrides.json'), '[[[');
     const list = reg.list();
-    expect(list.find((x) => x.id === 'corrupt')).toMatchObject({ status: 'broken', error: expect.stringMatching(/corrupt\.json: corrupt JSON/) });
-    expect(list.find((x) => x.id === 'orphan')).toMatchObject({ status: 'broken', error: expect.stringMatching(/orphan\.json: invalid metadata/) });
+    expect(list.find((x) => x.id === 'corrupt')).toMatchObject({
+      status: 'broken',
+      error: expect.stringMatching(/corrupt\.json: corrupt JSON/),
+    });
+    expect(list.find((x) => x.id === 'orphan')).toMatchObject({
+      status: 'broken',
+      error: expect.stringMatching(/orphan\.json: invalid metadata/),
+    });
     expect(list.find((x) => x.id === 'tiny-cat')?.name).toBe('Tiny'); // overrides ignored, not fatal
     fs.rmSync(path.join(models, 'overrides.json'));
     expect(await reg.remove('corrupt')).toBe(true);
@@ -211,8 +234,22 @@ describe.skipIf(!sharedModelsDir)('ModelRegistry with ../shared/models', () => {
   it('lists both shared models as builtin with their sidecar metadata', () => {
     const r = new ModelRegistry({ extraDirs: [sharedModelsDir!], catalog: [] });
     const mb = r.get('mobilenet_v2_1.0_224');
-    expect(mb).toMatchObject({ source: 'builtin', status: 'available', numClasses: 1001, labelOffset: 0, outputIsProbabilities: false, inputSize: [224, 224] });
-    expect(mb.preprocessing).toEqual({ channelOrder: 'RGB', layout: 'NCHW', scale: 1, mean: [128, 128, 128], std: [128, 128, 128], resize: 'fill' });
+    expect(mb).toMatchObject({
+      source: 'builtin',
+      status: 'available',
+      numClasses: 1001,
+      labelOffset: 0,
+      outputIsProbabilities: false,
+      inputSize: [224, 224],
+    });
+    expect(mb.preprocessing).toEqual({
+      channelOrder: 'RGB',
+      layout: 'NCHW',
+      scale: 1,
+      mean: [128, 128, 128],
+      std: [128, 128, 128],
+      resize: 'fill',
+    });
     expect(mb.labels).toBe(sharedPath('labels', 'imagenet_labels_1001.txt'));
     expect(loadLabels(mb.labels)[0]).toBe('background');
     const dk = r.get('tiny_darknet_224');

@@ -33,14 +33,28 @@ function valueInfo(name: string, dims: Dim[]): number[] {
 
 function node(n: NodeSpec): number[] {
   const attrs = [
-    ...Object.entries(n.ints ?? {}).map(([name, v]) => [...sField(1, name), ...vField(20, 7 /* INTS */), ...v.flatMap((x) => vField(8, x))]),
+    ...Object.entries(n.ints ?? {}).map(([name, v]) => [
+      ...sField(1, name),
+      ...vField(20, 7 /* INTS */),
+      ...v.flatMap((x) => vField(8, x)),
+    ]),
     ...Object.entries(n.int ?? {}).map(([name, v]) => [...sField(1, name), ...vField(20, 2 /* INT */), ...vField(3, v)]),
   ];
-  return [...n.inputs.flatMap((s) => sField(1, s)), ...n.outputs.flatMap((s) => sField(2, s)), ...sField(4, n.op), ...attrs.flatMap((a) => bField(5, a))];
+  return [
+    ...n.inputs.flatMap((s) => sField(1, s)),
+    ...n.outputs.flatMap((s) => sField(2, s)),
+    ...sField(4, n.op),
+    ...attrs.flatMap((a) => bField(5, a)),
+  ];
 }
 
 export function tinyOnnx(spec: { input: [string, Dim[]]; output: [string, Dim[]]; nodes: NodeSpec[] }): Uint8Array {
-  const graph = [...spec.nodes.flatMap((n) => bField(1, node(n))), ...sField(2, 'tiny'), ...bField(11, valueInfo(...spec.input)), ...bField(12, valueInfo(...spec.output))];
+  const graph = [
+    ...spec.nodes.flatMap((n) => bField(1, node(n))),
+    ...sField(2, 'tiny'),
+    ...bField(11, valueInfo(...spec.input)),
+    ...bField(12, valueInfo(...spec.output)),
+  ];
   return new Uint8Array([...vField(1, 8), ...bField(8, [...sField(1, ''), ...vField(2, 13)]), ...bField(7, graph)]);
 }
 

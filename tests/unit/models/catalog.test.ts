@@ -9,7 +9,18 @@ const byId = (id: string) => catalog.find((m) => m.id === id)!;
 
 describe('resources/catalog.json', () => {
   it('holds the required ImageNet classifiers', () => {
-    for (const id of ['vgg16-12', 'vgg19-7', 'resnet18-v1-7', 'resnet50-v1-7', 'resnet50-v2-7', 'googlenet-12', 'bvlcalexnet-12', 'densenet-12', 'squeezenet1.1-7', 'mobilenetv2-12'])
+    for (const id of [
+      'vgg16-12',
+      'vgg19-7',
+      'resnet18-v1-7',
+      'resnet50-v1-7',
+      'resnet50-v2-7',
+      'googlenet-12',
+      'bvlcalexnet-12',
+      'densenet-12',
+      'squeezenet1.1-7',
+      'mobilenetv2-12',
+    ])
       expect(byId(id), id).toBeDefined();
   });
 

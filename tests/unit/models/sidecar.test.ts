@@ -19,7 +19,14 @@ const mobilenetLike = {
   license: { id: 'Apache-2.0' },
   input: { name: 'input', shape: ['N', 3, 'H', 'W'] },
   input_size: [224, 224],
-  preprocessing: { channel_order: 'RGB', layout: 'NCHW', scale: 1.0, mean: [128, 128, 128], std: [128, 128, 128], resize: 'verified with sharp resize(fit "fill", kernel "linear") of the whole photo to the input size, no crop' },
+  preprocessing: {
+    channel_order: 'RGB',
+    layout: 'NCHW',
+    scale: 1.0,
+    mean: [128, 128, 128],
+    std: [128, 128, 128],
+    resize: 'verified with sharp resize(fit "fill", kernel "linear") of the whole photo to the input size, no crop',
+  },
   output: { name: 'logits', shape: ['N', 1001], softmax_in_graph: false },
   labels: { file: 'labels/mine.txt', num_classes: 1001, background_index: 0, label_offset: 0 },
 };
@@ -27,8 +34,25 @@ const mobilenetLike = {
 describe('parseSidecar', () => {
   it('maps the shared format: preprocessing, sizes, output, sha256, license', () => {
     const s = parseSidecar(JSON.stringify(mobilenetLike), 'x.json', [path.join(root, 'models')]);
-    expect(s.preprocessing).toEqual({ channelOrder: 'RGB', layout: 'NCHW', scale: 1, mean: [128, 128, 128], std: [128, 128, 128], resize: 'fill' });
-    expect(s).toMatchObject({ name: 'mobilenet_v2_1.0_224', inputName: 'input', outputName: 'logits', inputSize: [224, 224], numClasses: 1001, outputIsProbabilities: false, labelOffset: 0, backgroundIndex: 0, license: 'Apache-2.0' });
+    expect(s.preprocessing).toEqual({
+      channelOrder: 'RGB',
+      layout: 'NCHW',
+      scale: 1,
+      mean: [128, 128, 128],
+      std: [128, 128, 128],
+      resize: 'fill',
+    });
+    expect(s).toMatchObject({
+      name: 'mobilenet_v2_1.0_224',
+      inputName: 'input',
+      outputName: 'logits',
+      inputSize: [224, 224],
+      numClasses: 1001,
+      outputIsProbabilities: false,
+      labelOffset: 0,
+      backgroundIndex: 0,
+      license: 'Apache-2.0',
+    });
     expect(s.sha256).toBe(mobilenetLike.sha256.toLowerCase());
   });
 
@@ -36,7 +60,9 @@ describe('parseSidecar', () => {
     const here = parseSidecar(JSON.stringify(mobilenetLike), 'x.json', [path.join(root, 'models')]);
     expect(here.labels).toBe(path.join(root, 'models', 'labels', 'mine.txt'));
     const fromParent = { ...mobilenetLike, labels: { ...mobilenetLike.labels, file: 'models/labels/mine.txt' } };
-    expect(parseSidecar(JSON.stringify(fromParent), 'x.json', [path.join(root, 'models')]).labels).toBe(path.join(root, 'models', 'labels', 'mine.txt'));
+    expect(parseSidecar(JSON.stringify(fromParent), 'x.json', [path.join(root, 'models')]).labels).toBe(
+      path.join(root, 'models', 'labels', 'mine.txt'),
+    );
   });
 
   it('falls back to a label set id when the labels file is missing', () => {
@@ -47,7 +73,19 @@ describe('parseSidecar', () => {
   });
 
   it('maps scale, BGR and crop recipes', () => {
-    const s = parseSidecar(JSON.stringify({ preprocessing: { channel_order: 'BGR', scale: 0.00392156862745098, mean: [0, 0, 0], std: [1, 1, 1], resize: 'shorter side to 256 then center crop' } }), 'y.json', []);
+    const s = parseSidecar(
+      JSON.stringify({
+        preprocessing: {
+          channel_order: 'BGR',
+          scale: 0.00392156862745098,
+          mean: [0, 0, 0],
+          std: [1, 1, 1],
+          resize: 'shorter side to 256 then center crop',
+        },
+      }),
+      'y.json',
+      [],
+    );
     expect(s.preprocessing).toMatchObject({ channelOrder: 'BGR', scale: 0.00392156862745098, resize: 'shorter-then-crop', resizeTo: 256 });
   });
 
