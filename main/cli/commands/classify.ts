@@ -29,7 +29,6 @@ export async function classifyCommand(argv: string[], io: CliIO): Promise<number
   if (!Number.isInteger(k) || k < 1 || k > 100) throw new UsageError('--top takes a whole number from 1 to 100');
   if (positionals.length === 0) throw new UsageError('name at least one image file or folder');
   const { files, missing } = collectImages(positionals);
-  for (const m of missing) io.err(`${m}: no such file or folder`);
   if (files.length === 0 && missing.length === 0) {
     io.err('no images found in the folders given');
     return EXIT.failure;
@@ -42,13 +41,18 @@ export async function classifyCommand(argv: string[], io: CliIO): Promise<number
       return EXIT.failure;
     }
     const model = await loadModel(engine.services, modelId);
+    // A path that does not exist is reported like any other failed file: an entry with its error.
+    const load = async (f: string): Promise<Uint8Array> => {
+      if (missing.includes(f)) throw new Error(`${f}: no such file or folder`);
+      return new Uint8Array(await fs.readFile(f));
+    };
     const results: ClassifyResult[] = await classifyMany(
       model,
-      files.map((f) => ({ name: f, load: async () => new Uint8Array(await fs.readFile(f)) })),
+      [...files, ...missing].map((f) => ({ name: f, load: () => load(f) })),
       k,
       { onItem: (_i, r) => { if (!values.json) printHuman(r, io); } },
     );
-    const failed = results.filter((r) => r.error).length + missing.length;
+    const failed = results.filter((r) => r.error).length;
     if (values.json) io.out(JSON.stringify(results.map(jsonShape), null, 2));
     for (const r of results) if (r.error) io.err(r.error);
     return failed ? EXIT.partial : EXIT.ok;
