@@ -1,0 +1,202 @@
+// Backward rules of pointwise ops and broadcasting arithmetic. δx = δy · f'(x), written with the
+// forward output y where that is cheaper (sigmoid, tanh, sqrt, exp).
+import { attrFloat, attrInt, type AttrValue } from '../ir.js';
+import { gy0, unbroadcast, type Rule, type RuleCtx } from './context.js';
+
+const where = (c: RuleCtx, cond: string, a: string, b: string) => c.b.op('Where', [cond, a, b], {}, 'where');
+
+const pass: Rule = (c) => c.node.inputs.map((_, i) => (i === 0 && c.needs[0] ? gy0(c) : null));
+
+const relu: Rule = (c) => {
+  const { b, node } = c;
+  const mask = b.op('Greater', [node.inputs[0], b.constF([0])], {}, 'pos');
+  return [where(c, mask, gy0(c), b.constF([0]))];
+};
+
+const leakyRelu: Rule = (c) => {
+  const { b, node } = c;
+  const g = gy0(c);
+  const mask = b.op('Greater', [node.inputs[0], b.constF([0])], {}, 'pos');
+  return [where(c, mask, g, b.scale(g, attrFloat(node, 'alpha', 0.01)))];
+};
+
+const elu: Rule = (c) => {
+  const { b, node } = c;
+  const g = gy0(c);
+  const mask = b.op('Greater', [node.inputs[0], b.constF([0])], {}, 'pos');
+  const neg = b.mul(g, b.add(node.outputs[0], b.constF([attrFloat(node, 'alpha', 1)])));
+  return [where(c, mask, g, neg)];
+};
+
+/** Clip passes δ where min ≤ x ≤ max (PyTorch's clamp convention). */
+const clip: Rule = (c) => {
+  const { b, node } = c;
+  const x = node.inputs[0];
+  let mask: string | null = null;
+  const lo = node.inputs[1] || (node.attrs.min ? b.constF([attrFloat(node, 'min', 0)]) : '');
+  const hi = node.inputs[2] || (node.attrs.max ? b.constF([attrFloat(node, 'max', 0)]) : '');
+  if (lo) mask = b.op('GreaterOrEqual', [x, lo], {}, 'ge');
+  if (hi) {
+    const m2 = b.op('LessOrEqual', [x, hi], {}, 'le');
+    mask = mask ? b.op('And', [mask, m2], {}, 'and') : m2;
+  }
+  return [mask ? where(c, mask, gy0(c), b.constF([0])) : gy0(c), null, null];
+};
+
+const sigmoid: Rule = (c) => {
+  const { b, node } = c;
+  const y = node.outputs[0];
+  return [b.mul(gy0(c), b.mul(y, b.sub(b.constF([1]), y)))];
+};
+
+const hardSigmoid: Rule = (c) => {
+  const { b, node } = c;
+  const alpha = attrFloat(node, 'alpha', 0.2);
+  const beta = attrFloat(node, 'beta', 0.5);
+  const z = b.add(b.scale(node.inputs[0], alpha), b.constF([beta]));
+  const inside = b.op('And', [b.op('Greater', [z, b.constF([0])]), b.op('Less', [z, b.constF([1])])]);
+  return [where(c, inside, b.scale(gy0(c), alpha), b.constF([0]))];
+};
+
+const tanh: Rule = (c) => {
+  const { b, node } = c;
+  const y = node.outputs[0];
+  return [b.mul(gy0(c), b.sub(b.constF([1]), b.mul(y, y)))];
+};
+
+const softplus: Rule = (c) => [c.b.mul(gy0(c), c.b.op('Sigmoid', [c.node.inputs[0]]))];
+
+const sqrt: Rule = (c) => [c.b.div(c.b.scale(gy0(c), 0.5), c.node.outputs[0])];
+const abs: Rule = (c) => [c.b.mul(gy0(c), c.b.op('Sign', [c.node.inputs[0]]))];
+const exp: Rule = (c) => [c.b.mul(gy0(c), c.node.outputs[0])];
+const log: Rule = (c) => [c.b.div(gy0(c), c.node.inputs[0])];
+const neg: Rule = (c) => [c.b.op('Neg', [gy0(c)])];
+const reciprocal: Rule = (c) => {
+  const y = c.node.outputs[0];
+  return [c.b.op('Neg', [c.b.mul(gy0(c), c.b.mul(y, y))])];
+};
+const sign: Rule = (c) => [c.needs[0] ? c.b.mul(gy0(c), c.b.constF([0])) : null];
+
+/** Pow: δx = δy · p · x^(p-1); δp = δy · y · ln x. */
+const pow: Rule = (c) => {
+  const { b, node } = c;
+  const [x, p] = node.inputs;
+  const g = gy0(c);
+  const out: (string | null)[] = [null, null];
+  const ys = c.shape(node.outputs[0]);
+  const pf = c.elemType(p) === b.elemType ? p : b.castF(p);
+  if (c.needs[0]) {
+    const pv = c.cval(p);
+    let d: string;
+    if (pv && pv.length === 1 && pv[0] === 2) d = b.scale(x, 2);
+    else d = b.mul(pf, b.op('Pow', [x, b.sub(pf, b.constF([1]))]));
+    out[0] = unbroadcast(b, b.mul(g, d), ys, c.shape(x));
+  }
+  if (c.needs[1]) out[1] = unbroadcast(b, b.mul(g, b.mul(node.outputs[0], b.op('Log', [x]))), ys, c.shape(p));
+  return out;
+};
+
+const add: Rule = (c) => {
+  const ys = c.shape(c.node.outputs[0]);
+  return c.node.inputs.map((x, i) => (c.needs[i] ? unbroadcast(c.b, gy0(c), ys, c.shape(x)) : null));
+};
+
+const sub: Rule = (c) => {
+  const ys = c.shape(c.node.outputs[0]);
+  const [a, bb] = c.node.inputs;
+  return [
+    c.needs[0] ? unbroadcast(c.b, gy0(c), ys, c.shape(a)) : null,
+    c.needs[1] ? unbroadcast(c.b, c.b.op('Neg', [gy0(c)]), ys, c.shape(bb)) : null,
+  ];
+};
+
+const mul: Rule = (c) => {
+  const ys = c.shape(c.node.outputs[0]);
+  const [a, bb] = c.node.inputs;
+  const g = gy0(c);
+  return [
+    c.needs[0] ? unbroadcast(c.b, c.b.mul(g, bb), ys, c.shape(a)) : null,
+    c.needs[1] ? unbroadcast(c.b, c.b.mul(g, a), ys, c.shape(bb)) : null,
+  ];
+};
+
+/** y = a / b: δa = δy / b; δb = -δy · y / b. */
+const div: Rule = (c) => {
+  const { b, node } = c;
+  const ys = c.shape(node.outputs[0]);
+  const [a, d] = node.inputs;
+  const g = gy0(c);
+  const ga = c.needs[0] || c.needs[1] ? b.div(g, d) : null;
+  return [
+    c.needs[0] && ga ? unbroadcast(b, ga, ys, c.shape(a)) : null,
+    c.needs[1] && ga ? unbroadcast(b, b.op('Neg', [b.mul(ga, node.outputs[0])]), ys, c.shape(d)) : null,
+  ];
+};
+
+/** Softmax along axis: δx = y ⊙ (δy − Σ_axis δy ⊙ y). */
+const softmax: Rule = (c) => {
+  const { b, node } = c;
+  const y = node.outputs[0];
+  const axis = attrInt(node, 'axis', -1);
+  const g = gy0(c);
+  const s = b.reduceSum(b.mul(g, y), [axis], true);
+  return [b.mul(y, b.sub(g, s))];
+};
+
+/** LogSoftmax: δx = δy − exp(y) · Σ_axis δy. */
+const logSoftmax: Rule = (c) => {
+  const { b, node } = c;
+  const axis = attrInt(node, 'axis', -1);
+  const g = gy0(c);
+  return [b.sub(g, b.mul(b.op('Exp', [node.outputs[0]]), b.reduceSum(g, [axis], true)))];
+};
+
+/** Inference BatchNormalization is per-channel affine: δx = δy · γ / sqrt(σ² + ε). */
+const batchNorm: Rule = (c) => {
+  const { b, node } = c;
+  const [x, gamma, , , variance] = node.inputs;
+  const rank = c.shape(x).length;
+  const eps = attrFloat(node, 'epsilon', 1e-5);
+  const k = b.div(gamma, b.op('Sqrt', [b.add(variance, b.constF([eps]))]));
+  const kb = b.reshape(k, b.constI64([-1, ...new Array(Math.max(0, rank - 2)).fill(1)]));
+  return [b.mul(gy0(c), kb), null, null, null, null];
+};
+
+const castRule: Rule = (c) => {
+  const to = attrInt(c.node, 'to', 1);
+  const from = c.elemType(c.node.inputs[0]);
+  const isFloat = (t: number) => t === 1 || t === 11 || t === 10;
+  if (!isFloat(to) || !isFloat(from)) return [null];
+  const attrs: Record<string, AttrValue> = { to: { type: 'int', value: from } };
+  return [c.b.op('Cast', [gy0(c)], attrs)];
+};
+
+export const elementwiseRules: Record<string, Rule> = {
+  Identity: pass,
+  Dropout: pass,
+  Relu: relu,
+  LeakyRelu: leakyRelu,
+  Elu: elu,
+  Clip: clip,
+  Sigmoid: sigmoid,
+  HardSigmoid: hardSigmoid,
+  Tanh: tanh,
+  Softplus: softplus,
+  Sqrt: sqrt,
+  Abs: abs,
+  Exp: exp,
+  Log: log,
+  Neg: neg,
+  Reciprocal: reciprocal,
+  Sign: sign,
+  Pow: pow,
+  Add: add,
+  Sum: add,
+  Sub: sub,
+  Mul: mul,
+  Div: div,
+  Softmax: softmax,
+  LogSoftmax: logSoftmax,
+  BatchNormalization: batchNorm,
+  Cast: castRule,
+};

@@ -1,0 +1,137 @@
+// Backward rules of Conv, Gemm and MatMul: the transposed linear maps, plus weight/bias gradients.
+import { aInt, aInts, attrFloat, attrInt, type AttrValue } from '../ir.js';
+import { INT64_MAX } from '../builder.js';
+import { fitSpatial, fullSize, gy0, spatialAttrs, unbroadcast, unsupported, type Rule, type RuleCtx } from './context.js';
+
+/**
+ * W [M, C/g, k…] → W' [C, M/g, k…] with every kernel flipped: the weights of the stride-1 conv that
+ * equals the transposed conv. Built from the initializer by ops that ORT constant-folds once.
+ */
+function flippedTransposedWeights(c: RuleCtx, w: string, wShape: number[], g: number): string {
+  const { b } = c;
+  const [M, Cg, ...k] = wShape;
+  const r = k.length;
+  let t = b.reshape(w, b.constI64([g, M / g, Cg, ...k]));
+  t = b.transpose(t, [0, 2, 1, ...k.map((_, i) => i + 3)]);
+  t = b.reshape(t, b.constI64([g * Cg, M / g, ...k]));
+  const axes = k.map((_, i) => i + 2);
+  return b.op('Slice', [t, b.constI64(new Array(r).fill(-1)), b.constI64(new Array(r).fill(-INT64_MAX)), b.constI64(axes), b.constI64(new Array(r).fill(-1))], {}, 'flip');
+}
+
+/** δX of Conv: stride-1 convs become a conv with flipped weights (fast path), others a ConvTranspose cut to size. */
+function convInputGrad(c: RuleCtx, g: string): string {
+  const { b, node } = c;
+  const [x, w] = node.inputs;
+  const ws = c.shape(w);
+  if (!ws.every((d) => typeof d === 'number')) throw unsupported(node, 'weight shape must be static');
+  const wShape = ws as number[];
+  const a = spatialAttrs(c, wShape.slice(2));
+  const group = attrInt(node, 'group', 1);
+  const r = a.kernel.length;
+  const ke = a.kernel.map((k, i) => (k - 1) * a.dil[i]);
+  const flipPads = [...ke.map((e, i) => e - a.pads[i]), ...ke.map((e, i) => e - a.pads[i + r])];
+  if (a.strides.every((s) => s === 1) && flipPads.every((p) => p >= 0)) {
+    const wf = flippedTransposedWeights(c, w, wShape, group);
+    return b.op('Conv', [g, wf], { group: aInt(group), dilations: aInts(a.dil), pads: aInts(flipPads), kernel_shape: aInts(a.kernel) }, 'dconv');
+  }
+  const full = b.op('ConvTranspose', [g, w], { group: aInt(group), strides: aInts(a.strides), dilations: aInts(a.dil), kernel_shape: aInts(a.kernel) }, 'dconvT');
+  const ys = c.shape(node.outputs[0]);
+  return fitSpatial(b, full, fullSize(ys.slice(2), a), x, c.shape(x), a.pads.slice(0, r));
+}
+
+/**
+ * δW[m,c,k] = Σ_{n,o} δy[n,m,o] · Xpad[n, grp(m)·Cg + c, o·s + k·d]: a conv of X (batch ↔ channel
+ * swapped, groups kept) with δy as the kernel, strides and dilations exchanged.
+ */
+function convWeightGrad(c: RuleCtx, g: string): string {
+  const { b, node } = c;
+  const [x, w] = node.inputs;
+  const wShape = c.shape(w) as number[];
+  const a = spatialAttrs(c, wShape.slice(2));
+  const group = attrInt(node, 'group', 1);
+  const Cg = wShape[1];
+  const r = a.kernel.length;
+  const sp = [...Array(r).keys()].map((i) => i + 2);
+  let xt: string;
+  if (group === 1) xt = b.transpose(x, [1, 0, ...sp]);
+  else {
+    // [N, g·Cg, S…] → [N, g, Cg, S…] → [Cg, g, N, S…] → [Cg, g·N, S…]
+    const s5 = b.concatI([b.shape(x, 0, 1), b.constI64([group, Cg]), b.shape(x, 2)]);
+    const t = b.transpose(b.reshape(x, s5), [2, 1, 0, ...sp.map((i) => i + 1)]);
+    xt = b.reshape(t, b.concatI([b.constI64([Cg, -1]), b.shape(x, 2)]));
+  }
+  const gt = b.transpose(g, [1, 0, ...sp]);
+  const attrs: Record<string, AttrValue> = { group: aInt(group), strides: aInts(a.dil), dilations: aInts(a.strides), pads: aInts(a.pads) };
+  const dw = b.op('Conv', [xt, gt], attrs, 'dW');
+  const cut = b.op('Slice', [dw, b.constI64(new Array(r).fill(0)), b.constI64(a.kernel), b.constI64(sp)], {}, 'dWcut');
+  return b.transpose(cut, [1, 0, ...sp]);
+}
+
+const conv: Rule = (c) => {
+  const g = gy0(c);
+  const rank = c.shape(c.node.inputs[0]).length;
+  const out: (string | null)[] = c.node.inputs.map(() => null);
+  if (c.needs[0]) out[0] = convInputGrad(c, g);
+  if (c.needs[1]) out[1] = convWeightGrad(c, g);
+  if (c.needs[2]) out[2] = c.b.reduceSum(g, [0, ...[...Array(rank - 2).keys()].map((i) => i + 2)], false);
+  return out;
+};
+
+/** Y = α·op(A)·op(B) + β·C. */
+const gemm: Rule = (c) => {
+  const { b, node } = c;
+  const [A, B, C] = node.inputs;
+  const g = gy0(c);
+  const alpha = attrFloat(node, 'alpha', 1);
+  const beta = attrFloat(node, 'beta', 1);
+  const tA = attrInt(node, 'transA', 0);
+  const tB = attrInt(node, 'transB', 0);
+  const gemmOp = (p: string, q: string, ta: number, tb: number) =>
+    b.op('Gemm', [p, q], { alpha: { type: 'float', value: alpha }, transA: aInt(ta), transB: aInt(tb) }, 'dgemm');
+  const out: (string | null)[] = [null, null, null];
+  // δA = α·δY·op(B)ᵀ (transposed back when A was transposed)
+  if (c.needs[0]) out[0] = tA ? gemmOp(B, g, tB, 1) : gemmOp(g, B, 0, 1 - tB);
+  // δB = α·op(A)ᵀ·δY (transposed back when B was transposed)
+  if (c.needs[1]) out[1] = tB ? gemmOp(g, A, 1, tA) : gemmOp(A, g, 1 - tA, 0);
+  if (C && c.needs[2]) out[2] = unbroadcast(b, b.scale(g, beta), c.shape(node.outputs[0]), c.shape(C));
+  return out;
+};
+
+/** Swap the last two axes. */
+const tLast = (c: RuleCtx, t: string, rank: number) => c.b.transpose(t, [...[...Array(rank - 2).keys()], rank - 1, rank - 2]);
+
+const matmul: Rule = (c) => {
+  const { b, node } = c;
+  const [A, B] = node.inputs;
+  const g = gy0(c);
+  const as = c.shape(A);
+  const bs = c.shape(B);
+  const ys = c.shape(node.outputs[0]);
+  const out: (string | null)[] = [null, null];
+  if (as.length >= 2 && bs.length >= 2) {
+    if (c.needs[0]) out[0] = unbroadcast(b, b.op('MatMul', [g, tLast(c, B, bs.length)]), [...ys.slice(0, -1), as[as.length - 1]], as);
+    if (c.needs[1]) out[1] = unbroadcast(b, b.op('MatMul', [tLast(c, A, as.length), g]), [...ys.slice(0, -2), bs[bs.length - 2], ys[ys.length - 1]], bs);
+    return out;
+  }
+  if (bs.length === 1 && as.length >= 2) {
+    // y[..., m] = Σ_k A[..., m, k] B[k]
+    const gu = b.op('Unsqueeze', [g, b.constI64([-1])]);
+    if (c.needs[0]) out[0] = unbroadcast(b, b.mul(gu, B), [...ys, bs[0]], as);
+    if (c.needs[1]) out[1] = unbroadcast(b, b.mul(A, gu), as, bs);
+    return out;
+  }
+  if (as.length === 1 && bs.length >= 2) {
+    // y[..., n] = Σ_k A[k] B[..., k, n]
+    const gu = b.op('Unsqueeze', [g, b.constI64([-2])]);
+    const prodShape = [...ys.slice(0, -1), as[0], ys[ys.length - 1]];
+    if (c.needs[0]) out[0] = b.reduceSum(unbroadcast(b, b.mul(B, gu), prodShape, [as[0], 1]), [1], false);
+    if (c.needs[1]) out[1] = unbroadcast(b, b.mul(b.op('Unsqueeze', [A, b.constI64([-1])]), gu), prodShape, bs);
+    return out;
+  }
+  // both 1-D: y = a·b
+  if (c.needs[0]) out[0] = b.mul(g, B);
+  if (c.needs[1]) out[1] = b.mul(g, A);
+  return out;
+};
+
+export const linearRules: Record<string, Rule> = { Conv: conv, Gemm: gemm, MatMul: matmul };

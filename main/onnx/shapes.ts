@@ -1,0 +1,327 @@
+// Shape inference, static and symbolic: a dimension is a number or a symbol string ('N', 'H', or a
+// derived expression like 'pool(H,3,2,1,1)'). The differentiator needs ranks and which dims are 1
+// (for broadcasting); symbols only have to be consistent, never evaluated.
+import { StudioError } from '../api/contract.js';
+import { attrInt, attrInts, attrString, attrTensor, DT, numel, tensorNumbers, type Dim, type Graph, type Model, type Node, type Tensor } from './ir.js';
+import { validateModel } from './validate.js';
+
+export interface TypedShape {
+  elemType: number;
+  shape: Dim[];
+}
+export type ShapeMap = Map<string, TypedShape>;
+
+const bad = (n: Node, msg: string) => new StudioError('bad_model', `node "${n.name}" (${n.opType}): ${msg}`);
+
+/** Constant values (initializers and Constant nodes) by tensor name. */
+export function constantTensors(g: Graph): Map<string, Tensor> {
+  const m = new Map(g.initializers);
+  for (const n of g.nodes) {
+    if (n.opType === 'Constant') {
+      const t = attrTensor(n, 'value');
+      if (t) m.set(n.outputs[0], t);
+      else if (n.attrs.value_float?.type === 'float') m.set(n.outputs[0], { name: n.outputs[0], dataType: DT.FLOAT, dims: [], data: Float32Array.of(n.attrs.value_float.value) });
+      else if (n.attrs.value_int?.type === 'int') m.set(n.outputs[0], { name: n.outputs[0], dataType: DT.INT64, dims: [], data: BigInt64Array.of(BigInt(n.attrs.value_int.value)) });
+      else if (n.attrs.value_ints?.type === 'ints') {
+        const v = n.attrs.value_ints.value;
+        m.set(n.outputs[0], { name: n.outputs[0], dataType: DT.INT64, dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
+      }
+    }
+  }
+  return m;
+}
+
+export const isStatic = (s: Dim[]): s is number[] => s.every((d) => typeof d === 'number');
+const dimMul = (a: Dim, b: Dim): Dim => (typeof a === 'number' && typeof b === 'number' ? a * b : a === 1 ? b : b === 1 ? a : `${a}*${b}`);
+
+/** Broadcast two shapes numpy-style; unequal symbols are assumed equal (the graph is valid). */
+export function broadcastShapes(a: Dim[], b: Dim[]): Dim[] {
+  const r = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let i = 0; i < r; i++) {
+    const x = a[a.length - r + i] ?? 1;
+    const y = b[b.length - r + i] ?? 1;
+    if (x === 1) out.push(y);
+    else if (y === 1) out.push(x);
+    else if (typeof x === 'number' && typeof y === 'number' && x !== y) throw new StudioError('bad_model', `cannot broadcast [${a}] with [${b}]`);
+    else out.push(typeof x === 'number' ? x : y);
+  }
+  return out;
+}
+
+/** Explicit begin/end pads of a spatial op (resolving auto_pad when the size is static). */
+export function spatialPads(n: Node, inSpatial: Dim[], kernel: number[], strides: number[], dil: number[]): number[] | null {
+  const r = kernel.length;
+  const auto = attrString(n, 'auto_pad', 'NOTSET');
+  if (auto === 'NOTSET') return attrInts(n, 'pads') ?? new Array(2 * r).fill(0);
+  if (auto === 'VALID') return new Array(2 * r).fill(0);
+  if (!isStatic(inSpatial)) return null;
+  const pads = new Array(2 * r).fill(0);
+  for (let i = 0; i < r; i++) {
+    const out = Math.ceil(inSpatial[i] / strides[i]);
+    const total = Math.max(0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - inSpatial[i]);
+    const small = Math.floor(total / 2);
+    pads[i] = auto === 'SAME_LOWER' ? total - small : small;
+    pads[i + r] = total - pads[i];
+  }
+  return pads;
+}
+
+function poolDim(n: Node, x: Dim, k: number, s: number, d: number, pb: number, pe: number, ceil: boolean, auto: string): Dim {
+  if (auto === 'SAME_UPPER' || auto === 'SAME_LOWER') return typeof x === 'number' ? Math.ceil(x / s) : s === 1 ? x : `ceil(${x}/${s})`;
+  const ke = (k - 1) * d + 1;
+  if (typeof x === 'number') {
+    const span = x + pb + pe - ke;
+    if (span < 0) throw bad(n, `kernel ${ke} larger than padded input ${x + pb + pe}`);
+    let o = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+    if (ceil && (o - 1) * s >= x + pb) o--; // last window must start inside the input or left pad
+    return o;
+  }
+  if (s === 1 && pb + pe === ke - 1) return x;
+  return `pool(${x},${ke},${s},${pb},${pe}${ceil ? ',c' : ''})`;
+}
+
+function spatialOut(n: Node, x: Dim[], kernel: number[]): Dim[] {
+  const r = kernel.length;
+  const strides = attrInts(n, 'strides') ?? new Array(r).fill(1);
+  const dil = attrInts(n, 'dilations') ?? new Array(r).fill(1);
+  const auto = attrString(n, 'auto_pad', 'NOTSET');
+  const pads = spatialPads(n, x.slice(2), kernel, strides, dil) ?? new Array(2 * r).fill(0);
+  const ceil = attrInt(n, 'ceil_mode', 0) === 1;
+  return x.slice(2).map((d, i) => poolDim(n, d, kernel[i], strides[i], dil[i], pads[i], pads[i + r], ceil, auto));
+}
+
+const normAxis = (a: number, r: number) => (a < 0 ? a + r : a);
+
+export interface InferOptions {
+  /** Known shapes used where an op cannot be inferred (e.g. a Reshape to a runtime shape). */
+  hints?: ShapeMap;
+  /** Skip nodes that cannot be inferred instead of throwing (for graphs with helper ops appended). */
+  lenient?: boolean;
+}
+
+/** Infers the shape of every tensor; graph inputs must have shapes. Returns names -> shapes. */
+export function inferShapes(model: Model, opts: InferOptions = {}): ShapeMap {
+  const g = model.graph;
+  const order = validateModel(model);
+  const consts = constantTensors(g);
+  const map: ShapeMap = new Map(opts.hints ?? []);
+  for (const [k, t] of g.initializers) map.set(k, { elemType: t.dataType, shape: [...t.dims] });
+  for (const v of g.inputs) if (!map.has(v.name)) map.set(v.name, { elemType: v.elemType, shape: v.shape ? [...v.shape] : [] });
+  const cval = (name: string): number[] | undefined => {
+    const t = consts.get(name);
+    return t ? tensorNumbers(t) : undefined;
+  };
+  // Shape(T) outputs, so Reshape(x, Shape(T)) takes T's shape.
+  const shapeSrc = new Map<string, Dim[]>();
+  for (const n of order) {
+    const ins = n.inputs.map((i) => (i ? map.get(i) : undefined));
+    if (n.opType === 'Shape' && !n.attrs.start && !n.attrs.end && ins[0]) shapeSrc.set(n.outputs[0], ins[0].shape);
+    try {
+      const outs = n.opType === 'Reshape' && shapeSrc.has(n.inputs[1]) && ins[0]
+        ? [{ elemType: ins[0].elemType, shape: [...shapeSrc.get(n.inputs[1])!] }]
+        : inferNode(n, ins, cval, model);
+      n.outputs.forEach((o, i) => o && outs[i] && !(opts.hints?.has(o)) && map.set(o, outs[i]));
+    } catch (e) {
+      if (opts.lenient) continue;
+      if (e instanceof StudioError) throw e;
+      throw bad(n, `shape inference failed: ${(e as Error).message}`);
+    }
+  }
+  return map;
+}
+
+function inferNode(n: Node, ins: (TypedShape | undefined)[], cval: (name: string) => number[] | undefined, model: Model): TypedShape[] {
+  const x = ins[0];
+  const need = (i: number): TypedShape => {
+    const s = ins[i];
+    if (!s) throw bad(n, `input ${i} has no known shape`);
+    return s;
+  };
+  const same = (): TypedShape[] => [{ elemType: need(0).elemType, shape: [...need(0).shape] }];
+  const et = x?.elemType ?? DT.FLOAT;
+  const constInput = (i: number, what: string): number[] => {
+    const v = n.inputs[i] ? cval(n.inputs[i]) : undefined;
+    if (!v) throw bad(n, `${what} must be a constant`);
+    return v;
+  };
+  switch (n.opType) {
+    case 'Relu': case 'LeakyRelu': case 'Clip': case 'Sigmoid': case 'Tanh': case 'Softmax': case 'LogSoftmax':
+    case 'Identity': case 'Sqrt': case 'Abs': case 'Exp': case 'Log': case 'Neg': case 'Reciprocal': case 'Sign':
+    case 'Elu': case 'Softplus': case 'HardSigmoid': case 'LRN': case 'BatchNormalization':
+      return n.opType === 'BatchNormalization' ? same() : same();
+    case 'Dropout':
+      return [same()[0], { elemType: DT.BOOL, shape: [...need(0).shape] }];
+    case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Sum': case 'Max': case 'Min': {
+      let s = need(0).shape;
+      for (let i = 1; i < n.inputs.length; i++) s = n.opType === 'Pow' ? s : broadcastShapes(s, need(i).shape);
+      return [{ elemType: et, shape: s }];
+    }
+    case 'Conv': {
+      const w = need(1).shape as number[];
+      const kernel = attrInts(n, 'kernel_shape') ?? w.slice(2);
+      return [{ elemType: et, shape: [need(0).shape[0], w[0], ...spatialOut(n, need(0).shape, kernel)] }];
+    }
+    case 'MaxPool': case 'AveragePool': {
+      const kernel = attrInts(n, 'kernel_shape');
+      if (!kernel) throw bad(n, 'kernel_shape missing');
+      const s: Dim[] = [need(0).shape[0], need(0).shape[1], ...spatialOut(n, need(0).shape, kernel)];
+      return [{ elemType: et, shape: s }, { elemType: DT.INT64, shape: [...s] }];
+    }
+    case 'GlobalAveragePool': case 'GlobalMaxPool': {
+      const s = need(0).shape;
+      return [{ elemType: et, shape: [s[0], s[1], ...s.slice(2).map(() => 1)] }];
+    }
+    case 'Flatten': {
+      const s = need(0).shape;
+      const ax = normAxis(attrInt(n, 'axis', 1), s.length);
+      return [{ elemType: et, shape: [s.slice(0, ax).reduce(dimMul, 1), s.slice(ax).reduce(dimMul, 1)] }];
+    }
+    case 'Reshape': {
+      const s = need(0).shape;
+      const target = constInput(1, 'Reshape shape');
+      const out: Dim[] = target.map((d, i) => (d === 0 && attrInt(n, 'allowzero', 0) === 0 ? s[i] : d));
+      const neg = out.indexOf(-1);
+      if (neg >= 0) {
+        const rest = out.filter((_, i) => i !== neg);
+        if (isStatic(s) && isStatic(rest)) out[neg] = numel(s) / numel(rest);
+        else {
+          // Cancel static factors and equal symbols; what remains is the inferred dim.
+          const num = s.filter((d) => !rest.includes(d) || typeof d === 'number');
+          const staticNum = numel(num.filter((d): d is number => typeof d === 'number'));
+          const staticDen = numel(rest.filter((d): d is number => typeof d === 'number'));
+          const syms = num.filter((d) => typeof d === 'string');
+          out[neg] = syms.length === 0 ? staticNum / staticDen : `${syms.join('*')}*${staticNum}/${staticDen}`;
+        }
+      }
+      return [{ elemType: et, shape: out }];
+    }
+    case 'Transpose': {
+      const s = need(0).shape;
+      const perm = attrInts(n, 'perm') ?? s.map((_, i) => s.length - 1 - i);
+      return [{ elemType: et, shape: perm.map((p) => s[p]) }];
+    }
+    case 'Squeeze': {
+      const s = need(0).shape;
+      const axes = (n.inputs[1] ? constInput(1, 'Squeeze axes') : attrInts(n, 'axes'))?.map((a) => normAxis(a, s.length));
+      return [{ elemType: et, shape: s.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)) }];
+    }
+    case 'Unsqueeze': {
+      const s = [...need(0).shape];
+      const raw = n.inputs[1] ? constInput(1, 'Unsqueeze axes') : attrInts(n, 'axes') ?? [];
+      const r = s.length + raw.length;
+      for (const a of raw.map((a) => normAxis(a, r)).sort((a, b) => a - b)) s.splice(a, 0, 1);
+      return [{ elemType: et, shape: s }];
+    }
+    case 'Concat': {
+      const s = [...need(0).shape];
+      const ax = normAxis(attrInt(n, 'axis', 0), s.length);
+      for (let i = 1; i < n.inputs.length; i++) s[ax] = dimAdd(s[ax], need(i).shape[ax]);
+      return [{ elemType: et, shape: s }];
+    }
+    case 'Split': {
+      const s = need(0).shape;
+      const ax = normAxis(attrInt(n, 'axis', 0), s.length);
+      const sizes = n.inputs[1] ? constInput(1, 'Split sizes') : attrInts(n, 'split');
+      return n.outputs.map((_, i) => {
+        const o = [...s];
+        o[ax] = sizes ? sizes[i] : typeof s[ax] === 'number' ? (s[ax] as number) / n.outputs.length : `${s[ax]}/${n.outputs.length}`;
+        return { elemType: et, shape: o };
+      });
+    }
+    case 'Slice': {
+      const s = [...need(0).shape];
+      const starts = constInput(1, 'Slice starts');
+      const ends = constInput(2, 'Slice ends');
+      const axes = n.inputs[3] ? constInput(3, 'Slice axes') : starts.map((_, i) => i);
+      const steps = n.inputs[4] ? constInput(4, 'Slice steps') : starts.map(() => 1);
+      axes.forEach((a0, i) => {
+        const a = normAxis(a0, s.length);
+        const d = s[a];
+        if (typeof d !== 'number') {
+          s[a] = `slice(${d},${starts[i]},${ends[i]},${steps[i]})`;
+          return;
+        }
+        s[a] = sliceLen(d, starts[i], ends[i], steps[i]);
+      });
+      return [{ elemType: et, shape: s }];
+    }
+    case 'Pad': {
+      const s = need(0).shape;
+      const pads = n.inputs[1] ? constInput(1, 'Pad pads') : attrInts(n, 'pads') ?? [];
+      const r = s.length;
+      return [{ elemType: et, shape: s.map((d, i) => dimAdd(d, pads[i] + pads[i + r])) }];
+    }
+    case 'ReduceSum': case 'ReduceMean': case 'ReduceSumSquare': {
+      const s = need(0).shape;
+      const opset13Inputs = n.opType === 'ReduceSum' && !n.attrs.axes;
+      const axesRaw = opset13Inputs ? (n.inputs[1] ? constInput(1, 'axes') : undefined) : attrInts(n, 'axes');
+      const noop = attrInt(n, 'noop_with_empty_axes', 0) === 1;
+      if ((!axesRaw || axesRaw.length === 0) && noop) return same();
+      const axes = (axesRaw && axesRaw.length ? axesRaw : s.map((_, i) => i)).map((a) => normAxis(a, s.length));
+      const keep = attrInt(n, 'keepdims', 1) === 1;
+      const out: Dim[] = [];
+      s.forEach((d, i) => (axes.includes(i) ? keep && out.push(1) : out.push(d)));
+      return [{ elemType: et, shape: out }];
+    }
+    case 'Gemm': {
+      const a = need(0).shape;
+      const b = need(1).shape;
+      const m = attrInt(n, 'transA', 0) ? a[1] : a[0];
+      const nn = attrInt(n, 'transB', 0) ? b[0] : b[1];
+      return [{ elemType: et, shape: [m, nn] }];
+    }
+    case 'MatMul': {
+      const a = need(0).shape;
+      const b = need(1).shape;
+      const a2 = a.length === 1 ? [1, a[0]] : a;
+      const b2 = b.length === 1 ? [b[0], 1] : b;
+      const batch = broadcastShapes(a2.slice(0, -2), b2.slice(0, -2));
+      const out = [...batch, a2[a2.length - 2], b2[b2.length - 1]];
+      if (a.length === 1) out.splice(out.length - 2, 1);
+      if (b.length === 1) out.splice(out.length - 1, 1);
+      return [{ elemType: et, shape: out }];
+    }
+    case 'Constant': {
+      const t = attrTensor(n, 'value');
+      if (t) return [{ elemType: t.dataType, shape: [...t.dims] }];
+      if (n.attrs.value_float) return [{ elemType: DT.FLOAT, shape: [] }];
+      if (n.attrs.value_int) return [{ elemType: DT.INT64, shape: [] }];
+      if (n.attrs.value_ints?.type === 'ints') return [{ elemType: DT.INT64, shape: [n.attrs.value_ints.value.length] }];
+      throw bad(n, 'unsupported Constant form');
+    }
+    case 'Shape':
+      return [{ elemType: DT.INT64, shape: [need(0).shape.length] }];
+    case 'Cast':
+      return [{ elemType: attrInt(n, 'to', DT.FLOAT), shape: [...need(0).shape] }];
+    case 'Gather': {
+      const s = need(0).shape;
+      const idx = need(1).shape;
+      const ax = normAxis(attrInt(n, 'axis', 0), s.length);
+      return [{ elemType: et, shape: [...s.slice(0, ax), ...idx, ...s.slice(ax + 1)] }];
+    }
+    default:
+      void model;
+      throw bad(n, 'op not supported by shape inference');
+  }
+}
+
+function dimAdd(a: Dim, b: Dim | number): Dim {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (b === 0) return a;
+  return `${a}+${b}`;
+}
+
+export function sliceLen(d: number, start: number, end: number, step: number): number {
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+  let s = start < 0 ? start + d : start;
+  let e = end < 0 ? end + d : end;
+  if (step > 0) {
+    s = clamp(s, 0, d);
+    e = clamp(e, 0, d);
+    return Math.max(0, Math.ceil((e - s) / step));
+  }
+  s = clamp(s, -1, d - 1);
+  e = clamp(e, -1, d - 1);
+  return Math.max(0, Math.ceil((s - e) / -step));
+}
