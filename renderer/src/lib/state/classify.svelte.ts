@@ -57,6 +57,7 @@ class Classify {
     }
     const s = this.single;
     if (s?.result) return [s.result];
+    if (s?.error) return [{ file: s.name, model: models.selected?.id ?? '', error: s.error, ms: 0 }];
     return [];
   });
 

@@ -33,7 +33,14 @@ class Models {
   importing = $state(false);
 
   available = $derived(this.list.filter((m) => m.status === 'available'));
-  selected = $derived(this.available.find((m) => m.id === this.selectedId) ?? this.available[0] ?? null);
+  /** The chosen model if it is loadable, else the engine's own preference: a bundled MobileNet, then any. */
+  selected = $derived(
+    this.available.find((m) => m.id === this.selectedId) ??
+      this.available.find((m) => m.source === 'builtin' && /mobilenet/i.test(m.id)) ??
+      this.available.find((m) => m.source === 'builtin') ??
+      this.available[0] ??
+      null,
+  );
   /** What to offer when nothing is on disk: the catalog's first (smallest, friendliest) model. */
   suggested = $derived(
     this.list.find((m) => m.source === 'catalog' && /mobilenet/i.test(m.id)) ??

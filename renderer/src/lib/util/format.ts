@@ -54,3 +54,14 @@ export function errorMessage(e: unknown): string {
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 export const modKey = isMac ? '⌘' : 'Ctrl';
+
+/** The engine's messages start with the file name ("bird.png: the file is empty"); where the name is shown already, keep the reason. */
+export function reasonOnly(name: string, message: string): string {
+  for (const prefix of [`${name}: `, `${baseName(name)}: `]) {
+    if (message.startsWith(prefix)) {
+      const rest = message.slice(prefix.length);
+      return rest.charAt(0).toUpperCase() + rest.slice(1);
+    }
+  }
+  return message;
+}

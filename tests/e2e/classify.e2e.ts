@@ -1,0 +1,137 @@
+// Drop-to-classify in real Chromium against browser mode (`vision-studio serve`), with the real models in ../shared/models.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
+import { dragFiles, fileFrom, launch, openStudio, shot, studioUrl } from './studio-page';
+
+const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
+const photo = (name: string) => fileFrom(sharedPath('photos', name));
+
+describe('classify in the browser', { skip }, () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('shows a first screen that teaches, in light and dark', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page, errors } = await openStudio(browser, scheme);
+      await page.getByRole('heading', { name: 'Drop a photo to see what the model sees' }).waitFor();
+      assert.match(await page.getByRole('combobox', { name: 'Model' }).inputValue(), /mobilenet/i);
+      await shot(page, `01-empty-${scheme}`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  });
+
+  it('says what a drag will do before the drop', async () => {
+    const { context, page } = await openStudio(browser, 'dark');
+    await dragFiles(page, [photo('bird.png')], { drop: false });
+    await page.getByText('Drop to classify this photo').waitFor();
+    await shot(page, '02-drag-overlay-dark');
+    await context.close();
+  });
+
+  it('classifies a dropped photo: chickadee for bird.png', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page, errors } = await openStudio(browser, scheme);
+      await dragFiles(page, [photo('bird.png')]);
+      const result = page.getByRole('complementary', { name: 'Result for bird.png' });
+      await result.locator('.top1').filter({ hasText: 'chickadee' }).waitFor({ timeout: 30_000 });
+      const bars = result.getByRole('list', { name: /Top 5 labels/ }).getByRole('listitem');
+      assert.equal(await bars.count(), 5);
+      assert.match(await result.textContent() ?? '', /\d+ ms/);
+      await shot(page, `03-single-${scheme}`);
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  });
+
+  it('names a broken file and says why', async () => {
+    const { context, page } = await openStudio(browser, 'light');
+    await dragFiles(page, [{ name: 'broken.jpg', bytes: Buffer.from('this is not a JPEG at all, just text pretending to be one') }]);
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not classify broken.jpg' });
+    await alert.waitFor({ timeout: 30_000 });
+    assert.ok(((await alert.textContent()) ?? '').length > 'Could not classify broken.jpg'.length + 5, 'the reason is given');
+    await shot(page, '04-broken-light');
+    // The studio keeps working after a bad file.
+    await dragFiles(page, [photo('cat.png')]);
+    await page.locator('.top1').filter({ hasText: 'Egyptian cat' }).waitFor({ timeout: 30_000 });
+    await context.close();
+  });
+
+  it('classifies several photos as a batch, reports a bad one, and exports the CLI shape', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page, errors } = await openStudio(browser, scheme);
+      const files = ['bird.png', 'cat.png', 'dragonfly.png', 'grace_hopper.png', 'sunflower.png'].map(photo);
+      files.push({ name: 'empty.png', bytes: Buffer.alloc(0) }, { name: 'notes.txt', bytes: Buffer.from('hello') });
+      await dragFiles(page, files);
+      const cards = page.getByRole('list', { name: 'Results' }).getByRole('listitem');
+      await page.getByText(/^Done$/).waitFor({ timeout: 60_000 });
+      assert.equal(await cards.count(), 7);
+      await page.getByText('5 classified').waitFor();
+      await page.getByText('2 failed').waitFor();
+      for (const label of ['chickadee', 'Egyptian cat', 'dragonfly', 'military uniform', 'daisy']) await cards.getByText(label, { exact: true }).first().waitFor();
+      await shot(page, `06-batch-done-${scheme}`);
+
+      if (scheme === 'light') {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+e')]);
+        const text = await (await download.createReadStream()).toArray();
+        const entries = JSON.parse(Buffer.concat(text).toString('utf8')) as Record<string, unknown>[];
+        assert.equal(entries.length, 7);
+        const bird = entries.find((e) => e.file === 'bird.png');
+        assert.ok(bird && Array.isArray(bird.top) && typeof bird.ms === 'number' && typeof bird.model === 'string');
+        assert.deepEqual(Object.keys((bird.top as object[])[0]).sort(), ['index', 'label', 'probability']);
+        const bad = entries.find((e) => e.file === 'notes.txt');
+        assert.ok(bad && typeof bad.error === 'string' && !('top' in bad));
+
+        // Detail of one card, then back to the grid.
+        await cards.filter({ hasText: 'dragonfly.png' }).getByRole('button').click();
+        await page.getByRole('complementary', { name: 'Result for dragonfly.png' }).waitFor();
+        await shot(page, '07-batch-detail-light');
+        await page.getByRole('button', { name: /All 7 results/ }).click();
+        await cards.first().waitFor();
+      }
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  });
+
+  it('shows batch progress with an ETA and cancels on request', async () => {
+    const { context, page, errors } = await openStudio(browser, 'light');
+    const sources = ['bird.png', 'cat.png', 'sunflower.png'].map(photo);
+    const files = Array.from({ length: 30 }, (_, i) => ({ ...sources[i % 3], name: `run/${String(i + 1).padStart(2, '0')}-${sources[i % 3].name}` }));
+    await dragFiles(page, files);
+    await page.getByText(/^Classifying \d+ of 30$/).waitFor({ timeout: 30_000 });
+    // Wait for a few results to come in incrementally, then look at it.
+    await page.getByRole('list', { name: 'Results' }).getByText('chickadee').first().waitFor({ timeout: 30_000 });
+    await shot(page, '05-batch-running-light');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText(/^(Cancelled|Done)$/).waitFor({ timeout: 30_000 });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('lists models, shows shortcuts and the coming-soon tools', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page } = await openStudio(browser, scheme);
+      await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Models' }).click();
+      await page.getByRole('region', { name: 'Ready to use' }).waitFor();
+      await page.getByRole('region', { name: 'Catalog' }).getByText('ResNet-50').first().waitFor();
+      await shot(page, `08-models-${scheme}`);
+      if (scheme === 'light') {
+        await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Explain' }).click();
+        await page.getByText('Coming soon').waitFor();
+        await shot(page, '09-coming-soon-light');
+        await page.keyboard.press('?');
+        await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+        await shot(page, '10-shortcuts-light');
+      }
+      await context.close();
+    }
+  });
+});

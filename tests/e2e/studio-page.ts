@@ -1,0 +1,70 @@
+// Playwright helpers for the end-to-end tests: one Debian Chromium, pages on the browser-mode server,
+// and real DataTransfer drops built inside the page.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.VISION_STUDIO_CHROMIUM ?? '/usr/bin/chromium';
+export const studioUrl = process.env.VS_E2E_URL ?? '';
+export const shotsDir = path.resolve(process.env.VS_E2E_SHOTS ?? 'test-results');
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function openStudio(browser: Browser, scheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: scheme, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(studioUrl);
+  // The model picker appears once the engine answered models.list.
+  await page.getByRole('combobox', { name: 'Model' }).waitFor({ timeout: 30_000 });
+  return { context, page, errors };
+}
+
+export interface DropFile {
+  name: string;
+  bytes: Buffer;
+  type?: string;
+}
+
+const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp' };
+
+export function fileFrom(p: string, name = path.basename(p)): DropFile {
+  return { name, bytes: fs.readFileSync(p) };
+}
+
+/** Builds a DataTransfer holding real File objects in the page and fires dragenter/dragover(/drop) on document.body. */
+export async function dragFiles(page: Page, files: DropFile[], opts: { drop?: boolean } = {}): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, b64: f.bytes.toString('base64'), type: f.type ?? MIME[path.extname(f.name).toLowerCase()] ?? '' }));
+  const dt = await page.evaluateHandle((list) => {
+    const transfer = new DataTransfer();
+    for (const f of list) {
+      const bin = atob(f.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      transfer.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    return transfer;
+  }, payload);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
+  await page.dispatchEvent('body', 'dragover', { dataTransfer: dt });
+  if (opts.drop !== false) await page.dispatchEvent('body', 'drop', { dataTransfer: dt });
+  await dt.dispose();
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(shotsDir, { recursive: true });
+  const file = path.join(shotsDir, `${name}.png`);
+  // Let entrance animations (bars, toasts) settle so screenshots show the resting state.
+  await page.waitForTimeout(450);
+  await page.screenshot({ path: file });
+  return file;
+}
