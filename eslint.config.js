@@ -5,7 +5,7 @@ import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
 export default tseslint.config(
-  { ignores: ['out/', 'dist/', 'release/', 'node_modules/', 'bench/.cache/', 'test-results/', 'main/onnx/onnx-descriptor.ts', 'resources/onnx/'] },
+  { ignores: ['out/', 'tests/.tmp/', 'dist/', 'release/', 'node_modules/', 'bench/.cache/', 'test-results/', 'main/onnx/onnx-descriptor.ts', 'resources/onnx/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,
@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   // The renderer talks only to the StudioApi contract, never to Node.
   {
-    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.svelte'],
     rules: {
       'no-restricted-imports': [
         'error',

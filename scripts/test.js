@@ -1,0 +1,32 @@
+// npm test: build once, then every suite: Vitest (unit + integration on real ORT, sharp, SQLite and the
+// shared models), Playwright end-to-end in Debian Chromium against browser mode, type checks and lint.
+// Every step runs even when an earlier one failed, so one run shows everything that is wrong.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const node = process.execPath;
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+const steps = [
+  ['build', node, ['scripts/build.js']],
+  ['unit + integration', bin('vitest'), ['run']],
+  ['end-to-end', node, ['scripts/e2e.js']],
+  ['typecheck', node, ['scripts/typecheck.js']],
+  ['lint', node, ['scripts/lint.js']],
+];
+
+const failed = [];
+for (const [name, cmd, args] of steps) {
+  console.log(`\n=== ${name} ===`);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  console.log(`=== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  if (r.status !== 0) {
+    failed.push(name);
+    if (name === 'build') break; // nothing else can run without a build
+  }
+}
+if (failed.length) console.log(`\nnpm test: failed: ${failed.join(', ')}`);
+process.exit(failed.length ? 1 : 0);
