@@ -56,7 +56,7 @@ export function buildLocalMeta({ id, name: givenName, file, source, inspected, s
     source,
     status: 'available',
     path: file,
-    ...(sha256 && { sha256 }),
+    ...((sha256 ?? sidecar?.sha256) && { sha256: sha256 ?? sidecar?.sha256 }),
     ...(sizeBytes !== undefined && { sizeBytes }),
     ...(sidecar?.license && { license: sidecar.license }),
     inputName: sidecar?.inputName ?? inspected?.inputName,

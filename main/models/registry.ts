@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ModelMeta, ModelPatch, StudioError } from '../api/contract';
-import { appRoot, modelsDir } from '../paths';
+import { modelsDir } from '../paths';
 import { loadCatalog, type CatalogEntry } from './catalog';
 import { downloadModel } from './download';
 import { inspectModel, type InspectedModel } from './inspect';
@@ -13,6 +13,9 @@ import { isLabelSetId } from './labels';
 import { buildLocalMeta } from './local-meta';
 import { parseSidecar, readSidecarFor, type SidecarInfo } from './sidecar';
 import { readJson, sha256File, slugify, writeJsonAtomic } from './store';
+import { defaultExtraDirs, scanImported, scanModelDirs } from './scan';
+
+export { defaultExtraDirs };
 
 export interface RegistryOptions {
   /** Defaults to modelsDir() (under VISION_STUDIO_HOME). */
@@ -27,15 +30,6 @@ export interface PullOptions {
   signal?: AbortSignal;
   onProgress?: (received: number, total: number | null) => void;
 }
-
-/** VISION_STUDIO_MODEL_DIRS (path-delimited), then ../shared/models beside a developer checkout. */
-export function defaultExtraDirs(): string[] {
-  const fromEnv = (process.env.VISION_STUDIO_MODEL_DIRS ?? '').split(path.delimiter).filter(Boolean);
-  const shared = path.resolve(appRoot(), '..', 'shared', 'models');
-  return [...fromEnv, ...(fs.existsSync(shared) ? [shared] : [])].map((d) => path.resolve(d));
-}
-
-const StoredMeta = ModelMeta.omit({ status: true, path: true });
 
 export class ModelRegistry {
   readonly root: string;
@@ -118,6 +112,7 @@ export class ModelRegistry {
       if ('path' in src) {
         if (!fs.existsSync(src.path)) throw new StudioError('not_found', `${src.path}: no such file`);
         fs.copyFileSync(src.path, tmp);
+        fs.chmodSync(tmp, 0o644); // a read-only source must not make the copy undeletable (Windows)
       } else fs.writeFileSync(tmp, src.bytes);
       const inspected = await inspectModel(tmp, displayName);
       const side = this.readImportSidecar(src, sidecar);
@@ -143,6 +138,7 @@ export class ModelRegistry {
       if (path.isAbsolute(meta.labels)) {
         // Keep the labels with the model, so the import survives the original folder moving.
         fs.copyFileSync(meta.labels, path.join(this.importedDir, `${id}.labels.txt`));
+        fs.chmodSync(path.join(this.importedDir, `${id}.labels.txt`), 0o644);
         meta.labels = path.join(this.importedDir, `${id}.labels.txt`);
       }
       fs.renameSync(tmp, file);
@@ -243,7 +239,11 @@ export class ModelRegistry {
     try {
       size = fs.statSync(file).size;
     } catch {
-      return base;
+      const part = fs.statSync(`${file}.part`, { throwIfNoEntry: false });
+      if (!part) return base;
+      // An interrupted download: say so, since pulling again resumes instead of starting over.
+      const partial = `Partially downloaded (${(part.size / 1e6).toFixed(1)} of ${(c.sizeBytes / 1e6).toFixed(1)} MB); pull resumes it.`;
+      return { ...base, notes: [c.notes, partial].filter(Boolean).join(' ') };
     }
     if (size !== c.sizeBytes)
       return { ...base, status: 'broken', error: `${file}: ${size} bytes, expected ${c.sizeBytes}; remove it and pull again` };
@@ -251,53 +251,11 @@ export class ModelRegistry {
   }
 
   private importedMetas(): ModelMeta[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.importedDir).filter((n) => n.endsWith('.json'));
-    } catch {
-      return [];
-    }
-    return names.map((n) => {
-      const id = n.slice(0, -'.json'.length);
-      const file = path.join(this.importedDir, `${id}.onnx`);
-      const read = readJson(path.join(this.importedDir, n));
-      const parsed = read.ok ? StoredMeta.safeParse(read.value) : null;
-      if (!read.ok || !parsed?.success) {
-        const issue = parsed && !parsed.success ? parsed.error.issues[0] : undefined;
-        const error = read.ok ? `${n}: invalid metadata (${issue?.path.join('.')}: ${issue?.message})` : read.error;
-        return { ...buildLocalMeta({ id, file, source: 'imported' }), status: 'broken', error };
-      }
-      const m: ModelMeta = { ...parsed.data, id, source: 'imported', status: 'available', path: file };
-      if (!isLabelSetId(m.labels) && !path.isAbsolute(m.labels)) m.labels = path.join(this.importedDir, m.labels);
-      if (!fs.existsSync(file)) return { ...m, status: 'broken', error: `${file}: model file is missing` };
-      return m;
-    });
+    return scanImported(this.importedDir);
   }
 
   private builtinMetas(): ModelMeta[] {
-    return this.extraDirs.flatMap((dir) => {
-      let names: string[];
-      try {
-        names = fs.readdirSync(dir).filter((n) => /\.onnx$/i.test(n));
-      } catch {
-        return [];
-      }
-      return names.sort().map((n) => {
-        const file = path.join(dir, n);
-        const id = n.replace(/\.onnx$/i, '');
-        try {
-          return buildLocalMeta({
-            id,
-            file,
-            source: 'builtin',
-            sidecar: readSidecarFor(file),
-            inspected: this.inspected.get(this.inspectKey(file)),
-          });
-        } catch (e) {
-          return { ...buildLocalMeta({ id, file, source: 'builtin' }), status: 'broken' as const, error: (e as Error).message };
-        }
-      });
-    });
+    return scanModelDirs(this.extraDirs, (file) => this.inspected.get(this.inspectKey(file)));
   }
 
   private metaForPath(p: string, inspected: InspectedModel | null): ModelMeta {

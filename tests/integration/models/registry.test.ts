@@ -213,6 +213,10 @@ describe('ModelRegistry', () => {
     expect(reg.defaultModelId()).toBe('mobilenet_tiny');
     expect(await reg.remove('tiny-cat')).toBe(true);
     expect(reg.get('tiny-cat').status).toBe('missing');
+    fs.writeFileSync(path.join(models, 'catalog', 'tiny-cat.onnx.part'), tinyBytes.subarray(0, 10));
+    expect(reg.get('tiny-cat').notes).toMatch(/Partially downloaded/);
+    expect((await reg.pull('tiny-cat')).status).toBe('available');
+    expect(await reg.remove('tiny-cat')).toBe(true);
     expect(await codeOf(reg.pull('mobilenet_tiny'))).toBe('bad_request');
   });
 
