@@ -1,0 +1,39 @@
+// vision-studio layers: readable layer names, tensors, shapes, receptive fields and suggested roles.
+import { parseArgs } from 'node:util';
+import { listLayers } from '../../onnx/layers.js';
+import { readSidecar } from '../../onnx/model-input.js';
+import { loadModel } from '../../onnx/proto.js';
+import { EXIT, stdio, UsageError, type CliIO } from '../io.js';
+
+export const layersHelp = `Usage: vision-studio layers --model M [--all] [--json]
+
+  Lists the model's layers: readable name (conv3_2, relu4_1, layer3 …), tensor, shape at the native
+  input size, receptive field (input pixels), stride, and a suggested role (style, content, dream, cam).
+  Without --all, only named layers and layers with a role are shown.`;
+
+export async function layersCommand(argv: string[], io: CliIO = stdio): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return io.out(layersHelp), EXIT.ok;
+  if (!values.model) throw new UsageError('--model is required');
+  const model = loadModel(values.model);
+  const native = readSidecar(values.model).inputSize ?? undefined;
+  const layers = listLayers(model, native).filter((l) => values.all || l.name !== l.tensor || l.roles.length > 0);
+  if (values.json) {
+    io.out(JSON.stringify(layers));
+    return EXIT.ok;
+  }
+  const rows = layers.map((l) => [l.name, l.tensor, l.op, `[${l.shape.join(',')}]`, String(l.receptiveField), String(l.stride), l.roles.join(',')]);
+  const head = ['name', 'tensor', 'op', 'shape', 'rf', 'stride', 'role'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [head, ...rows]) io.out(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  return EXIT.ok;
+}

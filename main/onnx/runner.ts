@@ -1,0 +1,190 @@
+// Runs gradient graphs on ONNX Runtime. One session per (model, objective spec, size class): with a
+// dynamic spatial size the class is 'dyn' and new image sizes reuse the session; models that pin their
+// size get one graph per H×W. Sessions are cached until release().
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { StudioError } from '../api/contract.js';
+import { buildGradGraph, type GradGraph, type GradGraphSpec } from './grad-graph.js';
+import { cloneModel, realInputs, type Model } from './ir.js';
+import { encodeModel, loadModel } from './proto.js';
+import { truncateAt } from './surgery.js';
+
+export interface TensorOut {
+  data: Float32Array;
+  dims: number[];
+}
+
+export interface GradResult {
+  loss: number;
+  /** d(loss)/d(input), same layout as the input (NCHW). */
+  grad: Float32Array;
+  dims: number[];
+  taps: Record<string, TensorOut>;
+  paramGrads: Record<string, TensorOut>;
+  ms: number;
+}
+
+export interface RunnerOptions {
+  /** Intra-op threads (default: os.availableParallelism()). */
+  threads?: number;
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+type ModelSource = string | Model;
+
+export class GradSession {
+  constructor(
+    readonly graph: GradGraph,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  /** One forward + loss + backward pass. `targets` feed content/style objectives ("target:T", "gram:T"). */
+  async run(input: Float32Array, dims: number[], targets: Record<string, TensorOut> = {}): Promise<GradResult> {
+    const t0 = performance.now();
+    const feeds: Record<string, ort.Tensor> = { [this.graph.input]: new ort.Tensor('float32', input, dims) };
+    for (const t of this.graph.targets) {
+      const v = targets[t];
+      if (!v) throw new StudioError('bad_request', `objective needs target "${t}"`);
+      feeds[t] = new ort.Tensor('float32', v.data, v.dims);
+    }
+    let out: ort.InferenceSession.OnnxValueMapType;
+    try {
+      out = await this.session.run(feeds);
+    } catch (e) {
+      throw new StudioError('bad_request', `gradient run failed: ${(e as Error).message}`);
+    }
+    const get = (name: string): TensorOut => ({ data: out[name].data as Float32Array, dims: [...out[name].dims] });
+    const grad = get(this.graph.grad);
+    const taps: Record<string, TensorOut> = {};
+    for (const t of this.graph.taps) taps[t] = get(t);
+    const paramGrads: Record<string, TensorOut> = {};
+    for (const [p, o] of this.graph.paramGrads) paramGrads[p] = get(o);
+    return { loss: Number(out[this.graph.loss].data[0]), grad: grad.data, dims: grad.dims, taps, paramGrads, ms: performance.now() - t0 };
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+export class GradRunner {
+  private readonly cache = new Map<string, Promise<GradSession>>();
+  private readonly models = new Map<string, Model>();
+  private readonly opts: Required<RunnerOptions>;
+
+  constructor(opts: RunnerOptions = {}) {
+    this.opts = {
+      threads: opts.threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
+      graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
+    };
+  }
+
+  sessionOptions(): ort.InferenceSession.SessionOptions {
+    return { intraOpNumThreads: this.opts.threads, interOpNumThreads: 1, graphOptimizationLevel: this.opts.graphOptimizationLevel, executionMode: 'sequential' };
+  }
+
+  private model(src: ModelSource): { model: Model; key: string } {
+    if (typeof src !== 'string') return { model: src, key: `mem:${src.graph.name}:${src.graph.nodes.length}:${objectId(src)}` };
+    const full = path.resolve(src);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(full);
+    } catch {
+      throw new StudioError('model_missing', `model not found: ${full}`);
+    }
+    const key = `${full}:${stat.mtimeMs}:${stat.size}`;
+    let m = this.models.get(key);
+    if (!m) {
+      m = loadModel(full);
+      this.models.set(key, m);
+    }
+    return { model: m, key };
+  }
+
+  /**
+   * The session for a model and objective spec at an input size. Built once per size class and
+   * cached; concurrent callers share the same build.
+   */
+  async session(src: ModelSource, spec: GradGraphSpec, dims: number[]): Promise<GradSession> {
+    const { model, key } = this.model(src);
+    const specKey = JSON.stringify({ ...spec, rules: undefined });
+    const dynKey = `${key}|${specKey}|dyn`;
+    const dyn = this.cache.get(dynKey);
+    if (dyn) return dyn;
+    const staticKey = `${key}|${specKey}|${dims.slice(2).join('x')}`;
+    const hit = this.cache.get(staticKey);
+    if (hit) return hit;
+    const build = (async () => {
+      let graph = buildGradGraph(model, spec);
+      if (!graph.dynamic) graph = buildGradGraph(withInputSize(model, spec.input, dims), { ...spec, dynamic: false });
+      const session = await ort.InferenceSession.create(encodeModel(graph.model), this.sessionOptions());
+      return new GradSession(graph, session);
+    })();
+    const probeKey = staticKey;
+    this.cache.set(probeKey, build);
+    try {
+      const s = await build;
+      if (s.graph.dynamic) {
+        this.cache.delete(probeKey);
+        this.cache.set(dynKey, build);
+      }
+      return s;
+    } catch (e) {
+      this.cache.delete(probeKey);
+      throw e;
+    }
+  }
+
+  /** Convenience: build (or reuse) the session and run it once. */
+  async gradient(src: ModelSource, spec: GradGraphSpec, input: Float32Array, dims: number[], targets?: Record<string, TensorOut>): Promise<GradResult> {
+    return (await this.session(src, spec, dims)).run(input, dims, targets);
+  }
+
+  /** Forward only, returning the named intermediate tensors (e.g. to make content/style targets). */
+  async taps(src: ModelSource, names: string[], input: Float32Array, dims: number[]): Promise<Record<string, TensorOut>> {
+    const { model } = this.model(src);
+    const m = truncateAt(model, names);
+    const inName = realInputs(m.graph)[0].name;
+    const session = await ort.InferenceSession.create(encodeModel(m), this.sessionOptions());
+    try {
+      const out = await session.run({ [inName]: new ort.Tensor('float32', input, dims) });
+      return Object.fromEntries(names.map((n) => [n, { data: out[n].data as Float32Array, dims: [...out[n].dims] }]));
+    } finally {
+      await session.release();
+    }
+  }
+
+  /** Releases every cached session. */
+  async release(): Promise<void> {
+    const all = [...this.cache.values()];
+    this.cache.clear();
+    this.models.clear();
+    for (const p of all) {
+      try {
+        await (await p).release();
+      } catch {
+        // a failed build has nothing to release
+      }
+    }
+  }
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+function objectId(o: object): number {
+  let id = ids.get(o);
+  if (!id) ids.set(o, (id = nextId++));
+  return id;
+}
+
+/** A copy of the model whose image input has a fixed N×C×H×W. */
+function withInputSize(model: Model, input: string | undefined, dims: number[]): Model {
+  const m = cloneModel(model);
+  const inp = input ? m.graph.inputs.find((v) => v.name === input) : realInputs(m.graph)[0];
+  if (!inp) throw new StudioError('bad_model', 'model has no input');
+  inp.shape = [...dims];
+  m.graph.valueInfo.clear();
+  return m;
+}
