@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
-import { dragFiles, fileFrom, launch, openStudio, shot, studioUrl } from './studio-page';
+import { dragFiles, fileFrom, launch, openStudio, pasteFiles, shot, studioUrl } from './studio-page';
 
 const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
 const photo = (name: string) => fileFrom(sharedPath('photos', name));
@@ -49,6 +49,26 @@ describe('classify in the browser', { skip }, () => {
       assert.deepEqual(errors, []);
       await context.close();
     }
+  });
+
+  it('classifies a pasted image and photos opened with Ctrl+O or as a folder', async () => {
+    const { context, page, errors } = await openStudio(browser, 'light');
+    await pasteFiles(page, [{ ...photo('sunflower.png'), name: 'image.png' }]);
+    await page.getByRole('complementary', { name: /^Result for pasted-.*\.png$/ }).locator('.top1').filter({ hasText: 'daisy' }).waitFor({ timeout: 30_000 });
+
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')]);
+    assert.ok(chooser.isMultiple());
+    await chooser.setFiles(sharedPath('photos', 'cat.png'));
+    await page.getByRole('complementary', { name: 'Result for cat.png' }).locator('.top1').filter({ hasText: 'Egyptian cat' }).waitFor({ timeout: 30_000 });
+
+    const [folder] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+Shift+o')]);
+    await folder.setFiles(sharedPath('photos'));
+    await page.getByText(/^Done$/).waitFor({ timeout: 60_000 });
+    // LICENSE.md inside the folder is skipped quietly, the five photos are classified.
+    assert.equal(await page.getByRole('list', { name: 'Results' }).getByRole('listitem').count(), 5);
+    await page.getByText('5 classified').waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
   });
 
   it('names a broken file and says why', async () => {

@@ -2,7 +2,9 @@
 // and real DataTransfer drops built inside the page.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import type { EngineMessage, ModelMeta, RequestEnvelope } from '../../main/api/contract';
+import { decodeFrame, encodeFrame } from '../../main/api/wire';
 
 export const CHROMIUM = process.env.VISION_STUDIO_CHROMIUM ?? '/usr/bin/chromium';
 export const studioUrl = process.env.VS_E2E_URL ?? '';
@@ -15,8 +17,48 @@ export async function launch(): Promise<Browser> {
   });
 }
 
-export async function openStudio(browser: Browser, scheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export interface StudioPage {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+  /** Drops the page's WebSocket to the engine, as a crashed or stopped server would. */
+  dropConnection: () => Promise<void>;
+}
+
+/**
+ * Opens the studio at 1280x800. The page's WebSocket passes through Playwright unchanged, except that
+ * `hideLocalModels` removes the bundled (../shared/models) entries from `models.list` answers, so the
+ * first-run "no model on disk" state can be seen against the real engine.
+ */
+export async function openStudio(
+  browser: Browser,
+  scheme: 'light' | 'dark' = 'light',
+  opts: { hideLocalModels?: boolean; waitForModels?: boolean } = {},
+): Promise<StudioPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: scheme, acceptDownloads: true });
+  let socket: WebSocketRoute | undefined;
+  await context.routeWebSocket(/\/ws\b/, (ws) => {
+    socket = ws;
+    const server = ws.connectToServer();
+    const listCalls = new Set<number>();
+    ws.onMessage((m) => {
+      if (typeof m !== 'string') {
+        const req = decodeFrame(new Uint8Array(m)) as RequestEnvelope;
+        if (req.method === 'models.list') listCalls.add(req.id);
+      }
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      if (opts.hideLocalModels && typeof m !== 'string') {
+        const msg = decodeFrame(new Uint8Array(m)) as EngineMessage;
+        if (msg.kind === 'response' && msg.response.ok && listCalls.has(msg.response.id)) {
+          msg.response.result = (msg.response.result as ModelMeta[]).filter((x) => x.source !== 'builtin');
+          m = Buffer.from(encodeFrame(msg));
+        }
+      }
+      ws.send(m);
+    });
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -24,9 +66,12 @@ export async function openStudio(browser: Browser, scheme: 'light' | 'dark' = 'l
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   await page.goto(studioUrl);
-  // The model picker appears once the engine answered models.list.
-  await page.getByRole('combobox', { name: 'Model' }).waitFor({ timeout: 30_000 });
-  return { context, page, errors };
+  // The model picker appears once the engine answered models.list with a usable model.
+  if (opts.waitForModels !== false && !opts.hideLocalModels) await page.getByRole('combobox', { name: 'Model' }).waitFor({ timeout: 30_000 });
+  const dropConnection = async () => {
+    await socket?.close({ code: 1001, reason: 'test' });
+  };
+  return { context, page, errors, dropConnection };
 }
 
 export interface DropFile {
@@ -39,6 +84,21 @@ const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg'
 
 export function fileFrom(p: string, name = path.basename(p)): DropFile {
   return { name, bytes: fs.readFileSync(p) };
+}
+
+/** Fires a paste event whose clipboard holds the given files (as Ctrl+V with a copied image does). */
+export async function pasteFiles(page: Page, files: DropFile[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, b64: f.bytes.toString('base64'), type: f.type ?? MIME[path.extname(f.name).toLowerCase()] ?? '' }));
+  await page.evaluate((list) => {
+    const transfer = new DataTransfer();
+    for (const f of list) {
+      const bin = atob(f.b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      transfer.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+  }, payload);
 }
 
 /** Builds a DataTransfer holding real File objects in the page and fires dragenter/dragover(/drop) on document.body. */
