@@ -1,0 +1,145 @@
+// A class activation map for one photo: prepare (sessions for model + layer) -> preprocess (the
+// classifier's own path) -> forward (scores + activation) -> method (gradient of the head, classifier
+// weights, or Score-CAM's masked batches) -> the map spread over the original photo, with its peak.
+import { createHash } from 'node:crypto';
+import type { ModelMeta, TopClass } from '../../api/contract';
+import { StudioError } from '../../api/contract';
+import { softmax, topK } from '../../classify/postprocess';
+import { decodeImage } from '../../image/decode';
+import { pixelsToTensor, resizeForModel } from '../../image/preprocess';
+import { inputRegion, mapToImage, type Region } from '../shared/resample';
+import { argmax, gradCamPlusPlusWeights, gradCamWeights, hiResCam, normalize, relu, weightedSum, type CamMethod } from './methods';
+import { scoreCamWeights } from './score-cam';
+import { camGraphs, type CamGraphs, type Tensor32 } from './sessions';
+
+export interface CamOptions {
+  method: CamMethod;
+  /** Output index; default the top-1 class. */
+  classIndex?: number;
+  /** Tensor name; default the suggested layer. */
+  layer?: string;
+  topK?: number;
+  /** Score-CAM batch size (pytorch-grad-cam uses 16). */
+  batchSize?: number;
+}
+
+export interface CamHooks {
+  progress?: (fraction: number, message?: string) => void;
+  throwIfCancelled?: () => void;
+}
+
+export interface RgbImage {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface CamResult {
+  method: CamMethod;
+  layer: string;
+  layerReason: string;
+  suggestedLayer: string;
+  class: TopClass;
+  top: TopClass[];
+  /** Map at the layer's resolution, in [0, 1]; `raw` before ReLU and normalisation. */
+  map: Float32Array;
+  raw: Float32Array;
+  mapWidth: number;
+  mapHeight: number;
+  image: RgbImage;
+  region: Region;
+  /** The map over the whole photo [height, width]; NaN where the model's input does not reach. */
+  full: Float32Array;
+  /** Hottest point in original-image pixels. */
+  peak: { x: number; y: number };
+  ms: number;
+}
+
+interface Prepared {
+  graphs: CamGraphs;
+  input: Float32Array;
+  dims: number[];
+  image: RgbImage;
+  logits: Float32Array;
+  activation: Tensor32;
+  extras: Record<string, Tensor32>;
+}
+
+// The last few forward passes, so switching class or method on the same photo skips the forward pass.
+const recent = new Map<string, Prepared>();
+
+export async function prepareCam(meta: ModelMeta, name: string, bytes: Uint8Array, layer: string | undefined, wantGradient: boolean): Promise<Prepared> {
+  if (!meta.path || meta.status !== 'available') throw new StudioError('model_missing', `${meta.name} is not on disk yet.`);
+  const graphs = await camGraphs(meta.path, meta.inputSize, meta.outputName, layer, wantGradient);
+  const key = `${createHash('sha1').update(bytes).digest('hex')}|${meta.path}|${graphs.layer}|${wantGradient}|${JSON.stringify(meta.preprocessing)}`;
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const decoded = await decodeImage(name, bytes);
+  const [h, w] = meta.inputSize;
+  const px = await resizeForModel(decoded.image, decoded.width, decoded.height, meta.preprocessing, meta.inputSize);
+  const input = pixelsToTensor(px, meta.preprocessing);
+  const dims = meta.preprocessing.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
+  const raw = await decoded.image.clone().raw().toBuffer();
+  const { logits, activation, extras } = await graphs.forward(input, dims);
+  const prepared: Prepared = { graphs, input, dims, image: { rgb: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), width: decoded.width, height: decoded.height }, logits: logits.data, activation, extras };
+  recent.set(key, prepared);
+  if (recent.size > 3) recent.delete(recent.keys().next().value as string);
+  return prepared;
+}
+
+export async function computeCam(meta: ModelMeta, labels: readonly string[], name: string, bytes: Uint8Array, opts: CamOptions, hooks: CamHooks = {}): Promise<CamResult> {
+  const t0 = performance.now();
+  const p = await prepareCam(meta, name, bytes, opts.layer, opts.method !== 'scorecam' && opts.method !== 'cam');
+  hooks.throwIfCancelled?.();
+  const { graphs, activation } = p;
+  const probs = softmax(p.logits);
+  const label = (i: number) => labels[i + meta.labelOffset] ?? `class ${i}`;
+  const top = topK(probs, opts.topK ?? 5).map(({ index, value }) => ({ index, label: label(index), probability: value }));
+  const index = opts.classIndex ?? top[0].index;
+  if (!Number.isInteger(index) || index < 0 || index >= graphs.classes) throw new StudioError('bad_request', `class ${index} is out of range (the model has ${graphs.classes} classes)`);
+  if (activation.dims.length !== 4) throw new StudioError('bad_request', `layer "${graphs.layer}" is not a spatial map (shape [${activation.dims.join(', ')}])`);
+  const [, c, h, w] = activation.dims;
+  const plane = h * w;
+  const a = activation.data;
+  let raw: Float32Array;
+  let map: Float32Array;
+  if (opts.method === 'cam') {
+    const cls = graphs.head.classifier;
+    if (!cls || graphs.layer !== graphs.head.target || cls.channels !== c) {
+      throw new StudioError('bad_request', `plain CAM needs a global-average-pool + linear head reading layer "${graphs.layer}"; use gradcam for this model or layer`);
+    }
+    raw = weightedSum(a, c, plane, cls.weight, index * c);
+    map = normalize(raw);
+  } else if (opts.method === 'scorecam') {
+    const weights = await scoreCamWeights(graphs, p.input, p.dims, activation, index, opts.batchSize ?? 16, hooks);
+    raw = weightedSum(a, c, plane, weights);
+    map = normalize(relu(raw));
+  } else {
+    const onehot = new Float32Array(graphs.classes);
+    onehot[index] = 1;
+    const g = (await graphs.gradient(activation, p.extras, onehot)).data;
+    raw = opts.method === 'hirescam' ? hiResCam(a, g, c, plane) : weightedSum(a, c, plane, opts.method === 'gradcam' ? gradCamWeights(g, c, plane) : gradCamPlusPlusWeights(a, g, c, plane));
+    map = normalize(relu(raw));
+  }
+  const region = inputRegion(meta.preprocessing, meta.inputSize, p.image.width, p.image.height);
+  const full = mapToImage(map, w, h, region, p.image.width, p.image.height);
+  const at = argmax(full.map((v) => (Number.isNaN(v) ? -1 : v)));
+  hooks.progress?.(1);
+  return {
+    method: opts.method,
+    layer: graphs.layer,
+    layerReason: graphs.layer === graphs.head.target ? graphs.head.reason : 'chosen by hand',
+    suggestedLayer: graphs.head.target,
+    class: { index, label: label(index), probability: probs[index] },
+    top,
+    map,
+    raw,
+    mapWidth: w,
+    mapHeight: h,
+    image: p.image,
+    region,
+    full,
+    peak: { x: at % p.image.width, y: Math.floor(at / p.image.width) },
+    ms: performance.now() - t0,
+  };
+}
