@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Methods, StudioError, type MethodName, type RequestEnvelope, type ResponseEnvelope, type StudioEvent } from '../api/contract';
 import { createHandlers, type Handlers } from '../api/handlers';
 import { JobManager } from '../jobs/job-manager';
+import { RunLog } from '../log/run-log';
 import { ModelRegistry } from '../models/registry';
 import { SessionCache } from '../runtime/sessions';
 import type { EngineServices } from './services';
@@ -12,6 +13,8 @@ import type { EngineServices } from './services';
 export interface EngineOptions {
   transport: string;
   emit?: (event: StudioEvent) => void;
+  /** Run log folder (default: logDir() under VISION_STUDIO_HOME). */
+  logDir?: string;
 }
 
 export class Engine {
@@ -24,10 +27,15 @@ export class Engine {
       options.emit?.(event);
       for (const l of this.listeners) l(event);
     };
+    const jobs = new JobManager((payload) => emit({ channel: 'job', payload }));
+    // Opening the log marks runs a killed engine left open as interrupted; then every job with a `record` is logged.
+    const log = new RunLog(options.logDir);
+    log.watch(jobs, (jobId, e) => emit({ channel: 'job', payload: { type: 'log', jobId, message: e.message } }));
     this.services = {
       models: new ModelRegistry(),
       sessions: new SessionCache(),
-      jobs: new JobManager((payload) => emit({ channel: 'job', payload })),
+      jobs,
+      log,
       emit,
       transport: options.transport,
     };
@@ -64,6 +72,7 @@ export class Engine {
 
   async dispose(): Promise<void> {
     this.services.jobs.cancelAll();
+    this.services.log.close();
     await this.services.sessions.releaseAll();
   }
 }

@@ -1,13 +1,17 @@
-// What the handlers share inside the engine process: the model registry, the ORT session cache, the job manager.
+// What the handlers share inside the engine process: the model registry, the ORT session cache, the job manager,
+// the run log.
 import type { JobManager } from '../jobs/job-manager';
 import type { ModelRegistry } from '../models/registry';
 import type { SessionCache } from '../runtime/sessions';
 import type { StudioEvent } from '../api/contract';
+import type { RunLog } from '../log/run-log';
 
 export interface EngineServices {
   models: ModelRegistry;
   sessions: SessionCache;
   jobs: JobManager;
+  /** The experiment log (every job with a `record` spec, classify.image, CLI runs). */
+  log: RunLog;
   emit: (event: StudioEvent) => void;
   transport: string;
 }

@@ -19,16 +19,27 @@ export interface JobContext {
   throwIfCancelled(): void;
 }
 
+/** What the experiment log records about a job besides its events; jobs without it are not logged (downloads). */
+export interface JobRunSpec {
+  modelId?: string;
+  modelSha256?: string;
+  params: unknown;
+  seed?: number;
+  inputs?: { name: string; bytes: Uint8Array }[];
+}
+
 export interface JobSpec<T> {
   kind: string;
   label: string;
   lane?: Lane;
   run: (ctx: JobContext) => Promise<T>;
+  /** Log this job as a run (named `record`, as `run` is the job's body). */
+  record?: JobRunSpec;
 }
 
 /** Observers see every job's lifecycle; the experiment log plugs in here. */
 export interface JobObserver {
-  onEvent(event: JobEvent, job: JobInfo): void;
+  onEvent(event: JobEvent, job: JobInfo, run?: JobRunSpec): void;
 }
 
 interface JobRecord {
@@ -163,9 +174,10 @@ export class JobManager {
 
   private send(event: JobEvent, info: JobInfo): void {
     this.emit(event);
+    const record = this.jobs.get(info.id)?.spec.record;
     for (const o of this.observers) {
       try {
-        o.onEvent(event, info);
+        o.onEvent(event, info, record);
       } catch (e) {
         // An observer (e.g. the run log on a full disk) must never take a job down with it.
         this.emit({ type: 'log', jobId: info.id, message: `observer failed: ${e instanceof Error ? e.message : String(e)}` });
