@@ -10,8 +10,8 @@ export class GraphBuilder {
 
   constructor(
     readonly graph: Graph,
-    /** Float type of the differentiated graph (FLOAT, or DOUBLE in tests). */
-    readonly elemType: number,
+    /** Float type of constants emitted now (FLOAT or DOUBLE); the differentiator sets it per node. */
+    public elemType: number,
     readonly shapes: ShapeMap,
     readonly prefix = 'vs',
   ) {

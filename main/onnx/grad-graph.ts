@@ -19,6 +19,8 @@ export interface GradGraphSpec {
   params?: string[];
   /** Make N/H/W symbolic so one session serves every image size (default true). */
   dynamic?: boolean;
+  /** Accumulate the loss in float64 (see LossOptions.double). */
+  doubleLoss?: boolean;
   /** Test hook: replacement backward rules. */
   rules?: DifferentiateOptions['rules'];
 }
@@ -61,7 +63,7 @@ export function buildGradGraph(source: Model, spec: GradGraphSpec): GradGraph {
 
   const b = new GraphBuilder(model.graph, elemType, new Map(shapes), 'loss');
   const objectives = spec.objectives.map((o) => (o.objective.kind === 'class' && o.objective.l2 && !o.objective.image ? { ...o, objective: { ...o.objective, image: input } } : o));
-  const loss = buildLoss(b, objectives);
+  const loss = buildLoss(b, objectives, 'loss', { double: spec.doubleLoss });
   const lossShapes = inferShapes(model, { hints: b.shapes, lenient: true });
   const wrt = [input, ...(spec.params ?? [])];
   for (const p of spec.params ?? []) if (!model.graph.initializers.has(p)) throw new StudioError('bad_request', `no initializer named "${p}"`);
@@ -72,7 +74,7 @@ export function buildGradGraph(source: Model, spec: GradGraphSpec): GradGraph {
   model.graph.nodes.push({ name: 'grad_input_out', opType: 'Identity', domain: '', inputs: [gradName], outputs: [GRAD_OUTPUT], attrs: {} });
   const taps = spec.taps ?? [];
   model.graph.outputs = [
-    { name: loss, elemType, shape: [] },
+    { name: loss, elemType: spec.doubleLoss ? DT.DOUBLE : elemType, shape: [] },
     { name: GRAD_OUTPUT, elemType, shape: shapes.get(input)?.shape },
     ...taps.map((t) => ({ name: t, elemType, shape: shapes.get(t)?.shape })),
   ];

@@ -39,15 +39,17 @@ function gram(b: GraphBuilder, y: string): string {
   if (ys) b.setShape(f, { elemType: ys.elemType, shape: [ys.shape[0], ys.shape[1], ys.shape.slice(2).join('*') || 1] });
   const g = b.op('MatMul', [f, b.transpose(f, [0, 2, 1])], {}, 'gram');
   const chw = b.div(b.sizeF(y), b.castF(b.shape(y, 0, 1)));
-  return b.div(g, chw);
+  const out = b.div(g, chw);
+  if (ys) b.setShape(out, { elemType: ys.elemType, shape: [ys.shape[0], ys.shape[1], ys.shape[1]] });
+  return out;
 }
 
 const sumAll = (b: GraphBuilder, t: string) => b.op('ReduceSum', [t], { keepdims: aInt(0) }, 'sum');
 const meanAll = (b: GraphBuilder, t: string) => b.op('ReduceMean', [t], { keepdims: aInt(0) }, 'mean');
 const sumSq = (b: GraphBuilder, t: string) => b.op('ReduceSumSquare', [t], { keepdims: aInt(0) }, 'sumsq');
 
-function term(b: GraphBuilder, o: Objective): string {
-  const y = o.tensor;
+function term(b: GraphBuilder, o: Objective, cast: (t: string) => string): string {
+  const y = cast(o.tensor);
   switch (o.kind) {
     case 'sumsq':
       return sumSq(b, y);
@@ -79,7 +81,7 @@ function term(b: GraphBuilder, o: Objective): string {
     case 'class': {
       const logit = sumAll(b, b.op('Gather', [y, b.constI64([o.index], [])], { axis: aInt(1) }, 'logit'));
       if (!o.l2 || !o.image) return logit;
-      return b.sub(logit, b.scale(sumSq(b, o.image), o.l2));
+      return b.sub(logit, b.scale(sumSq(b, cast(o.image)), o.l2));
     }
     case 'crossentropy': {
       const ls = b.op('LogSoftmax', [y], { axis: aInt(1) }, 'logsm');
@@ -96,10 +98,33 @@ function addTargetInput(b: GraphBuilder, name: string, shape: Dim[] | undefined)
   return name;
 }
 
+export interface LossOptions {
+  /**
+   * Accumulate the objective in float64 (Cast right after the network). Costs little and removes the
+   * float32 summation noise from the loss value, which finite-difference checks and line searches see.
+   */
+  double?: boolean;
+}
+
 /** Appends the weighted sum of the objectives; returns the scalar loss tensor (named `name`). */
-export function buildLoss(b: GraphBuilder, terms: WeightedObjective[], name = 'loss'): string {
+export function buildLoss(b: GraphBuilder, terms: WeightedObjective[], name = 'loss', opts: LossOptions = {}): string {
   if (terms.length === 0) throw new Error('no objective terms');
-  const parts = terms.map((t) => b.scale(term(b, t.objective), t.weight ?? 1));
+  const casts = new Map<string, string>();
+  const cast = (t: string): string => {
+    if (!opts.double) return t;
+    let c = casts.get(t);
+    if (!c) {
+      const s = b.shapeOf(t);
+      c = b.op('Cast', [t], { to: aInt(11) }, 'f64');
+      if (s) b.setShape(c, { elemType: 11, shape: [...s.shape] });
+      casts.set(t, c);
+    }
+    return c;
+  };
+  const saved = b.elemType;
+  if (opts.double) b.elemType = 11;
+  const parts = terms.map((t) => b.scale(term(b, t.objective, cast), t.weight ?? 1));
+  b.elemType = saved;
   const total = parts.length === 1 ? parts[0] : b.op('Sum', parts, {}, 'total');
   b.graph.nodes.push({ name: `${name}_node`, opType: 'Identity', domain: '', inputs: [total], outputs: [name], attrs: {} });
   return name;

@@ -290,8 +290,13 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], cval: (name: string
       if (n.attrs.value_ints?.type === 'ints') return [{ elemType: DT.INT64, shape: [n.attrs.value_ints.value.length] }];
       throw bad(n, 'unsupported Constant form');
     }
-    case 'Shape':
-      return [{ elemType: DT.INT64, shape: [need(0).shape.length] }];
+    case 'Shape': {
+      const r = need(0).shape.length;
+      const clampAxis = (a: number) => Math.min(Math.max(a < 0 ? a + r : a, 0), r);
+      return [{ elemType: DT.INT64, shape: [clampAxis(attrInt(n, 'end', r)) - clampAxis(attrInt(n, 'start', 0))] }];
+    }
+    case 'Size':
+      return [{ elemType: DT.INT64, shape: [] }];
     case 'Cast':
       return [{ elemType: attrInt(n, 'to', DT.FLOAT), shape: [...need(0).shape] }];
     case 'Gather': {

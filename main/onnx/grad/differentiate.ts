@@ -69,7 +69,8 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
     return s;
   };
 
-  // δloss = 1, shaped like the loss.
+  // δloss = 1, shaped like the loss (and typed like it).
+  b.elemType = shapes.get(opts.loss)?.elemType ?? elemType;
   push(opts.loss, b.onesOfShape(b.shape(opts.loss)));
 
   for (let i = order.length - 1; i >= 0; i--) {
@@ -82,6 +83,9 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
     if (!needs.some(Boolean)) continue;
     const rule = rules[node.opType];
     if (!rule || (node.domain !== '' && node.domain !== 'ai.onnx')) throw unsupported(node, 'no backward rule for this op');
+    // Constants a rule emits take the node's float type (a double-precision loss may follow float layers).
+    const ft = shapes.get(node.outputs[0])?.elemType;
+    b.elemType = ft === 1 || ft === 11 || ft === 10 ? ft : elemType;
     const ctx: RuleCtx = {
       b,
       node,
@@ -105,6 +109,7 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
   }
 
   const out = new Map<string, string>();
+  b.elemType = elemType;
   for (const w of opts.wrt) out.set(w, total(w) ?? b.zerosLike(w));
   return out;
 }
