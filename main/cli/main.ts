@@ -4,6 +4,7 @@ import { APP_VERSION } from '../version';
 import { classifyCommand, classifyHelp } from './commands/classify';
 import { serveCommand, serveHelp } from './commands/serve';
 import { modelsCommand } from './commands/models';
+import { runsCommand, runsHelp } from './commands/runs';
 import { EXIT, stdio, UsageError, type CliIO } from './io';
 
 type Command = { run: (argv: string[], io: CliIO) => Promise<number>; summary: string; help?: string };
@@ -11,6 +12,7 @@ type Command = { run: (argv: string[], io: CliIO) => Promise<number>; summary: s
 const COMMANDS: Record<string, Command> = {
   classify: { run: classifyCommand, summary: 'top-k classes of images or folders', help: classifyHelp },
   models: { run: modelsCommand, summary: 'list, pull (download) or import models' },
+  runs: { run: runsCommand, summary: 'list, show, export, import or delete logged runs', help: runsHelp },
   serve: { run: serveCommand, summary: 'run the studio in browser mode on 127.0.0.1', help: serveHelp },
 };
 

@@ -97,6 +97,13 @@ export class RunQueries {
     return { name: row.name, mime: row.mime, bytes: this.blobStore.read(row.sha256) };
   }
 
+  /** A full id, or a unique prefix of one (the CLI prints 8 characters). */
+  resolveId(prefix: string): string {
+    const ids = this.db.prepare(`SELECT id FROM runs WHERE id >= ? AND id < ? LIMIT 2`).pluck().all(prefix, prefix + '\uffff') as string[];
+    if (ids.length === 1) return ids[0];
+    throw new StudioError('not_found', ids.length ? `Run id ${prefix} is ambiguous: give more characters.` : `No run ${prefix} in the log.`);
+  }
+
   tagsOf(seq: number): string[] {
     return this.db.prepare(`SELECT tag FROM tags WHERE run = ? ORDER BY tag`).pluck().all(seq) as string[];
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ClassifyResult } from '../../api/contract';
 import { classifyMany } from '../../classify/classify';
-import { loadModel } from '../../api/handlers/classify';
+import { loadModel, runSpec } from '../../api/handlers/classify';
 import { Engine } from '../../engine/engine';
 import { collectImages } from '../collect-images';
 import { EXIT, UsageError, type CliIO } from '../io';
@@ -41,17 +41,42 @@ export async function classifyCommand(argv: string[], io: CliIO): Promise<number
       return EXIT.failure;
     }
     const model = await loadModel(engine.services, modelId);
-    // A path that does not exist is reported like any other failed file: an entry with its error.
-    const load = async (f: string): Promise<Uint8Array> => {
-      if (missing.includes(f)) throw new Error(`${f}: no such file or folder`);
-      return new Uint8Array(await fs.readFile(f));
+    const all = [...files, ...missing];
+    // Logged like a UI batch, in the same database: one run, inputs as artifacts, one item per image.
+    const spec = runSpec(model, k, []);
+    // A logging failure (full disk) is said once and does not fail the classification.
+    let logError = '';
+    const logged = <T>(write: () => T): T | null => {
+      try {
+        return write();
+      } catch (e) {
+        if (!logError) io.err((logError = `run log: ${e instanceof Error ? e.message : String(e)}`));
+        return null;
+      }
     };
-    const results: ClassifyResult[] = await classifyMany(
-      model,
-      [...files, ...missing].map((f) => ({ name: f, load: () => load(f) })),
-      k,
-      { onItem: (_i, r) => { if (!values.json) printHuman(r, io); } },
+    const run = logged(() =>
+      engine.services.log.begin({ kind: 'classify-batch', label: `Classify ${all.length} images with ${model.meta.name} (CLI)`, ...spec, params: { ...(spec.params as object), files: all } }),
     );
+    // A path that does not exist is reported like any other failed file: an entry with its error.
+    const load = async (f: string, i: number): Promise<Uint8Array> => {
+      if (missing.includes(f)) throw new Error(`${f}: no such file or folder`);
+      const bytes = new Uint8Array(await fs.readFile(f));
+      logged(() => run?.artifact('input', f, bytes, i));
+      return bytes;
+    };
+    let results: ClassifyResult[];
+    try {
+      results = await classifyMany(
+        model,
+        all.map((f, i) => ({ name: f, load: () => load(f, i) })),
+        k,
+        { onItem: (i, r) => { logged(() => run?.item(i, r)); if (!values.json) printHuman(r, io); } },
+      );
+    } catch (e) {
+      logged(() => run?.finish('failed', { error: { code: (e as { code?: string }).code ?? 'internal', message: e instanceof Error ? e.message : String(e) } }));
+      throw e;
+    }
+    logged(() => run?.finish('done', { result: results }));
     const failed = results.filter((r) => r.error).length;
     if (values.json) io.out(JSON.stringify(results.map(jsonShape), null, 2));
     for (const r of results) if (r.error) io.err(r.error);
