@@ -44,7 +44,7 @@ describe('classify in the browser', { skip }, () => {
       await result.locator('.top1').filter({ hasText: 'chickadee' }).waitFor({ timeout: 30_000 });
       const bars = result.getByRole('list', { name: /Top 5 labels/ }).getByRole('listitem');
       assert.equal(await bars.count(), 5);
-      assert.match(await result.textContent() ?? '', /\d+ ms/);
+      assert.match((await result.textContent()) ?? '', /\d+ ms/);
       await shot(page, `03-single-${scheme}`);
       assert.deepEqual(errors, []);
       await context.close();
@@ -54,12 +54,20 @@ describe('classify in the browser', { skip }, () => {
   it('classifies a pasted image and photos opened with Ctrl+O or as a folder', async () => {
     const { context, page, errors } = await openStudio(browser, 'light');
     await pasteFiles(page, [{ ...photo('sunflower.png'), name: 'image.png' }]);
-    await page.getByRole('complementary', { name: /^Result for pasted-.*\.png$/ }).locator('.top1').filter({ hasText: 'daisy' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('complementary', { name: /^Result for pasted-.*\.png$/ })
+      .locator('.top1')
+      .filter({ hasText: 'daisy' })
+      .waitFor({ timeout: 30_000 });
 
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')]);
     assert.ok(chooser.isMultiple());
     await chooser.setFiles(sharedPath('photos', 'cat.png'));
-    await page.getByRole('complementary', { name: 'Result for cat.png' }).locator('.top1').filter({ hasText: 'Egyptian cat' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('complementary', { name: 'Result for cat.png' })
+      .locator('.top1')
+      .filter({ hasText: 'Egyptian cat' })
+      .waitFor({ timeout: 30_000 });
 
     const [folder] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+Shift+o')]);
     await folder.setFiles(sharedPath('photos'));
@@ -95,7 +103,8 @@ describe('classify in the browser', { skip }, () => {
       assert.equal(await cards.count(), 7);
       await page.getByText('5 classified').waitFor();
       await page.getByText('2 failed').waitFor();
-      for (const label of ['chickadee', 'Egyptian cat', 'dragonfly', 'military uniform', 'daisy']) await cards.getByText(label, { exact: true }).first().waitFor();
+      for (const label of ['chickadee', 'Egyptian cat', 'dragonfly', 'military uniform', 'daisy'])
+        await cards.getByText(label, { exact: true }).first().waitFor();
       await shot(page, `06-batch-done-${scheme}`);
 
       if (scheme === 'light') {
@@ -124,7 +133,10 @@ describe('classify in the browser', { skip }, () => {
   it('shows batch progress with an ETA and cancels on request', async () => {
     const { context, page, errors } = await openStudio(browser, 'light');
     const sources = ['bird.png', 'cat.png', 'sunflower.png'].map(photo);
-    const files = Array.from({ length: 30 }, (_, i) => ({ ...sources[i % 3], name: `run/${String(i + 1).padStart(2, '0')}-${sources[i % 3].name}` }));
+    const files = Array.from({ length: 30 }, (_, i) => ({
+      ...sources[i % 3],
+      name: `run/${String(i + 1).padStart(2, '0')}-${sources[i % 3].name}`,
+    }));
     await dragFiles(page, files);
     await page.getByText(/^Classifying \d+ of 30$/).waitFor({ timeout: 30_000 });
     // Wait for a few results to come in incrementally, then look at it.

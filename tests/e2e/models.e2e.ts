@@ -20,7 +20,9 @@ describe('models in the browser', { skip }, () => {
   it('first run without a model says what to do, with buttons', async () => {
     for (const scheme of ['light', 'dark'] as const) {
       const { context, page, errors } = await openStudio(browser, scheme, { hideLocalModels: true });
-      await page.getByRole('heading', { name: /No model on disk yet — download MobileNetV2 \(\d+ MB\) or import an \.onnx\./ }).waitFor({ timeout: 30_000 });
+      await page
+        .getByRole('heading', { name: /No model on disk yet — download MobileNetV2 \(\d+ MB\) or import an \.onnx\./ })
+        .waitFor({ timeout: 30_000 });
       await page.getByRole('button', { name: 'Download MobileNetV2' }).waitFor();
       await page.getByRole('button', { name: 'Import .onnx…' }).first().waitFor();
       await shot(page, `11-no-model-${scheme}`);
@@ -33,7 +35,10 @@ describe('models in the browser', { skip }, () => {
     const { context, page, errors } = await openStudio(browser, 'light', { hideLocalModels: true });
     await page.getByRole('heading', { name: /No model on disk yet/ }).waitFor({ timeout: 30_000 });
     await dragFiles(page, [fileFrom(sharedPath('mobilenet_v2_1.0_224.onnx')), fileFrom(sharedPath('mobilenet_v2_1.0_224.json'))]);
-    await page.getByRole('status').filter({ hasText: /Imported \S+/ }).waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Imported \S+/ })
+      .waitFor({ timeout: 60_000 });
     // The imported model is in use and listed as imported, with editable settings.
     await page.getByRole('region', { name: 'Ready to use' }).getByText('Imported').waitFor();
     await page.getByRole('button', { name: /^Edit settings of / }).click();

@@ -13,7 +13,16 @@ export const shotsDir = path.resolve(process.env.VS_E2E_SHOTS ?? 'test-results')
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -67,7 +76,8 @@ export async function openStudio(
   });
   await page.goto(studioUrl);
   // The model picker appears once the engine answered models.list with a usable model.
-  if (opts.waitForModels !== false && !opts.hideLocalModels) await page.getByRole('combobox', { name: 'Model' }).waitFor({ timeout: 30_000 });
+  if (opts.waitForModels !== false && !opts.hideLocalModels)
+    await page.getByRole('combobox', { name: 'Model' }).waitFor({ timeout: 30_000 });
   const dropConnection = async () => {
     await socket?.close({ code: 1001, reason: 'test' });
   };
@@ -80,37 +90,62 @@ export interface DropFile {
   type?: string;
 }
 
-const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp' };
+const MIME: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.bmp': 'image/bmp',
+};
 
 export function fileFrom(p: string, name = path.basename(p)): DropFile {
   return { name, bytes: fs.readFileSync(p) };
 }
 
+/** The few browser globals the in-page helpers use (this file compiles against Node's lib, without the DOM). */
+interface PageGlobals {
+  DataTransfer: new () => { items: { add(file: unknown): unknown } };
+  File: new (bits: Uint8Array[], name: string, opts: { type: string }) => unknown;
+  ClipboardEvent: new (type: string, init: Record<string, unknown>) => unknown;
+  document: { body: { dispatchEvent(event: unknown): boolean } };
+}
+
 /** Fires a paste event whose clipboard holds the given files (as Ctrl+V with a copied image does). */
 export async function pasteFiles(page: Page, files: DropFile[]): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, b64: f.bytes.toString('base64'), type: f.type ?? MIME[path.extname(f.name).toLowerCase()] ?? '' }));
+  const payload = files.map((f) => ({
+    name: f.name,
+    b64: f.bytes.toString('base64'),
+    type: f.type ?? MIME[path.extname(f.name).toLowerCase()] ?? '',
+  }));
   await page.evaluate((list) => {
-    const transfer = new DataTransfer();
+    const w = globalThis as unknown as PageGlobals;
+    const transfer = new w.DataTransfer();
     for (const f of list) {
       const bin = atob(f.b64);
       const bytes = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      transfer.items.add(new File([bytes], f.name, { type: f.type }));
+      transfer.items.add(new w.File([bytes], f.name, { type: f.type }));
     }
-    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+    w.document.body.dispatchEvent(new w.ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
   }, payload);
 }
 
 /** Builds a DataTransfer holding real File objects in the page and fires dragenter/dragover(/drop) on document.body. */
 export async function dragFiles(page: Page, files: DropFile[], opts: { drop?: boolean } = {}): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, b64: f.bytes.toString('base64'), type: f.type ?? MIME[path.extname(f.name).toLowerCase()] ?? '' }));
+  const payload = files.map((f) => ({
+    name: f.name,
+    b64: f.bytes.toString('base64'),
+    type: f.type ?? MIME[path.extname(f.name).toLowerCase()] ?? '',
+  }));
   const dt = await page.evaluateHandle((list) => {
-    const transfer = new DataTransfer();
+    const w = globalThis as unknown as PageGlobals;
+    const transfer = new w.DataTransfer();
     for (const f of list) {
       const bin = atob(f.b64);
       const bytes = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      transfer.items.add(new File([bytes], f.name, { type: f.type }));
+      transfer.items.add(new w.File([bytes], f.name, { type: f.type }));
     }
     return transfer;
   }, payload);

@@ -15,13 +15,18 @@ export function describeDrag(dt: DataTransfer, modelName: string | null): DragHi
   const images = items.filter((i) => i.type.startsWith('image/')).length;
   const using = modelName ? `with ${modelName}` : '';
   if (n > 0 && images === n) {
-    if (!modelName) return { title: n === 1 ? 'Drop the photo' : `Drop ${n} photos`, detail: 'No model is on disk yet: download or import one to classify.' };
+    if (!modelName)
+      return {
+        title: n === 1 ? 'Drop the photo' : `Drop ${n} photos`,
+        detail: 'No model is on disk yet: download or import one to classify.',
+      };
     return n === 1
       ? { title: 'Drop to classify this photo', detail: `Top-5 labels ${using}.` }
       : { title: `Drop to classify ${n} photos`, detail: `A batch ${using}, with a results grid you can export.` };
   }
   return {
     title: n > 1 ? `Drop ${n} items` : 'Drop to open',
-    detail: 'Photos are classified, folders are searched for photos, .onnx files are imported as models (a .json sidecar with the same name goes with them).',
+    detail:
+      'Photos are classified, folders are searched for photos, .onnx files are imported as models (a .json sidecar with the same name goes with them).',
   };
 }

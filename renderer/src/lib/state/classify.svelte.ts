@@ -121,7 +121,18 @@ class Classify {
       busy: !reject,
     }));
     const sent = items.flatMap((it, i) => (it.reject ? [] : [i]));
-    this.batch = { jobId: null, state: 'reading', shots, sent, fraction: 0, etaSeconds: null, error: null, model, startedAt: performance.now(), finishedAt: null };
+    this.batch = {
+      jobId: null,
+      state: 'reading',
+      shots,
+      sent,
+      fraction: 0,
+      etaSeconds: null,
+      error: null,
+      model,
+      startedAt: performance.now(),
+      finishedAt: null,
+    };
     if (sent.length === 0) return this.finish('done');
     try {
       const images = await Promise.all(sent.map((i) => bytesOf(items[i].file)));

@@ -1,5 +1,12 @@
 // The one link to the engine: connects through whichever transport hosts us, fans events out, tracks liveness.
-import { StudioError, type MethodName, type ParamsOf, type ResultOf, type StudioApi, type StudioEvent } from '../../../../main/api/contract';
+import {
+  StudioError,
+  type MethodName,
+  type ParamsOf,
+  type ResultOf,
+  type StudioApi,
+  type StudioEvent,
+} from '../../../../main/api/contract';
 import { connectStudio } from '../api';
 import { errorMessage } from '../util/format';
 

@@ -34,7 +34,8 @@ export async function intake(files: NamedFile[], opts: { truncated?: boolean } =
     await models.importModel(m, sidecar);
   }
   for (const j of json) {
-    if (!usedSidecars.has(j)) toasts.error(`${j.name}: not used`, 'A .json sidecar is read only when dropped together with its .onnx model (same name).');
+    if (!usedSidecars.has(j))
+      toasts.error(`${j.name}: not used`, 'A .json sidecar is read only when dropped together with its .onnx model (same name).');
   }
   if (skipped > 0) toasts.info(`Skipped ${skipped} file${skipped === 1 ? '' : 's'} that are not images`);
   if (opts.truncated) toasts.info('Only the first 5000 files were taken', 'Drop smaller folders to classify the rest.');

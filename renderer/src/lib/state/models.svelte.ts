@@ -1,7 +1,7 @@
 // The model list, the model in use and top-K, and the model actions (download, import, edit, remove).
 import type { ModelMeta, ModelPatch } from '../../../../main/api/contract';
 import { bytesOf, type NamedFile } from '../files/collect';
-import { errorMessage, formatBytes } from '../util/format';
+import { errorMessage, formatBytes, reasonOnly } from '../util/format';
 import { connection } from './connection.svelte';
 import { toasts } from './toasts.svelte';
 
@@ -112,10 +112,13 @@ class Models {
       });
       await this.refresh();
       if (meta.status === 'available') this.select(meta.id);
-      toasts.success(`Imported ${meta.name}`, `${meta.inputSize[0]}×${meta.inputSize[1]} input, ${meta.numClasses} classes${sidecar ? `, settings from ${sidecar.name}` : ''}.`);
+      toasts.success(
+        `Imported ${meta.name}`,
+        `${meta.inputSize[0]}×${meta.inputSize[1]} input, ${meta.numClasses} classes${sidecar ? `, settings from ${sidecar.name}` : ''}.`,
+      );
       return meta;
     } catch (e) {
-      toasts.error(`${file.name}: could not import`, errorMessage(e));
+      toasts.error(`${file.name}: could not import`, reasonOnly(file.name, errorMessage(e)));
       return null;
     } finally {
       this.importing = false;
