@@ -1,0 +1,79 @@
+// vision-studio cam --image FILE --model M [--method ...] [--class INDEX] [--layer NAME] --out FILE [--json]
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine } from '../../engine/engine';
+import { loadLabels } from '../../models/labels';
+import { computeCam } from '../../techniques/cam/cam';
+import { camCaption, camPng } from '../../techniques/cam/export';
+import { CAM_METHODS, type CamMethod } from '../../techniques/cam/methods';
+import { COLORMAPS, type ColormapName } from '../../techniques/shared/colormap';
+import { DEFAULT_OVERLAY, OVERLAY_MODES, type OverlayMode } from '../../techniques/shared/overlay';
+import { EXIT, UsageError, type CliIO } from '../io';
+
+export const camHelp = `Usage: vision-studio cam --image FILE --model ID|PATH [--method cam|gradcam|gradcam++|hirescam|scorecam]
+                        [--class INDEX] [--layer NAME] --out FILE.png [--json]
+                        [--colormap jet|viridis|inferno|gray] [--opacity 0.5] [--threshold 0] [--mode blended|side-by-side|mask-only]
+
+Class activation map of a photo for a class (default: the top-1), over the photo at its resolution.
+  --method     gradcam (default), cam (GAP + linear heads only), gradcam++, hirescam, scorecam (gradient-free, slower)
+  --class      output index of the class (default: the model's top-1)
+  --layer      tensor name of the feature map (default: suggested from the graph: the last one before global pooling)
+  --out        PNG to write, with provenance in its text chunks
+  --json       print {"file","method","layer","class":{"index","label","probability"},"peak":{"x","y"},"out"};
+               the peak is in the original image's pixels`;
+
+export async function camCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      image: { type: 'string' }, model: { type: 'string' }, method: { type: 'string', default: 'gradcam' }, class: { type: 'string' },
+      layer: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false }, colormap: { type: 'string', default: 'jet' },
+      opacity: { type: 'string', default: '0.5' }, threshold: { type: 'string', default: '0' }, mode: { type: 'string', default: 'blended' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return io.out(camHelp), EXIT.ok;
+  if (!values.image) throw new UsageError('--image FILE is required');
+  if (!values.out) throw new UsageError('--out FILE.png is required');
+  const method = values.method as CamMethod;
+  if (!CAM_METHODS.includes(method)) throw new UsageError(`--method takes one of ${CAM_METHODS.join(', ')}`);
+  if (!COLORMAPS.includes(values.colormap as ColormapName)) throw new UsageError(`--colormap takes one of ${COLORMAPS.join(', ')}`);
+  if (!OVERLAY_MODES.includes(values.mode as OverlayMode)) throw new UsageError(`--mode takes one of ${OVERLAY_MODES.join(', ')}`);
+  const classIndex = values.class === undefined ? undefined : Number(values.class);
+  if (classIndex !== undefined && (!Number.isInteger(classIndex) || classIndex < 0)) throw new UsageError('--class takes a class index (0, 1, ...)');
+  const opacity = unit(values.opacity!, '--opacity');
+  const threshold = unit(values.threshold!, '--threshold');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.readFile(values.image));
+  } catch {
+    io.err(`${values.image}: no such file`);
+    return EXIT.failure;
+  }
+  const engine = new Engine({ transport: 'cli' });
+  try {
+    const modelId = values.model ?? engine.services.models.defaultModelId();
+    if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
+    const meta = await engine.services.models.resolveAsync(modelId);
+    const r = await computeCam(meta, loadLabels(meta.labels), values.image, bytes, { method, classIndex, layer: values.layer });
+    const overlay = { ...DEFAULT_OVERLAY, colormap: values.colormap as ColormapName, opacity, threshold, mode: values.mode as OverlayMode, label: camCaption(r) };
+    const png = await camPng(r, meta, overlay, path.basename(values.image));
+    await fs.writeFile(values.out, png);
+    if (values.json) {
+      io.out(JSON.stringify({ file: values.image, method, layer: r.layer, class: r.class, peak: r.peak, out: values.out }));
+    } else {
+      io.out(`${values.image}: ${r.class.label} (${(r.class.probability * 100).toFixed(1)}%), ${method} on ${r.layer}, peak at (${r.peak.x}, ${r.peak.y})`);
+      io.out(`wrote ${values.out}`);
+    }
+    return EXIT.ok;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+function unit(s: string, flag: string): number {
+  const v = Number(s);
+  if (!Number.isFinite(v) || v < 0 || v > 1) throw new UsageError(`${flag} takes a number from 0 to 1`);
+  return v;
+}

@@ -1,0 +1,76 @@
+// The run loop's reporting: a loss per step as a metric, progress with the step count, a small PNG preview
+// every few steps, optional time-lapse frames, and cancellation checked before every network evaluation.
+// A JobContext satisfies Reporter; the CLI passes a quiet one.
+import type { Preprocessing } from '../../api/contract';
+import { imgToRgb, rgbPng, type Img } from './pixels';
+
+export interface Reporter {
+  progress(fraction: number, message?: string): void;
+  preview(mime: string, bytes: Uint8Array, step?: number): void;
+  metric(step: number, name: string, value: number): void;
+  throwIfCancelled(): void;
+}
+
+export const quietReporter = (signal?: AbortSignal): Reporter => ({
+  progress: () => {},
+  preview: () => {},
+  metric: () => {},
+  throwIfCancelled: () => {
+    if (signal?.aborted) throw Object.assign(new Error('cancelled'), { code: 'cancelled' });
+  },
+});
+
+export interface Frame {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface TrackOptions {
+  /** Steps between previews (0: none). */
+  previewEvery: number;
+  /** Longest side of preview PNGs. */
+  previewSize?: number;
+  /** Keep a frame at every preview for a time-lapse GIF. */
+  frames?: boolean;
+}
+
+export class Tracker {
+  step = 0;
+  readonly losses: number[] = [];
+  readonly frames: Frame[] = [];
+  private readonly t0 = performance.now();
+
+  constructor(
+    private readonly r: Reporter,
+    readonly total: number,
+    private readonly pre: Preprocessing,
+    private readonly opts: TrackOptions,
+  ) {}
+
+  /** Call before each network evaluation: a cancel lands within one step. */
+  check(): void {
+    this.r.throwIfCancelled();
+  }
+
+  /** Records one finished step; `img` is the current image (previewed every `previewEvery` steps). */
+  async done(loss: number, img: Img | null, parts: Record<string, number> = {}, message?: string): Promise<void> {
+    this.step++;
+    this.losses.push(loss);
+    this.r.metric(this.step, 'loss', loss);
+    for (const [k, v] of Object.entries(parts)) this.r.metric(this.step, k, v);
+    this.r.progress(Math.min(1, this.step / this.total), message ?? `step ${this.step} / ${this.total}`);
+    const every = this.opts.previewEvery;
+    if (img && every > 0 && (this.step % every === 0 || this.step === this.total)) await this.show(img);
+  }
+
+  async show(img: Img, rgb?: Uint8Array): Promise<void> {
+    const px = rgb ?? imgToRgb(img, this.pre);
+    if (this.opts.frames) this.frames.push({ rgb: px, width: img.width, height: img.height });
+    this.r.preview('image/png', new Uint8Array(await rgbPng(px, img.width, img.height, this.opts.previewSize ?? 384)), this.step);
+  }
+
+  get ms(): number {
+    return performance.now() - this.t0;
+  }
+}
