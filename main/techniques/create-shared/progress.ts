@@ -1,7 +1,7 @@
 // The run loop's reporting: a loss per step as a metric, progress with the step count, a small PNG preview
 // every few steps, optional time-lapse frames, and cancellation checked before every network evaluation.
 // A JobContext satisfies Reporter; the CLI passes a quiet one.
-import type { Preprocessing } from '../../api/contract';
+import { StudioError, type Preprocessing } from '../../api/contract';
 import { imgToRgb, rgbPng, type Img } from './pixels';
 
 export interface Reporter {
@@ -16,7 +16,7 @@ export const quietReporter = (signal?: AbortSignal): Reporter => ({
   preview: () => {},
   metric: () => {},
   throwIfCancelled: () => {
-    if (signal?.aborted) throw Object.assign(new Error('cancelled'), { code: 'cancelled' });
+    if (signal?.aborted) throw new StudioError('cancelled', 'cancelled');
   },
 });
 

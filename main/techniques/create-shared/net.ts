@@ -1,0 +1,60 @@
+// The network side of every create tool: one GradRunner per process (sessions cached per model, objective
+// and size class) and an evaluator that adds the JavaScript image priors to ORT's loss and gradient.
+import type { Objective, WeightedObjective } from '../../onnx/loss';
+import { GradRunner, type GradSession, type TensorOut } from '../../onnx/runner';
+import { defaultThreads } from '../../runtime/sessions';
+import type { CreateModel } from './model';
+import { dims, type Img } from './pixels';
+import type { Tracker } from './progress';
+
+let shared: GradRunner | null = null;
+
+export function runner(): GradRunner {
+  return (shared ??= new GradRunner({ threads: defaultThreads() }));
+}
+
+/** Frees every cached gradient session (tests, engine shutdown). */
+export async function releaseRunner(): Promise<void> {
+  const r = shared;
+  shared = null;
+  await r?.release();
+}
+
+export function session(cm: CreateModel, objectives: WeightedObjective[], img: { width: number; height: number }, taps: string[] = []): Promise<GradSession> {
+  return runner().session(cm.ir, { objectives, taps }, dims(img));
+}
+
+/** Forward activations of `tensors` for an image (targets for content/style, guides). */
+export async function activations(cm: CreateModel, tensors: string[], img: Img): Promise<Record<string, TensorOut>> {
+  // A cheap objective on the first tensor makes the same cached gradient session serve as a forward pass.
+  const objective: Objective = { kind: 'meansq', tensor: tensors[0] };
+  const s = await session(cm, [{ objective, weight: 1 }], img, tensors);
+  return (await s.run(img.data, dims(img))).taps;
+}
+
+export interface Evaluation {
+  loss: number;
+  grad: Float32Array;
+  parts: Record<string, number>;
+}
+
+/** A JS term: adds its gradient into `grad`, returns its value. */
+export type Prior = (img: Img, grad: Float32Array) => number;
+
+/** f(x) = network objective + priors; checks for cancellation before each run (one per line-search probe). */
+export function evaluator(s: GradSession, shape: { width: number; height: number }, targets: Record<string, TensorOut>, priors: Record<string, Prior>, track?: Tracker) {
+  return async (x: Float32Array): Promise<Evaluation> => {
+    track?.check();
+    const img = { data: x, width: shape.width, height: shape.height };
+    const r = await s.run(x, dims(img), targets);
+    const grad = Float32Array.from(r.grad);
+    const parts: Record<string, number> = { net: r.loss };
+    let loss = r.loss;
+    for (const [name, prior] of Object.entries(priors)) {
+      const v = prior(img, grad);
+      parts[name] = v;
+      loss += v;
+    }
+    return { loss, grad, parts };
+  };
+}

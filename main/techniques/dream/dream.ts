@@ -1,0 +1,156 @@
+// DeepDream (Mordvintsev et al. 2015, google/deepdream): gradient ascent on a layer's mean squared
+// activation (or one channel), over octaves from small to full size with the detail carried up, random
+// jitter each step, step / mean|g| in pixel units, and tiles for images larger than a tile.
+import type { ModelMeta } from '../../api/contract';
+import type { Objective } from '../../onnx/loss';
+import { createModel, defaultDreamLayer, layer, type CreateModel } from '../create-shared/model';
+import { activations, session } from '../create-shared/net';
+import type { CreateResult, DreamParams } from '../create-shared/params';
+import { clampImg, dims, imgToRgb, loadRgb, resizeImg, rgbToImg, unitPerPixel, type Img } from '../create-shared/pixels';
+import { Tracker, type Reporter } from '../create-shared/progress';
+import { finish } from '../create-shared/result';
+import { seeded, type Rng } from '../create-shared/rng';
+import { matchGuide } from './guide';
+import { crop, paste, roll, tiles } from './tiles';
+
+interface Step {
+  loss: number;
+  grad: Float32Array;
+}
+
+type GradFn = (img: Img) => Promise<Step>;
+
+export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promise<CreateResult> {
+  const cm = createModel(meta);
+  const names = p.layers.length > 0 ? p.layers : [defaultDreamLayer(cm)];
+  const tensors = names.map((n) => layer(cm, n).tensor);
+  const base = rgbToImg(await loadRgb(p.image.name, p.image.bytes, p.size), cm.pre);
+  const rng = seeded(p.seed);
+
+  // Octave sizes, smallest first (each side a multiple of 8 so every pooling stage divides evenly).
+  const sizes: { width: number; height: number }[] = [];
+  for (let k = p.octaves - 1; k >= 0; k--) {
+    const s = Math.pow(p.octaveScale, k);
+    sizes.push({ width: Math.max(32, Math.round(base.width / s / 8) * 8), height: Math.max(32, Math.round(base.height / s / 8) * 8) });
+  }
+  sizes[sizes.length - 1] = { width: base.width, height: base.height };
+
+  const track = new Tracker(r, p.octaves * p.steps, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
+  const gradFn = p.guide ? await guidedGrad(cm, tensors[0], p, track) : plainGrad(cm, objectives(tensors, p.channel), p.tile, rng, track);
+  const parts: CreateResult['parts'] = {};
+
+  let detail: Img | null = null;
+  let img: Img = base;
+  for (let o = 0; o < sizes.length; o++) {
+    const octBase = resizeImg(base, sizes[o].width, sizes[o].height);
+    img = octBase;
+    if (detail) {
+      const d = resizeImg(detail, octBase.width, octBase.height);
+      img = { ...octBase, data: octBase.data.map((v, i) => v + d.data[i]) };
+    }
+    let first = NaN;
+    let last = NaN;
+    for (let i = 0; i < p.steps; i++) {
+      const jx = p.jitter ? rng.int(-p.jitter, p.jitter) : 0;
+      const jy = p.jitter ? rng.int(-p.jitter, p.jitter) : 0;
+      const shifted = { ...img, data: roll(img.data, img.width, img.height, jx, jy) };
+      const { loss, grad } = await gradFn(shifted);
+      ascend(img, roll(grad, img.width, img.height, -jx, -jy), p.stepSize, cm);
+      clampImg(img, cm.pre);
+      if (i === 0) first = loss;
+      last = loss;
+      await track.done(loss, img, {}, `octave ${o + 1} / ${sizes.length}, step ${i + 1} / ${p.steps}`);
+    }
+    parts[`octave${o + 1}`] = { start: first, end: last };
+    detail = { ...img, data: img.data.map((v, i) => v - octBase.data[i]) };
+  }
+  return finish({
+    tool: 'dream',
+    rgb: imgToRgb(img, cm.pre),
+    width: img.width,
+    height: img.height,
+    track,
+    format: p.format,
+    exportSize: p.exportSize,
+    timelapse: p.timelapse,
+    parts,
+    prov: {
+      technique: 'dream',
+      method: p.guide ? 'guided' : p.channel !== undefined ? 'channel' : 'layer',
+      meta,
+      sha256: cm.sha256,
+      layers: names,
+      seed: p.seed,
+      source: p.image.name,
+      parameters: { size: p.size, octaves: p.octaves, octaveScale: p.octaveScale, steps: p.steps, stepSize: p.stepSize, jitter: p.jitter, channel: p.channel, tile: p.tile, guide: p.guide?.name },
+    },
+  });
+}
+
+function objectives(tensors: string[], channel?: number): { objective: Objective; weight: number }[] {
+  if (channel !== undefined) return [{ objective: { kind: 'channel', tensor: tensors[0], channel }, weight: 1 }];
+  return tensors.map((t) => ({ objective: { kind: 'meansq', tensor: t }, weight: 1 / tensors.length }));
+}
+
+/** x += step · k² · g / mean|g·k| per channel, k = model units per pixel unit (google's step in 0..255 units). */
+function ascend(img: Img, g: Float32Array, step: number, cm: CreateModel): void {
+  const plane = img.width * img.height;
+  let sum = 0;
+  for (let c = 0; c < 3; c++) {
+    const k = unitPerPixel(cm.pre, c);
+    for (let i = c * plane; i < (c + 1) * plane; i++) sum += Math.abs(g[i] * k);
+  }
+  const mean = sum / g.length || 1;
+  for (let c = 0; c < 3; c++) {
+    const k = unitPerPixel(cm.pre, c);
+    const f = (step * k * k) / (mean + 1e-12);
+    for (let i = c * plane; i < (c + 1) * plane; i++) img.data[i] += f * g[i];
+  }
+}
+
+/** Gradient of the objective; for images larger than `tile`, per tile after a random shift (seams move). */
+function plainGrad(cm: CreateModel, objs: { objective: Objective; weight: number }[], tile: number, rng: Rng, track: Tracker): GradFn {
+  return async (img) => {
+    if (img.width <= tile && img.height <= tile) {
+      track.check();
+      const s = await session(cm, objs, img);
+      const res = await s.run(img.data, dims(img));
+      return { loss: res.loss, grad: res.grad };
+    }
+    const sx = rng.int(0, tile - 1);
+    const sy = rng.int(0, tile - 1);
+    const shifted: Img = { ...img, data: roll(img.data, img.width, img.height, sx, sy) };
+    const grad = new Float32Array(img.data.length);
+    let loss = 0;
+    const list = tiles(img.width, img.height, tile);
+    for (const t of list) {
+      track.check();
+      const sub = crop(shifted, t);
+      const res = await (await session(cm, objs, sub)).run(sub.data, dims(sub));
+      loss += res.loss / list.length;
+      paste(grad, img.width, img.height, res.grad, t);
+    }
+    return { loss, grad: roll(grad, img.width, img.height, -sx, -sy) };
+  };
+}
+
+/**
+ * Guided: a content objective whose target is y + matched guide feature. Its descent direction at y is the
+ * matched guide vector, so we ascend on the negated gradient; the reported objective is the mean match.
+ */
+async function guidedGrad(cm: CreateModel, tensor: string, p: DreamParams, track: Tracker): Promise<GradFn> {
+  const guideImg = rgbToImg(await loadRgb(p.guide!.name, p.guide!.bytes, Math.min(p.size, 320)), cm.pre);
+  const g = (await activations(cm, [tensor], guideImg))[tensor];
+  const content: Objective = { kind: 'content', tensor };
+  return async (img) => {
+    track.check();
+    const y = (await activations(cm, [tensor], img))[tensor];
+    const { direction, objective } = matchGuide(y, g);
+    const target = new Float32Array(y.data.length);
+    for (let i = 0; i < target.length; i++) target[i] = y.data[i] + direction[i];
+    track.check();
+    const s = await session(cm, [{ objective: content, weight: 1 }], img);
+    const res = await s.run(img.data, dims(img), { [`target:${tensor}`]: { data: target, dims: y.dims } });
+    return { loss: objective, grad: res.grad.map((v) => -v) };
+  };
+}
