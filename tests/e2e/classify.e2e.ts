@@ -32,7 +32,7 @@ describe('classify in the browser', { skip }, () => {
     const { context, page } = await openStudio(browser, 'dark');
     await dragFiles(page, [photo('bird.png')], { drop: false });
     await page.getByText('Drop to classify this photo').waitFor();
-    await shot(page, '02-drag-overlay-dark');
+    await shot(page, '02-drag-overlay-dark', 150);
     await context.close();
   });
 
@@ -46,6 +46,15 @@ describe('classify in the browser', { skip }, () => {
       assert.equal(await bars.count(), 5);
       assert.match((await result.textContent()) ?? '', /\d+ ms/);
       await shot(page, `03-single-${scheme}`);
+      if (scheme === 'light') {
+        // Changing top-K re-runs the photo on screen.
+        await page.getByRole('spinbutton', { name: 'Top-K value' }).fill('3');
+        await page.getByRole('spinbutton', { name: 'Top-K value' }).press('Enter');
+        await result.getByRole('list', { name: 'Top 3 labels' }).waitFor({ timeout: 30_000 });
+        await page.getByRole('spinbutton', { name: 'Top-K value' }).fill('5');
+        await page.getByRole('spinbutton', { name: 'Top-K value' }).press('Enter');
+        await result.getByRole('list', { name: 'Top 5 labels' }).waitFor({ timeout: 30_000 });
+      }
       assert.deepEqual(errors, []);
       await context.close();
     }

@@ -46,7 +46,10 @@ describe('models in the browser', { skip }, () => {
     await editor.waitFor();
     assert.equal(await editor.getByLabel('Scale (pixel × scale)').inputValue(), '1');
     await shot(page, '12-model-editor-light');
-    await editor.getByRole('button', { name: 'Cancel' }).click();
+    await editor.getByLabel('Name').fill('MobileNetV2 (shared copy)');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Model settings saved' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('combobox', { name: 'Model' }).filter({ hasText: 'MobileNetV2 (shared copy)' }).waitFor();
     await shot(page, '13-models-imported-light');
 
     await dragFiles(page, [fileFrom(sharedPath('photos', 'bird.png'))]);
@@ -57,6 +60,27 @@ describe('models in the browser', { skip }, () => {
     await toast.waitFor({ timeout: 30_000 });
     assert.ok(((await toast.textContent()) ?? '').length > 'garbage.onnx: could not import'.length + 5, 'the reason is given');
     await shot(page, '14-broken-model-light');
+
+    // Removing the only model brings back the first-run card.
+    await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Models' }).click();
+    await page.getByRole('button', { name: 'Remove MobileNetV2 (shared copy)' }).click();
+    await page.getByRole('button', { name: 'Confirm removing MobileNetV2 (shared copy)' }).click();
+    await page.getByRole('status').filter({ hasText: 'Removed MobileNetV2 (shared copy)' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Classify' }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('heading', { name: /No model on disk yet/ }).waitFor();
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('shows download progress with a Cancel button', async () => {
+    const { context, page, errors } = await openStudio(browser, 'light', { hideLocalModels: true, fakeDownload: true });
+    await page.getByRole('button', { name: 'Download MobileNetV2' }).click();
+    await page.getByRole('heading', { name: 'Downloading MobileNetV2…' }).waitFor();
+    await page.getByRole('progressbar', { name: 'Model download' }).and(page.locator('[aria-valuenow="40"]')).waitFor();
+    await shot(page, '16-downloading-light');
+    await page.getByRole('button', { name: 'Cancel' }).first().click();
+    await page.getByRole('button', { name: 'Download MobileNetV2' }).waitFor();
     assert.deepEqual(errors, []);
     await context.close();
   });

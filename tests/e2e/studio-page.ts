@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
-import type { EngineMessage, ModelMeta, RequestEnvelope } from '../../main/api/contract';
+import type { EngineMessage, JobEvent, ModelMeta, RequestEnvelope } from '../../main/api/contract';
 import { decodeFrame, encodeFrame } from '../../main/api/wire';
 
 export const CHROMIUM = process.env.VISION_STUDIO_CHROMIUM ?? '/usr/bin/chromium';
@@ -37,12 +37,14 @@ export interface StudioPage {
 /**
  * Opens the studio at 1280x800. The page's WebSocket passes through Playwright unchanged, except that
  * `hideLocalModels` removes the bundled (../shared/models) entries from `models.list` answers, so the
- * first-run "no model on disk" state can be seen against the real engine.
+ * first-run "no model on disk" state can be seen against the real engine, and `fakeDownload` answers
+ * `models.pull` itself with a download job stuck at 40% (this machine has no internet), so the download
+ * progress and its Cancel can be exercised.
  */
 export async function openStudio(
   browser: Browser,
   scheme: 'light' | 'dark' = 'light',
-  opts: { hideLocalModels?: boolean; waitForModels?: boolean } = {},
+  opts: { hideLocalModels?: boolean; waitForModels?: boolean; fakeDownload?: boolean } = {},
 ): Promise<StudioPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: scheme, acceptDownloads: true });
   let socket: WebSocketRoute | undefined;
@@ -50,10 +52,26 @@ export async function openStudio(
     socket = ws;
     const server = ws.connectToServer();
     const listCalls = new Set<number>();
+    const toPage = (msg: EngineMessage) => ws.send(Buffer.from(encodeFrame(msg)));
+    const jobEvent = (payload: JobEvent) => toPage({ kind: 'event', event: { channel: 'job', payload } });
     ws.onMessage((m) => {
       if (typeof m !== 'string') {
         const req = decodeFrame(new Uint8Array(m)) as RequestEnvelope;
         if (req.method === 'models.list') listCalls.add(req.id);
+        const params = req.params as { jobId?: string };
+        if (opts.fakeDownload && req.method === 'models.pull') {
+          const jobId = 'e2e-download';
+          toPage({ kind: 'response', response: { id: req.id, ok: true, result: { jobId } } });
+          jobEvent({ type: 'queued', jobId, kind: 'download', label: 'Download MobileNetV2' });
+          jobEvent({ type: 'started', jobId });
+          jobEvent({ type: 'progress', jobId, fraction: 0.4, etaSeconds: 12 });
+          return;
+        }
+        if (opts.fakeDownload && req.method === 'jobs.cancel' && params.jobId === 'e2e-download') {
+          toPage({ kind: 'response', response: { id: req.id, ok: true, result: { cancelled: true } } });
+          jobEvent({ type: 'cancelled', jobId: 'e2e-download' });
+          return;
+        }
       }
       server.send(m);
     });
@@ -155,11 +173,11 @@ export async function dragFiles(page: Page, files: DropFile[], opts: { drop?: bo
   await dt.dispose();
 }
 
-export async function shot(page: Page, name: string): Promise<string> {
+export async function shot(page: Page, name: string, settleMs = 450): Promise<string> {
   fs.mkdirSync(shotsDir, { recursive: true });
   const file = path.join(shotsDir, `${name}.png`);
   // Let entrance animations (bars, toasts) settle so screenshots show the resting state.
-  await page.waitForTimeout(450);
+  await page.waitForTimeout(settleMs);
   await page.screenshot({ path: file });
   return file;
 }
