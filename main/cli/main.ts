@@ -1,7 +1,9 @@
 // vision-studio <command> ...: the same engine as the desktop app, in process.
 import { StudioError } from '../api/contract';
 import { APP_VERSION } from '../version';
+import { adversarialCommand, adversarialHelp } from './commands/adversarial';
 import { camCommand, camHelp } from './commands/cam';
+import { visualizeCommand, visualizeHelp } from './commands/visualize';
 import { classifyCommand, classifyHelp } from './commands/classify';
 import { serveCommand, serveHelp } from './commands/serve';
 import { modelsCommand } from './commands/models';
@@ -13,6 +15,8 @@ type Command = { run: (argv: string[], io: CliIO) => Promise<number>; summary: s
 const COMMANDS: Record<string, Command> = {
   classify: { run: classifyCommand, summary: 'top-k classes of images or folders', help: classifyHelp },
   cam: { run: camCommand, summary: 'class activation map (CAM, Grad-CAM, ...) of a photo as a PNG overlay', help: camHelp },
+  visualize: { run: visualizeCommand, summary: 'class visualisation by gradient ascent on a class score', help: visualizeHelp },
+  adversarial: { run: adversarialCommand, summary: 'adversarial example (FGSM, PGD) with the smallest flipping ε', help: adversarialHelp },
   models: { run: modelsCommand, summary: 'list, pull (download) or import models' },
   runs: { run: runsCommand, summary: 'list, show, export, import or delete logged runs', help: runsHelp },
   serve: { run: serveCommand, summary: 'run the studio in browser mode on 127.0.0.1', help: serveHelp },

@@ -63,33 +63,48 @@ interface Prepared {
   logits: Float32Array;
   activation: Tensor32;
   extras: Record<string, Tensor32>;
+  /** The source was the model's input itself (no resize or crop). */
+  exact: boolean;
 }
+
+/** Photo bytes, or pixels already at the model's input size (adversarial images) fed as they are. */
+export type CamSource = Uint8Array | RgbImage;
 
 // The last few forward passes, so switching class or method on the same photo skips the forward pass.
 const recent = new Map<string, Prepared>();
 
-export async function prepareCam(meta: ModelMeta, name: string, bytes: Uint8Array, layer: string | undefined, wantGradient: boolean): Promise<Prepared> {
+export async function prepareCam(meta: ModelMeta, name: string, source: CamSource, layer: string | undefined, wantGradient: boolean): Promise<Prepared> {
   if (!meta.path || meta.status !== 'available') throw new StudioError('model_missing', `${meta.name} is not on disk yet.`);
   const graphs = await camGraphs(meta.path, meta.inputSize, meta.outputName, layer, wantGradient);
-  const key = `${createHash('sha1').update(bytes).digest('hex')}|${meta.path}|${graphs.layer}|${wantGradient}|${JSON.stringify(meta.preprocessing)}`;
+  const exact = !(source instanceof Uint8Array);
+  const key = `${createHash('sha1').update(exact ? source.rgb : source).digest('hex')}|${exact}|${meta.path}|${graphs.layer}|${wantGradient}|${JSON.stringify(meta.preprocessing)}`;
   const hit = recent.get(key);
   if (hit) return hit;
-  const decoded = await decodeImage(name, bytes);
   const [h, w] = meta.inputSize;
-  const px = await resizeForModel(decoded.image, decoded.width, decoded.height, meta.preprocessing, meta.inputSize);
-  const input = pixelsToTensor(px, meta.preprocessing);
   const dims = meta.preprocessing.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
-  const raw = await decoded.image.clone().raw().toBuffer();
+  let image: RgbImage;
+  let input: Float32Array;
+  if (exact) {
+    if (source.width !== w || source.height !== h) throw new StudioError('bad_request', `pixels must be ${w}×${h}, the model's input size`);
+    image = source;
+    input = pixelsToTensor(source, meta.preprocessing);
+  } else {
+    const decoded = await decodeImage(name, source);
+    const px = await resizeForModel(decoded.image, decoded.width, decoded.height, meta.preprocessing, meta.inputSize);
+    input = pixelsToTensor(px, meta.preprocessing);
+    const raw = await decoded.image.clone().raw().toBuffer();
+    image = { rgb: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), width: decoded.width, height: decoded.height };
+  }
   const { logits, activation, extras } = await graphs.forward(input, dims);
-  const prepared: Prepared = { graphs, input, dims, image: { rgb: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), width: decoded.width, height: decoded.height }, logits: logits.data, activation, extras };
+  const prepared: Prepared = { graphs, input, dims, image, logits: logits.data, activation, extras, exact };
   recent.set(key, prepared);
   if (recent.size > 3) recent.delete(recent.keys().next().value as string);
   return prepared;
 }
 
-export async function computeCam(meta: ModelMeta, labels: readonly string[], name: string, bytes: Uint8Array, opts: CamOptions, hooks: CamHooks = {}): Promise<CamResult> {
+export async function computeCam(meta: ModelMeta, labels: readonly string[], name: string, source: CamSource, opts: CamOptions, hooks: CamHooks = {}): Promise<CamResult> {
   const t0 = performance.now();
-  const p = await prepareCam(meta, name, bytes, opts.layer, opts.method !== 'scorecam' && opts.method !== 'cam');
+  const p = await prepareCam(meta, name, source, opts.layer, opts.method !== 'scorecam' && opts.method !== 'cam');
   hooks.throwIfCancelled?.();
   const { graphs, activation } = p;
   const probs = softmax(p.logits);
@@ -121,7 +136,7 @@ export async function computeCam(meta: ModelMeta, labels: readonly string[], nam
     raw = opts.method === 'hirescam' ? hiResCam(a, g, c, plane) : weightedSum(a, c, plane, opts.method === 'gradcam' ? gradCamWeights(g, c, plane) : gradCamPlusPlusWeights(a, g, c, plane));
     map = normalize(relu(raw));
   }
-  const region = inputRegion(meta.preprocessing, meta.inputSize, p.image.width, p.image.height);
+  const region = p.exact ? { x: 0, y: 0, width: p.image.width, height: p.image.height } : inputRegion(meta.preprocessing, meta.inputSize, p.image.width, p.image.height);
   const full = mapToImage(map, w, h, region, p.image.width, p.image.height);
   const at = argmax(full.map((v) => (Number.isNaN(v) ? -1 : v)));
   hooks.progress?.(1);

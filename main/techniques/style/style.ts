@@ -1,0 +1,123 @@
+// Neural style transfer (Gatys, Ecker & Bethge 2016): match the content image's features at relu4_2 and
+// the (weighted blend of) style images' Gram matrices at relu1_1 … relu5_1, plus total variation, with
+// L-BFGS or Adam, from the content, noise or the style. Multi-scale: each scale starts from the previous
+// result upsampled. Colour preservation transfers luminance only and puts the content's colours back.
+// Every term is divided by its target's mean square, so the weights mean the same on any model.
+import type { ModelMeta } from '../../api/contract';
+import type { WeightedObjective } from '../../onnx/loss';
+import type { TensorOut } from '../../onnx/runner';
+import { blend, gramOf, meanSquare } from '../create-shared/gram';
+import { createModel, defaultContentLayer, defaultStyleLayers, layer, sizeMultiple, type CreateModel } from '../create-shared/model';
+import { activations, evaluator, session } from '../create-shared/net';
+import { minimise } from '../create-shared/optim';
+import type { CreateResult, StyleParams } from '../create-shared/params';
+import { dims, imgToRgb, mergeLuminance, noiseImg, resizeImg, type Img } from '../create-shared/pixels';
+import { Tracker, type Reporter } from '../create-shared/progress';
+import { tvPrior } from '../create-shared/regularisers';
+import { finish } from '../create-shared/result';
+import { seeded } from '../create-shared/rng';
+import { scaleInputs } from './inputs';
+
+interface Problem {
+  content: WeightedObjective[];
+  style: WeightedObjective[];
+  targets: Record<string, TensorOut>;
+}
+
+export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter): Promise<CreateResult> {
+  const cm = createModel(meta, { avgPool: p.avgPool });
+  const contentName = p.contentLayer ?? defaultContentLayer(cm);
+  const styleNames = p.styleLayers.length > 0 ? p.styleLayers : defaultStyleLayers(cm);
+  const lw = p.styleLayerWeights ?? styleNames.map(() => 1);
+  if (lw.length !== styleNames.length) throw new Error(`styleLayerWeights has ${lw.length} entries for ${styleNames.length} layers`);
+  const contentT = layer(cm, contentName).tensor;
+  const styleT = styleNames.map((n) => layer(cm, n).tensor);
+  const scales = p.scales.length > 0 ? p.scales : [p.size];
+  const multiple = sizeMultiple(cm, [contentName, ...styleNames]);
+  const rng = seeded(p.seed);
+  const track = new Tracker(r, p.steps * scales.length, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
+  const parts: CreateResult['parts'] = {};
+
+  let x: Img | null = null;
+  let chroma: { i: Float32Array; q: Float32Array } | undefined;
+  for (let si = 0; si < scales.length; si++) {
+    const inp = await scaleInputs(p, cm.pre, scales[si], multiple);
+    chroma = inp.chroma;
+    const prob = await problem(cm, p, inp.content, inp.styles, contentT, styleT, lw);
+    const { width, height } = inp.content;
+    if (x) x = resizeImg(x, width, height);
+    else if (p.init === 'content') x = { ...inp.content, data: inp.content.data.slice() };
+    else if (p.init === 'style') x = resizeImg(inp.styles[0], width, height);
+    else x = noiseImg(width, height, cm.pre, rng.gauss, 50);
+    const cur: Img = x;
+
+    const start = await split(cm, prob, cur);
+    const tvW = p.tvWeight / (width * height);
+    const s = await session(cm, [...prob.content, ...prob.style], cur);
+    const f = evaluator(s, cur, prob.targets, { tv: (img, g) => tvPrior(img, cm.pre, 2, tvW, g) }, track);
+    await minimise(f, cur.data, {
+      method: p.optimiser,
+      steps: p.steps,
+      lr: p.optimiser === 'adam' ? p.learningRate * (cm.pre.scale / cm.pre.std[0]) : 1,
+      onStep: (_k, data, e) => track.done(e.loss, { ...cur, data }, {}, `scale ${si + 1} / ${scales.length}: ${width}×${height}, step ${_k} / ${p.steps}`),
+    });
+    const end = await split(cm, prob, cur);
+    const tag = scales.length > 1 ? `@${scales[si]}` : '';
+    parts[`content${tag}`] = { start: start.content, end: end.content };
+    parts[`style${tag}`] = { start: start.style, end: end.style };
+  }
+  const out = x!;
+  let rgb = imgToRgb(out, cm.pre);
+  if (chroma) rgb = mergeLuminance(rgb, chroma.i, chroma.q);
+  return finish({
+    tool: 'style',
+    rgb,
+    width: out.width,
+    height: out.height,
+    track,
+    format: p.format,
+    exportSize: p.exportSize,
+    timelapse: p.timelapse,
+    parts,
+    prov: {
+      technique: 'style',
+      method: p.preserveColor ? 'gatys (luminance only)' : 'gatys',
+      meta,
+      sha256: cm.sha256,
+      layers: [contentName, ...styleNames],
+      seed: p.seed,
+      source: [p.content.name, ...p.styles.map((s) => s.image.name)].join(', '),
+      parameters: {
+        contentLayer: contentName, styleLayers: styleNames, styleLayerWeights: lw, styles: p.styles.map((s) => ({ name: s.image.name, weight: s.weight })),
+        contentWeight: p.contentWeight, styleWeight: p.styleWeight, tvWeight: p.tvWeight, init: p.init, optimiser: p.optimiser, steps: p.steps,
+        scales, preserveColor: p.preserveColor, avgPool: p.avgPool,
+      },
+    },
+  });
+}
+
+/** Targets and weighted objectives at one scale: each term divided by its target's mean square. */
+async function problem(cm: CreateModel, p: StyleParams, content: Img, styles: Img[], contentT: string, styleT: string[], lw: number[]): Promise<Problem> {
+  const ca = (await activations(cm, [contentT], content))[contentT];
+  const grams: TensorOut[][] = [];
+  for (const s of styles) {
+    const a = await activations(cm, styleT, s);
+    grams.push(styleT.map((t) => gramOf(a[t])));
+  }
+  const targets: Record<string, TensorOut> = { [`target:${contentT}`]: ca };
+  const style: WeightedObjective[] = styleT.map((t, i) => {
+    const g = blend(grams.map((gs) => gs[i]), p.styles.map((s) => s.weight));
+    targets[`gram:${t}`] = g;
+    return { objective: { kind: 'style', tensor: t }, weight: (p.styleWeight * lw[i]) / (styleT.length * meanSquare(g)) };
+  });
+  const contentObj: WeightedObjective[] = [{ objective: { kind: 'content', tensor: contentT }, weight: p.contentWeight / meanSquare(ca) }];
+  return { content: contentObj, style, targets };
+}
+
+/** The content and style terms separately (two extra evaluations per scale: at its start and end). */
+async function split(cm: CreateModel, prob: Problem, x: Img): Promise<{ content: number; style: number }> {
+  const pick = (objs: WeightedObjective[]) => Object.fromEntries(Object.entries(prob.targets).filter(([k]) => objs.some((o) => k.endsWith(`:${o.objective.tensor}`) && k.startsWith(o.objective.kind === 'style' ? 'gram:' : 'target:'))));
+  const c = await (await session(cm, prob.content, x)).run(x.data, dims(x), pick(prob.content));
+  const s = await (await session(cm, prob.style, x)).run(x.data, dims(x), pick(prob.style));
+  return { content: c.loss, style: s.loss };
+}

@@ -1,0 +1,62 @@
+// Texture synthesis (Gatys, Ecker & Bethge 2015): from white noise, match the Gram matrices of a sample at
+// conv1_1 and pool1–pool4 (or the model's equivalents) with L-BFGS. The output size is independent of the
+// sample's; average pooling is an option. Each layer's term is divided by its target's mean square, so the
+// default equal weights mean the same on any model.
+import type { ModelMeta } from '../../api/contract';
+import { blend, gramOf, meanSquare } from '../create-shared/gram';
+import { createModel, defaultTextureLayers, layer } from '../create-shared/model';
+import { activations, evaluator, session } from '../create-shared/net';
+import { minimise } from '../create-shared/optim';
+import type { CreateResult, TextureParams } from '../create-shared/params';
+import { fitSize, imgToRgb, loadRgb, noiseImg, rgbToImg } from '../create-shared/pixels';
+import { Tracker, type Reporter } from '../create-shared/progress';
+import { finish } from '../create-shared/result';
+import { seeded } from '../create-shared/rng';
+
+export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): Promise<CreateResult> {
+  const cm = createModel(meta, { avgPool: p.avgPool });
+  const names = p.layers.length > 0 ? p.layers : defaultTextureLayers(cm);
+  const tensors = names.map((n) => layer(cm, n).tensor);
+  const lw = p.layerWeights ?? names.map(() => 1);
+  if (lw.length !== names.length) throw new Error(`layerWeights has ${lw.length} entries for ${names.length} layers`);
+
+  const sample = rgbToImg(await loadRgb(p.sample.name, p.sample.bytes, p.sampleSize), cm.pre);
+  const acts = await activations(cm, tensors, sample);
+  const targets = Object.fromEntries(tensors.map((t) => [`gram:${t}`, blend([gramOf(acts[t])], [1])]));
+  const objectives = tensors.map((t, i) => ({ objective: { kind: 'style' as const, tensor: t }, weight: lw[i] / (names.length * meanSquare(targets[`gram:${t}`])) }));
+
+  const size = p.width && p.height ? { width: p.width, height: p.height } : fitSize(p.width ?? p.size, p.height ?? p.size, p.size);
+  const rng = seeded(p.seed);
+  const x = noiseImg(size.width, size.height, cm.pre, rng.gauss, 50);
+  const track = new Tracker(r, p.steps, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
+  const s = await session(cm, objectives, x);
+  const f = evaluator(s, x, targets, {}, track);
+  await minimise(f, x.data, {
+    method: p.optimiser,
+    steps: p.steps,
+    lr: p.optimiser === 'adam' ? p.learningRate * (cm.pre.scale / cm.pre.std[0]) : 1,
+    onStep: (_k, data, e) => track.done(e.loss, { ...x, data }),
+  });
+  const losses = track.losses;
+  return finish({
+    tool: 'texture',
+    rgb: imgToRgb(x, cm.pre),
+    width: x.width,
+    height: x.height,
+    track,
+    format: p.format,
+    exportSize: p.exportSize,
+    timelapse: p.timelapse,
+    parts: { gram: { start: losses[0], end: losses[losses.length - 1] } },
+    prov: {
+      technique: 'texture',
+      method: p.avgPool ? 'gram (average pooling)' : 'gram',
+      meta,
+      sha256: cm.sha256,
+      layers: names,
+      seed: p.seed,
+      source: p.sample.name,
+      parameters: { width: x.width, height: x.height, sampleSize: p.sampleSize, steps: p.steps, optimiser: p.optimiser, layerWeights: lw, avgPool: p.avgPool },
+    },
+  });
+}
