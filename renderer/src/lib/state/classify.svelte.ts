@@ -71,6 +71,10 @@ class Classify {
 
   clear(): void {
     this.token++;
+    // A batch still running in the engine is of no use once its grid is gone.
+    const b = this.batch;
+    if (b?.jobId && (b.state === 'running' || b.state === 'reading'))
+      void connection.call('jobs.cancel', { jobId: b.jobId }).catch(() => undefined);
     for (const s of this.batch?.shots ?? []) if (s.url) URL.revokeObjectURL(s.url);
     if (this.single?.url) URL.revokeObjectURL(this.single.url);
     this.batch = null;
