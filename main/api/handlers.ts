@@ -5,6 +5,7 @@ import type { EngineServices } from '../engine/services';
 import { modelHandlers } from './handlers/models';
 import { classifyHandlers } from './handlers/classify';
 import { appHandlers } from './handlers/app';
+import { explainHandlers } from './handlers/explain';
 import { runHandlers } from './handlers/runs';
 
 export type Handler<M extends MethodName> = (params: ParsedParamsOf<M>) => Promise<ResultOf<M>>;
@@ -16,6 +17,7 @@ export function createHandlers(services: EngineServices): Handlers {
     ...appHandlers(services),
     ...modelHandlers(services),
     ...classifyHandlers(services),
+    ...explainHandlers(services),
     ...runHandlers(services),
     'jobs.list': async () => services.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
