@@ -84,7 +84,7 @@ export const StyleParams = Common.extend({
   styleLayerWeights: z.array(z.number().min(0)).optional(),
   /** Relative weights, each term normalised by its target's magnitude (so they mean the same on any model). */
   contentWeight: z.number().min(0).default(1),
-  styleWeight: z.number().min(0).default(1000),
+  styleWeight: z.number().min(0).default(100),
   tvWeight: z.number().min(0).default(1e-3),
   init: z.enum(['content', 'noise', 'style']).default('content'),
   optimiser: Optimiser.default('lbfgs'),

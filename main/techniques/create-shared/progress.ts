@@ -40,6 +40,7 @@ export class Tracker {
   readonly losses: number[] = [];
   readonly frames: Frame[] = [];
   private readonly t0 = performance.now();
+  private pending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly r: Reporter,
@@ -53,21 +54,37 @@ export class Tracker {
     this.r.throwIfCancelled();
   }
 
-  /** Records one finished step; `img` is the current image (previewed every `previewEvery` steps). */
-  async done(loss: number, img: Img | null, parts: Record<string, number> = {}, message?: string): Promise<void> {
+  /** The loss of the starting image (step 0 of the curve). */
+  start(loss: number): void {
+    if (this.losses.length > this.step) return;
+    this.losses.push(loss);
+    this.r.metric(this.step, 'loss', loss);
+  }
+
+  /**
+   * Records one finished step; `img` is the current image, previewed every `previewEvery` steps. Synchronous
+   * for the optimisers' callbacks: the preview PNG is encoded in the background (awaited by flush()).
+   */
+  done(loss: number, img: Img | null, parts: Record<string, number> = {}, message?: string): void {
     this.step++;
     this.losses.push(loss);
     this.r.metric(this.step, 'loss', loss);
     for (const [k, v] of Object.entries(parts)) this.r.metric(this.step, k, v);
     this.r.progress(Math.min(1, this.step / this.total), message ?? `step ${this.step} / ${this.total}`);
     const every = this.opts.previewEvery;
-    if (img && every > 0 && (this.step % every === 0 || this.step === this.total)) await this.show(img);
+    if (img && every > 0 && (this.step % every === 0 || this.step === this.total)) this.show(img);
   }
 
-  async show(img: Img, rgb?: Uint8Array): Promise<void> {
+  show(img: Img, rgb?: Uint8Array): void {
     const px = rgb ?? imgToRgb(img, this.pre);
+    const step = this.step;
     if (this.opts.frames) this.frames.push({ rgb: px, width: img.width, height: img.height });
-    this.r.preview('image/png', new Uint8Array(await rgbPng(px, img.width, img.height, this.opts.previewSize ?? 384)), this.step);
+    this.pending = this.pending.then(async () => this.r.preview('image/png', new Uint8Array(await rgbPng(px, img.width, img.height, this.opts.previewSize ?? 384)), step)).catch(() => {});
+  }
+
+  /** Waits for previews still being encoded. */
+  flush(): Promise<void> {
+    return this.pending;
   }
 
   get ms(): number {

@@ -19,6 +19,7 @@ export interface Finished {
 }
 
 export async function finish(f: Finished): Promise<CreateResult> {
+  await f.track.flush();
   const bytes = await encodeResult(f.rgb, f.width, f.height, f.prov, f.format, f.exportSize);
   const last = f.track.frames[f.track.frames.length - 1];
   if (f.timelapse && (!last || last.rgb !== f.rgb)) f.track.frames.push({ rgb: f.rgb, width: f.width, height: f.height });

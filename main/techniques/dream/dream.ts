@@ -9,9 +9,10 @@ import type { CreateResult, DreamParams } from '../create-shared/params';
 import { clampImg, dims, imgToRgb, loadRgb, resizeImg, rgbToImg, unitPerPixel, type Img } from '../create-shared/pixels';
 import { Tracker, type Reporter } from '../create-shared/progress';
 import { finish } from '../create-shared/result';
-import { seeded, type Rng } from '../create-shared/rng';
+import { roll } from '../../optim/image-ops';
+import { seededRng, type Rng } from '../../optim/rng';
 import { matchGuide } from './guide';
-import { crop, paste, roll, tiles } from './tiles';
+import { crop, paste, tiles } from './tiles';
 
 interface Step {
   loss: number;
@@ -25,7 +26,7 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
   const names = p.layers.length > 0 ? p.layers : [defaultDreamLayer(cm)];
   const tensors = names.map((n) => layer(cm, n).tensor);
   const base = rgbToImg(await loadRgb(p.image.name, p.image.bytes, p.size), cm.pre);
-  const rng = seeded(p.seed);
+  const rng = seededRng(p.seed);
 
   // Octave sizes, smallest first (each side a multiple of 8 so every pooling stage divides evenly).
   const sizes: { width: number; height: number }[] = [];
@@ -53,13 +54,13 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
     for (let i = 0; i < p.steps; i++) {
       const jx = p.jitter ? rng.int(-p.jitter, p.jitter) : 0;
       const jy = p.jitter ? rng.int(-p.jitter, p.jitter) : 0;
-      const shifted = { ...img, data: roll(img.data, img.width, img.height, jx, jy) };
+      const shifted = { ...img, data: roll(img.data, dims(img), jy, jx) };
       const { loss, grad } = await gradFn(shifted);
-      ascend(img, roll(grad, img.width, img.height, -jx, -jy), p.stepSize, cm);
+      ascend(img, roll(grad, dims(img), -jy, -jx), p.stepSize, cm);
       clampImg(img, cm.pre);
       if (i === 0) first = loss;
       last = loss;
-      await track.done(loss, img, {}, `octave ${o + 1} / ${sizes.length}, step ${i + 1} / ${p.steps}`);
+      track.done(loss, img, {}, `octave ${o + 1} / ${sizes.length}, step ${i + 1} / ${p.steps}`);
     }
     parts[`octave${o + 1}`] = { start: first, end: last };
     detail = { ...img, data: img.data.map((v, i) => v - octBase.data[i]) };
@@ -119,7 +120,7 @@ function plainGrad(cm: CreateModel, objs: { objective: Objective; weight: number
     }
     const sx = rng.int(0, tile - 1);
     const sy = rng.int(0, tile - 1);
-    const shifted: Img = { ...img, data: roll(img.data, img.width, img.height, sx, sy) };
+    const shifted: Img = { ...img, data: roll(img.data, dims(img), sy, sx) };
     const grad = new Float32Array(img.data.length);
     let loss = 0;
     const list = tiles(img.width, img.height, tile);
@@ -130,7 +131,7 @@ function plainGrad(cm: CreateModel, objs: { objective: Objective; weight: number
       loss += res.loss / list.length;
       paste(grad, img.width, img.height, res.grad, t);
     }
-    return { loss, grad: roll(grad, img.width, img.height, -sx, -sy) };
+    return { loss, grad: roll(grad, dims(img), -sy, -sx) };
   };
 }
 

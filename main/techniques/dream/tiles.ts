@@ -1,25 +1,6 @@
-// Image plumbing for DeepDream: circular shifts (jitter) and tiled gradients for images larger than a tile
+// Tiled gradients for DeepDream for images larger than a tile
 // (google/deepdream's calc_grad_tiled: a random shift, then tiles, so seams move every step).
 import type { Img } from '../create-shared/pixels';
-
-/** Circular shift of every channel by (dx, dy). */
-export function roll(src: Float32Array, width: number, height: number, dx: number, dy: number): Float32Array {
-  const out = new Float32Array(src.length);
-  const plane = width * height;
-  const sx = ((dx % width) + width) % width;
-  const sy = ((dy % height) + height) % height;
-  for (let c = 0; c < 3; c++) {
-    const o = c * plane;
-    for (let y = 0; y < height; y++) {
-      const ty = (y + sy) % height;
-      const row = src.subarray(o + y * width, o + (y + 1) * width);
-      const t = o + ty * width;
-      out.set(row.subarray(0, width - sx), t + sx);
-      out.set(row.subarray(width - sx), t);
-    }
-  }
-  return out;
-}
 
 export interface Tile {
   x: number;

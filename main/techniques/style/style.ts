@@ -15,7 +15,7 @@ import { dims, imgToRgb, mergeLuminance, noiseImg, resizeImg, type Img } from '.
 import { Tracker, type Reporter } from '../create-shared/progress';
 import { tvPrior } from '../create-shared/regularisers';
 import { finish } from '../create-shared/result';
-import { seeded } from '../create-shared/rng';
+import { seededRng } from '../../optim/rng';
 import { scaleInputs } from './inputs';
 
 interface Problem {
@@ -34,7 +34,7 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
   const styleT = styleNames.map((n) => layer(cm, n).tensor);
   const scales = p.scales.length > 0 ? p.scales : [p.size];
   const multiple = sizeMultiple(cm, [contentName, ...styleNames]);
-  const rng = seeded(p.seed);
+  const rng = seededRng(p.seed);
   const track = new Tracker(r, p.steps * scales.length, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
   const parts: CreateResult['parts'] = {};
 
@@ -48,7 +48,7 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
     if (x) x = resizeImg(x, width, height);
     else if (p.init === 'content') x = { ...inp.content, data: inp.content.data.slice() };
     else if (p.init === 'style') x = resizeImg(inp.styles[0], width, height);
-    else x = noiseImg(width, height, cm.pre, rng.gauss, 50);
+    else x = noiseImg(width, height, cm.pre, rng.normal, 50);
     const cur: Img = x;
 
     const start = await split(cm, prob, cur);
@@ -58,8 +58,9 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
     await minimise(f, cur.data, {
       method: p.optimiser,
       steps: p.steps,
-      lr: p.optimiser === 'adam' ? p.learningRate * (cm.pre.scale / cm.pre.std[0]) : 1,
-      onStep: (_k, data, e) => track.done(e.loss, { ...cur, data }, {}, `scale ${si + 1} / ${scales.length}: ${width}×${height}, step ${_k} / ${p.steps}`),
+      lr: p.learningRate * (cm.pre.scale / cm.pre.std[0]),
+      onStart: (loss) => track.start(loss),
+      onStep: (k, data, loss) => track.done(loss, { ...cur, data }, {}, `scale ${si + 1} / ${scales.length}: ${width}×${height}, step ${k} / ${p.steps}`),
     });
     const end = await split(cm, prob, cur);
     const tag = scales.length > 1 ? `@${scales[si]}` : '';

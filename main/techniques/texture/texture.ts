@@ -11,7 +11,7 @@ import type { CreateResult, TextureParams } from '../create-shared/params';
 import { fitSize, imgToRgb, loadRgb, noiseImg, rgbToImg } from '../create-shared/pixels';
 import { Tracker, type Reporter } from '../create-shared/progress';
 import { finish } from '../create-shared/result';
-import { seeded } from '../create-shared/rng';
+import { seededRng } from '../../optim/rng';
 
 export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): Promise<CreateResult> {
   const cm = createModel(meta, { avgPool: p.avgPool });
@@ -26,16 +26,17 @@ export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): P
   const objectives = tensors.map((t, i) => ({ objective: { kind: 'style' as const, tensor: t }, weight: lw[i] / (names.length * meanSquare(targets[`gram:${t}`])) }));
 
   const size = p.width && p.height ? { width: p.width, height: p.height } : fitSize(p.width ?? p.size, p.height ?? p.size, p.size);
-  const rng = seeded(p.seed);
-  const x = noiseImg(size.width, size.height, cm.pre, rng.gauss, 50);
+  const rng = seededRng(p.seed);
+  const x = noiseImg(size.width, size.height, cm.pre, rng.normal, 50);
   const track = new Tracker(r, p.steps, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
   const s = await session(cm, objectives, x);
   const f = evaluator(s, x, targets, {}, track);
   await minimise(f, x.data, {
     method: p.optimiser,
     steps: p.steps,
-    lr: p.optimiser === 'adam' ? p.learningRate * (cm.pre.scale / cm.pre.std[0]) : 1,
-    onStep: (_k, data, e) => track.done(e.loss, { ...x, data }),
+    lr: p.learningRate * (cm.pre.scale / cm.pre.std[0]),
+    onStart: (loss) => track.start(loss),
+    onStep: (_k, data, loss) => track.done(loss, { ...x, data }),
   });
   const losses = track.losses;
   return finish({
