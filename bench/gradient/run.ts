@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { attrInt } from '../../main/onnx/ir.js';
 import type { Objective } from '../../main/onnx/loss.js';
 import { decodeNpy, encodeNpy } from '../../main/onnx/npy.js';
 import { loadModel } from '../../main/onnx/proto.js';
@@ -44,7 +43,6 @@ function forwardFlops(model: Model, size: number): number {
       flops += 2 * w[0] * w[1];
     }
   }
-  void attrInt;
   return flops;
 }
 

@@ -10,6 +10,7 @@ import { encodeNpy } from '../../onnx/npy.js';
 import { loadModel } from '../../onnx/proto.js';
 import { GradRunner } from '../../onnx/runner.js';
 import { EXIT, stdio, UsageError, type CliIO } from '../io.js';
+import { reportError } from '../../onnx/cli-errors.js';
 
 export const gradHelp = `Usage: vision-studio grad --model M --objective OBJ --image FILE [--size N] [--out grad.npy] [--json]
 
@@ -51,7 +52,19 @@ export function parseObjective(spec: string, layers: LayerInfo[], output: string
   }
 }
 
+/**
+ * Returns the exit code; prints results to stdout and errors to stderr (also when called outside the
+ * CLI dispatcher, which handles the same errors identically).
+ */
 export async function gradCommand(argv: string[], io: CliIO = stdio): Promise<number> {
+  try {
+    return await gradMain(argv, io);
+  } catch (e) {
+    return reportError('grad', e, io);
+  }
+}
+
+async function gradMain(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -4,6 +4,7 @@ import { listLayers } from '../../onnx/layers.js';
 import { readSidecar } from '../../onnx/model-input.js';
 import { loadModel } from '../../onnx/proto.js';
 import { EXIT, stdio, UsageError, type CliIO } from '../io.js';
+import { reportError } from '../../onnx/cli-errors.js';
 
 export const layersHelp = `Usage: vision-studio layers --model M [--all] [--json]
 
@@ -11,7 +12,19 @@ export const layersHelp = `Usage: vision-studio layers --model M [--all] [--json
   input size, receptive field (input pixels), stride, and a suggested role (style, content, dream, cam).
   Without --all, only named layers and layers with a role are shown.`;
 
+/**
+ * Returns the exit code; prints results to stdout and errors to stderr (also when called outside the
+ * CLI dispatcher, which handles the same errors identically).
+ */
 export async function layersCommand(argv: string[], io: CliIO = stdio): Promise<number> {
+  try {
+    return await layersMain(argv, io);
+  } catch (e) {
+    return reportError('layers', e, io);
+  }
+}
+
+async function layersMain(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {

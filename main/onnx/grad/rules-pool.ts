@@ -1,6 +1,6 @@
 // Backward rules of pooling and LRN. MaxPool is exact through its argmax indices and a scatter-add;
 // AveragePool is a ConvTranspose of δy/divisor with a ones kernel, the divisor itself measured with ops.
-import { aInt, aInts, attrFloat, attrInt, attrString, floatTensor } from '../ir.js';
+import { aInt, aInts, attrFloat, attrInt } from '../ir.js';
 import { fitSpatial, flatten1, fullSize, gy0, scatterAddLike, spatialAttrs, unsupported, type Rule } from './context.js';
 
 /** δx = scatter-add of δy into the argmax positions (overlapping windows accumulate). */
@@ -96,5 +96,3 @@ export const poolRules: Record<string, Rule> = {
   LRN: lrn,
 };
 
-void attrString;
-void floatTensor;
