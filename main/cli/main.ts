@@ -8,6 +8,10 @@ import { classifyCommand, classifyHelp } from './commands/classify';
 import { serveCommand, serveHelp } from './commands/serve';
 import { modelsCommand } from './commands/models';
 import { runsCommand, runsHelp } from './commands/runs';
+import { dreamCommand, dreamHelp } from './commands/dream';
+import { invertCommand, invertHelp } from './commands/invert';
+import { styleCommand, styleHelp } from './commands/style';
+import { textureCommand, textureHelp } from './commands/texture';
 import { EXIT, stdio, UsageError, type CliIO } from './io';
 
 type Command = { run: (argv: string[], io: CliIO) => Promise<number>; summary: string; help?: string };
@@ -17,6 +21,10 @@ const COMMANDS: Record<string, Command> = {
   cam: { run: camCommand, summary: 'class activation map (CAM, Grad-CAM, ...) of a photo as a PNG overlay', help: camHelp },
   visualize: { run: visualizeCommand, summary: 'class visualisation by gradient ascent on a class score', help: visualizeHelp },
   adversarial: { run: adversarialCommand, summary: 'adversarial example (FGSM, PGD) with the smallest flipping ε', help: adversarialHelp },
+  dream: { run: dreamCommand, summary: 'DeepDream: amplify what a layer sees in a photo', help: dreamHelp },
+  invert: { run: invertCommand, summary: 'rebuild a photo from one layer\'s features (strip for several)', help: invertHelp },
+  texture: { run: textureCommand, summary: 'grow a texture from a sample (Gatys 2015)', help: textureHelp },
+  style: { run: styleCommand, summary: 'paint a photo in the style of other images (Gatys 2016)', help: styleHelp },
   models: { run: modelsCommand, summary: 'list, pull (download) or import models' },
   runs: { run: runsCommand, summary: 'list, show, export, import or delete logged runs', help: runsHelp },
   serve: { run: serveCommand, summary: 'run the studio in browser mode on 127.0.0.1', help: serveHelp },
