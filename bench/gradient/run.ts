@@ -23,6 +23,7 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'vgg19_relu5_1,resnet50' },
     reps: { type: 'string', default: '3' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
+    f64: { type: 'boolean', default: false },
   },
 });
 const reps = Number(values.reps);
@@ -50,11 +51,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const runner = new GradRunner({ threads, graphOptimizationLevel: process.env.BENCH_OPT as 'extended' | undefined });
 console.log(`threads ${threads}, reps ${reps} (median), ${os.cpus()[0]?.model ?? 'cpu'}`);
-console.log('model            size  cos        max_rel_err  ours_ms  torch_ms  ratio  GFLOP/s(ours)  targets: cos>=0.9999 err<=1e-3 ratio<=0.7');
+console.log('model            size  cos        max_rel_err  rel_L2    ours_ms  torch_ms  ratio  GFLOP/s(ours)  targets: cos>=0.9999 err<=1e-3 ratio<=0.7');
 for (const modelName of values.models!.split(',')) {
   for (const size of values.sizes!.split(',').map(Number)) {
     const ref = JSON.parse(
-      execFileSync('/usr/bin/python3', [path.join(here, 'torch_ref.py'), '--model', modelName, '--size', String(size), '--cache', cache, '--threads', String(threads), '--reps', String(reps)], {
+      execFileSync('/usr/bin/python3', [path.join(here, 'torch_ref.py'), '--model', modelName, '--size', String(size), '--cache', cache, '--threads', String(threads), '--reps', String(reps), ...(values.f64 ? ['--f64'] : [])], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
       }).trim().split('\n').pop()!,
@@ -70,19 +71,33 @@ for (const modelName of values.models!.split(',')) {
     for (let i = 0; i < reps; i++) times.push((await session.run(x.data, x.shape)).ms);
     const got = first.grad;
     if (process.env.BENCH_SAVE) fs.writeFileSync(path.join(cache, `${modelName}_${size}_ours.npy`), encodeNpy(got, x.shape));
-    let dot = 0, na = 0, nb = 0, maxDiff = 0, maxRef = 0;
+    let dot = 0, na = 0, nb = 0, maxDiff = 0, maxRef = 0, sqDiff = 0;
     for (let i = 0; i < want.length; i++) {
       dot += got[i] * want[i];
       na += got[i] * got[i];
       nb += want[i] * want[i];
       maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
       maxRef = Math.max(maxRef, Math.abs(want[i]));
+      sqDiff += (got[i] - want[i]) ** 2;
     }
     const ours = median(times);
     const flops = 2 * forwardFlops(model, size); // forward + input-gradient pass ≈ 2× forward MACs
     console.log(
-      `${modelName.padEnd(16)} ${String(size).padEnd(5)} ${(dot / Math.sqrt(na * nb)).toFixed(7)}  ${(maxDiff / maxRef).toExponential(2)}     ${ours.toFixed(0).padStart(7)}  ${ref.torch_ms.toFixed(0).padStart(8)}  ${(ours / ref.torch_ms).toFixed(2).padStart(5)}  ${(flops / ours / 1e6).toFixed(1).padStart(13)}   loss ours ${first.loss.toPrecision(6)} torch ${Number(ref.loss).toPrecision(6)}`,
+      `${modelName.padEnd(16)} ${String(size).padEnd(5)} ${(dot / Math.sqrt(na * nb)).toFixed(7)}  ${(maxDiff / maxRef).toExponential(2)}     ${Math.sqrt(sqDiff / nb).toExponential(2)}  ${ours.toFixed(0).padStart(7)}  ${ref.torch_ms.toFixed(0).padStart(8)}  ${(ours / ref.torch_ms).toFixed(2).padStart(5)}  ${(flops / ours / 1e6).toFixed(1).padStart(13)}   loss ours ${first.loss.toPrecision(6)} torch ${Number(ref.loss).toPrecision(6)}`,
     );
+    if (ref.grad64) {
+      // Conditioning baseline: how far float32 PyTorch itself is from float64 PyTorch on this input.
+      const g64 = decodeNpy(fs.readFileSync(ref.grad64)).data;
+      const err = (a: Float32Array) => {
+        let md = 0, mr = 0;
+        for (let i = 0; i < g64.length; i++) {
+          md = Math.max(md, Math.abs(a[i] - g64[i]));
+          mr = Math.max(mr, Math.abs(g64[i]));
+        }
+        return (md / mr).toExponential(2);
+      };
+      console.log(`${''.padEnd(22)} vs float64 autograd: max_rel_err ours ${err(got)}, torch float32 ${err(want)}`);
+    }
     await runner.release();
   }
 }

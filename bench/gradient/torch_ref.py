@@ -15,6 +15,7 @@ p.add_argument('--size', type=int, required=True)
 p.add_argument('--cache', required=True)
 p.add_argument('--threads', type=int, default=os.cpu_count())
 p.add_argument('--reps', type=int, default=5)
+p.add_argument('--f64', action='store_true', help='also save the float64 autograd gradient (the conditioning baseline)')
 a = p.parse_args()
 torch.manual_seed(0)
 torch.set_num_threads(a.threads)
@@ -58,5 +59,12 @@ for _ in range(a.reps):
 tag = f'{a.model}_{a.size}'
 np.save(os.path.join(a.cache, f'{tag}_x.npy'), x.numpy().astype(np.float32))
 np.save(os.path.join(a.cache, f'{tag}_grad.npy'), grad.numpy().astype(np.float32))
-print(json.dumps({'onnx': onnx_path, 'x': os.path.join(a.cache, f'{tag}_x.npy'), 'grad': os.path.join(a.cache, f'{tag}_grad.npy'),
+extra = {}
+if a.f64:
+    net64 = net.double()
+    xi = x.double().clone().requires_grad_(True)
+    objective_of(net64(xi)).backward()
+    np.save(os.path.join(a.cache, f'{tag}_grad64.npy'), xi.grad.numpy().astype(np.float32))
+    extra['grad64'] = os.path.join(a.cache, f'{tag}_grad64.npy')
+print(json.dumps({**extra, 'onnx': onnx_path, 'x': os.path.join(a.cache, f'{tag}_x.npy'), 'grad': os.path.join(a.cache, f'{tag}_grad.npy'),
                   'loss': loss, 'torch_ms': float(np.median(times)), 'objective': objective}))
