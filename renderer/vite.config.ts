@@ -10,7 +10,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: here,
   base: './',
-  plugins: [svelte({ configFile: resolve(here, '../svelte.config.js') })],
+  plugins: [svelte()],
   build: {
     outDir: resolve(here, '../out/renderer'),
     emptyOutDir: true,
