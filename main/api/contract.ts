@@ -3,6 +3,7 @@
 // so a method without a handler is a compile error (see main/api/handlers.ts).
 // This file is imported by the renderer too: keep it free of Node imports.
 import { z } from 'zod';
+import { DreamParams, Estimate, EstimateParams, InvertParams, StyleParams, TextureParams } from '../techniques/create-shared/params';
 
 // ---------- shared shapes ----------
 
@@ -314,6 +315,12 @@ export const Methods = {
   'explain.visualize': method(VisualizeParams, z.object({ jobId: z.string() })),
   /** A job; its `done` result is an AdversarialJobResult. */
   'explain.adversarial': method(AdversarialParams, z.object({ jobId: z.string() })),
+  // Create tools: each starts a job whose 'done' result is a CreateResult (techniques/create-shared/params.ts).
+  'create.dream': method(DreamParams, z.object({ jobId: z.string() })),
+  'create.invert': method(InvertParams, z.object({ jobId: z.string() })),
+  'create.texture': method(TextureParams, z.object({ jobId: z.string() })),
+  'create.style': method(StyleParams, z.object({ jobId: z.string() })),
+  'create.estimate': method(EstimateParams, Estimate),
   'jobs.list': method(z.object({}), z.array(JobInfo)),
   'jobs.cancel': method(z.object({ jobId: z.string() }), z.object({ cancelled: z.boolean() })),
 } as const;

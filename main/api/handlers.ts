@@ -7,6 +7,7 @@ import { classifyHandlers } from './handlers/classify';
 import { appHandlers } from './handlers/app';
 import { explainHandlers } from './handlers/explain';
 import { runHandlers } from './handlers/runs';
+import { createHandlers as createToolHandlers } from './handlers/create';
 
 export type Handler<M extends MethodName> = (params: ParsedParamsOf<M>) => Promise<ResultOf<M>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
@@ -19,6 +20,7 @@ export function createHandlers(services: EngineServices): Handlers {
     ...classifyHandlers(services),
     ...explainHandlers(services),
     ...runHandlers(services),
+    ...createToolHandlers(services),
     'jobs.list': async () => services.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
   };

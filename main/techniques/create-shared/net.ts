@@ -21,7 +21,10 @@ export async function releaseRunner(): Promise<void> {
 }
 
 export function session(cm: CreateModel, objectives: WeightedObjective[], img: { width: number; height: number }, taps: string[] = []): Promise<GradSession> {
-  return runner().session(cm.ir, { objectives, taps }, dims(img));
+  // float64 accumulation where no target is fed (the runner feeds targets as float32, and a float64 loss
+  // would want them as doubles): float32 summation noise can stall a line search near convergence.
+  const doubleLoss = objectives.every((o) => o.objective.kind !== 'content' && o.objective.kind !== 'style');
+  return runner().session(cm.ir, { objectives, taps, doubleLoss }, dims(img));
 }
 
 /** Forward activations of `tensors` for an image (targets for content/style, guides). */
