@@ -50,6 +50,7 @@ export async function intake(files: NamedFile[], opts: { truncated?: boolean } =
     ui.tool = 'classify';
     return;
   }
-  ui.tool = 'classify';
+  // One photo dropped on Explain is explained there (Explain works on the photo Classify holds); anything else shows in Classify.
+  if (!(ui.tool === 'explain' && images.length === 1)) ui.tool = 'classify';
   classify.run(images, model);
 }
