@@ -2,7 +2,7 @@
 """PyTorch reference for bench/gradient/run.ts: exports a torchvision model with random (seeded) weights
 to ONNX once (cached), then computes d(objective)/d(input) with autograd and times forward+backward.
 
-Usage: torch_ref.py --model vgg19_relu5_1|resnet50 --size N --cache DIR --threads T
+Usage: torch_ref.py --model vgg19_relu5_1|resnet50 --size N --cache DIR --threads T [--serve] [--f64]
 Prints one JSON line: {"onnx", "x", "grad", "loss", "torch_ms", "objective"}.
 """
 import argparse, json, os, time
@@ -15,6 +15,7 @@ p.add_argument('--size', type=int, required=True)
 p.add_argument('--cache', required=True)
 p.add_argument('--threads', type=int, default=os.cpu_count())
 p.add_argument('--reps', type=int, default=5)
+p.add_argument('--serve', action='store_true', help='after the JSON line, time one fwd+bwd per "run" line on stdin (interleaved timing)')
 p.add_argument('--f64', action='store_true', help='also save the float64 autograd gradient (the conditioning baseline)')
 a = p.parse_args()
 torch.manual_seed(0)
@@ -67,4 +68,12 @@ if a.f64:
     np.save(os.path.join(a.cache, f'{tag}_grad64.npy'), xi.grad.numpy().astype(np.float32))
     extra['grad64'] = os.path.join(a.cache, f'{tag}_grad64.npy')
 print(json.dumps({**extra, 'onnx': onnx_path, 'x': os.path.join(a.cache, f'{tag}_x.npy'), 'grad': os.path.join(a.cache, f'{tag}_grad.npy'),
-                  'loss': loss, 'torch_ms': float(np.median(times)), 'objective': objective}))
+                  'loss': loss, 'torch_ms': float(np.median(times)), 'torch_min_ms': float(np.min(times)), 'objective': objective}), flush=True)
+if a.serve:
+    import sys
+    for line in sys.stdin:
+        if line.strip() != 'run':
+            break
+        t0 = time.perf_counter()
+        fwd_bwd()
+        print(json.dumps({'ms': (time.perf_counter() - t0) * 1000}), flush=True)

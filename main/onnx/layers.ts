@@ -59,6 +59,9 @@ export function listLayers(model: Model, nativeSize?: [number, number]): LayerIn
   // The last spatial tensor before a global pool / flatten is the CAM target.
   const lastSpatial = [...candidates].reverse().find((n) => spatial(n.outputs[0]) && (shapes.get(n.outputs[0])!.shape[2] as number) > 1);
   const outputs = new Set(m.graph.outputs.map((o) => o.name));
+  // Residual nets: the second-to-last stage output is the usual content layer (ResNet's layer3, like VGG's conv4).
+  const stageNames = [...names.values()].filter((v) => /^(layer|stage)\d+$/.test(v));
+  const contentStage = stageNames.length >= 2 ? stageNames[stageNames.length - 2] : undefined;
   const acts = candidates.filter((n) => spatial(n.outputs[0]) && (ACT.has(n.opType) || n.opType === 'Add'));
 
   return candidates.map((n) => {
@@ -72,7 +75,7 @@ export function listLayers(model: Model, nativeSize?: [number, number]): LayerIn
       const depth = (ai + 1) / acts.length;
       if (!residual && /^relu\d+_1$/.test(name)) roles.push('style');
       if (residual && /^(layer|stage)\d+$/.test(name) && depth < 0.9) roles.push('style');
-      if (!residual ? /^relu4_2$/.test(name) : depth > 0.55 && depth <= 0.7 && /^(layer|stage)/.test(name)) roles.push('content');
+      if (!residual ? /^relu4_2$/.test(name) : name === contentStage) roles.push('content');
       if (depth >= 0.3 && depth <= 0.85) roles.push('dream');
     }
     const r = rf.get(t)!;

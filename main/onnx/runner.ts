@@ -121,7 +121,13 @@ export class GradRunner {
     const build = (async () => {
       let graph = buildGradGraph(model, spec);
       if (!graph.dynamic) graph = buildGradGraph(withInputSize(model, spec.input, dims), { ...spec, dynamic: false });
-      const session = await ort.InferenceSession.create(encodeModel(graph.model), this.sessionOptions());
+      let session: ort.InferenceSession;
+      try {
+        session = await ort.InferenceSession.create(encodeModel(graph.model), this.sessionOptions());
+      } catch (e) {
+        const pinned = graph.dynamic ? '' : ` (the model fixes its input size; ${dims.slice(2).join('×')} may not fit it)`;
+        throw new StudioError('bad_model', `ONNX Runtime refused the gradient graph${pinned}: ${(e as Error).message}`);
+      }
       return new GradSession(graph, session);
     })();
     const probeKey = staticKey;
@@ -147,7 +153,7 @@ export class GradRunner {
   /** Forward only, returning the named intermediate tensors (e.g. to make content/style targets). */
   async taps(src: ModelSource, names: string[], input: Float32Array, dims: number[]): Promise<Record<string, TensorOut>> {
     const { model } = this.model(src);
-    const m = truncateAt(model, names);
+    const m = truncateAt(withInputSize(model, undefined, dims), names);
     const inName = realInputs(m.graph)[0].name;
     const session = await ort.InferenceSession.create(encodeModel(m), this.sessionOptions());
     try {

@@ -114,7 +114,10 @@ export function makeSpatialDynamic(model: Model, inputName?: string): { dynamic:
   if (!inp?.shape || inp.shape.length !== 4) return { dynamic: false, reason: 'input is not 4-D' };
   const trial = cloneModel(model);
   const tIn = trial.graph.inputs.find((v) => v.name === inp.name)!;
-  tIn.shape = ['N', tIn.shape![1], 'H', 'W'];
+  const s = tIn.shape!;
+  // NHWC inputs (TensorFlow exports) have the 3 channels last.
+  const nhwc = s[3] === 3 && s[1] !== 3;
+  tIn.shape = nhwc ? ['N', 'H', 'W', s[3]] : ['N', s[1], 'H', 'W'];
   trial.graph.valueInfo.clear();
   let shapes: ShapeMap;
   try {

@@ -1,0 +1,79 @@
+// The runner on synthetic models (no shared models needed): session reuse across sizes for dynamic
+// graphs, one graph per size when a Gemm pins the size, taps, targets and release.
+import { afterAll, describe, expect, it } from 'vitest';
+import { aInt, aInts, DT, floatTensor, type Model, type Node } from '../../../main/onnx/ir.js';
+import { GradRunner } from '../../../main/onnx/runner.js';
+import { rng } from './gradcheck.js';
+
+const r = rng(8);
+const rand = (n: number) => Array.from({ length: n }, () => 2 * r() - 1);
+const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs, attrs });
+
+function model(pinned: boolean): Model {
+  const nodes = [
+    node('conv', 'Conv', ['x', 'w'], ['c'], { kernel_shape: aInts([3, 3]), pads: aInts([1, 1, 1, 1]) }),
+    node('relu', 'Relu', ['c'], ['a']),
+    node('pool', 'MaxPool', ['a'], ['p'], { kernel_shape: aInts([2, 2]), strides: aInts([2, 2]) }),
+    pinned ? node('flat', 'Flatten', ['p'], ['f']) : node('gap', 'GlobalAveragePool', ['p'], ['g']),
+    ...(pinned ? [] : [node('flat', 'Flatten', ['g'], ['f'])]),
+    node('fc', 'Gemm', ['f', 'fw'], ['y'], { transB: aInt(1) }),
+  ];
+  return {
+    irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 't', baseDir: null,
+    graph: {
+      name: pinned ? 'pinned' : 'dyn',
+      nodes,
+      inputs: [{ name: 'x', elemType: DT.FLOAT, shape: [1, 3, 8, 8] }],
+      outputs: [{ name: 'y', elemType: DT.FLOAT, shape: [1, 2] }],
+      initializers: new Map([
+        ['w', floatTensor('w', [4, 3, 3, 3], rand(108))],
+        ['fw', floatTensor('fw', [2, pinned ? 4 * 4 * 4 : 4], rand(pinned ? 128 : 8))],
+      ]),
+      valueInfo: new Map(),
+    },
+  };
+}
+
+const runner = new GradRunner({ threads: 1 });
+afterAll(() => runner.release());
+
+describe('GradRunner', () => {
+  it('reuses one session for every size when the spatial size can be dynamic', async () => {
+    const m = model(false);
+    const spec = { objectives: [{ objective: { kind: 'class' as const, tensor: 'y', index: 1 } }], taps: ['a'] };
+    const s1 = await runner.session(m, spec, [1, 3, 8, 8]);
+    const s2 = await runner.session(m, spec, [2, 3, 13, 11]);
+    expect(s2).toBe(s1);
+    expect(s1.graph.dynamic).toBe(true);
+    const res = await s2.run(Float32Array.from(rand(2 * 3 * 13 * 11)), [2, 3, 13, 11]);
+    expect(res.dims).toEqual([2, 3, 13, 11]);
+    expect(res.taps.a.dims).toEqual([2, 4, 13, 11]);
+    expect(Number.isFinite(res.loss)).toBe(true);
+  });
+
+  it('builds one graph per size when a Gemm pins the size', async () => {
+    const m = model(true);
+    const spec = { objectives: [{ objective: { kind: 'sumsq' as const, tensor: 'y' } }] };
+    const s1 = await runner.session(m, spec, [1, 3, 8, 8]);
+    expect(s1.graph.dynamic).toBe(false);
+    expect(await runner.session(m, spec, [1, 3, 8, 8])).toBe(s1);
+    const r8 = await s1.run(Float32Array.from(rand(192)), [1, 3, 8, 8]);
+    expect(r8.dims).toEqual([1, 3, 8, 8]);
+    // 9×9 flattens to the same 64 features: a second graph for that size works...
+    const s9 = await runner.session(m, spec, [1, 3, 9, 9]);
+    expect(s9).not.toBe(s1);
+    expect((await s9.run(Float32Array.from(rand(243)), [1, 3, 9, 9])).dims).toEqual([1, 3, 9, 9]);
+    // ...while 11×11 would need 100 features: refused when the graph is built.
+    await expect(runner.session(m, spec, [1, 3, 11, 11])).rejects.toThrow(/fixes its input size/);
+  });
+
+  it('feeds targets, returns taps, and content loss is zero at the target', async () => {
+    const m = model(false);
+    const x = Float32Array.from(rand(3 * 10 * 10));
+    const taps = await runner.taps(m, ['a'], x, [1, 3, 10, 10]);
+    const res = await runner.gradient(m, { objectives: [{ objective: { kind: 'content', tensor: 'a' } }] }, x, [1, 3, 10, 10], { 'target:a': taps.a });
+    expect(res.loss).toBeCloseTo(0, 10);
+    expect(Math.max(...Array.from(res.grad, Math.abs))).toBeLessThan(1e-6);
+    await expect(runner.gradient(m, { objectives: [{ objective: { kind: 'content', tensor: 'a' } }] }, x, [1, 3, 10, 10])).rejects.toThrow(/needs target "target:a"/);
+  });
+});
