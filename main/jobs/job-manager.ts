@@ -19,7 +19,7 @@ export interface JobContext {
   throwIfCancelled(): void;
 }
 
-/** What the experiment log records about a job besides its events; jobs without it are not logged (downloads). */
+/** What the experiment log records about a job besides its events (model, parameters, seed, inputs). */
 export interface JobRunSpec {
   modelId?: string;
   modelSha256?: string;

@@ -1,5 +1,6 @@
 // Turns job events into runs: parameters and inputs when queued, metrics as they arrive, items, previews at chosen
-// moments, and the final status. Only jobs whose spec carries `record` are logged (downloads are not experiments).
+// moments, and the final status. Every job is a run except downloads (not experiments); a job whose spec carries
+// `record` adds its model, parameters, seed and inputs, others are logged with their events and result only.
 import type { JobEvent, JobInfo, StudioError } from '../api/contract';
 import type { JobObserver, JobRunSpec } from '../jobs/job-manager';
 import type { RunStore } from './store';
@@ -8,6 +9,7 @@ import { RunRecorder } from './recorder';
 /** Keep a preview when at least this long passed since the last kept one (and always the last one). */
 const PREVIEW_EVERY_MS = 1000;
 const MAX_PREVIEWS = 200;
+const UNLOGGED_KINDS = new Set(['download']);
 
 interface Live {
   rec: RunRecorder;
@@ -26,7 +28,7 @@ export class RunLogObserver implements JobObserver {
 
   onEvent(event: JobEvent, job: JobInfo, spec?: JobRunSpec): void {
     if (event.type === 'queued') {
-      if (spec) this.begin(job, spec);
+      if (spec || !UNLOGGED_KINDS.has(job.kind)) this.begin(job, spec ?? { params: null });
       return;
     }
     const run = this.live.get(event.jobId);

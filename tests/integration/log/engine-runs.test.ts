@@ -64,7 +64,7 @@ describe('the run log in the engine', () => {
     await expect(engine.call('runs.get', { id: 'nope' })).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it('does not log downloads or other jobs without a record spec', async () => {
+  it('does not log downloads', async () => {
     const jobId = engine.services.jobs.start({ kind: 'download', label: 'x', lane: 'io', run: async () => 1 });
     await engine.services.jobs.wait(jobId);
     await expect(engine.call('runs.get', { id: jobId })).rejects.toMatchObject({ code: 'not_found' });

@@ -56,7 +56,7 @@ describe('RunLogObserver', () => {
     expect(run.thumbnail).toBe(out.id);
   });
 
-  it('records failures and cancellations, and ignores jobs without a record spec', async () => {
+  it('records failures and cancellations, logs jobs without a record spec, and ignores downloads', async () => {
     const failing = jobs.start({ kind: 'k', label: 'f', record: { params: {} }, run: async () => { throw new Error('boom'); } });
     await expect(jobs.wait(failing)).rejects.toThrow('boom');
     expect(log.runs().get(failing)).toMatchObject({ status: 'failed', error: { code: 'internal', message: 'boom' } });
@@ -71,9 +71,12 @@ describe('RunLogObserver', () => {
     expect(log.runs().get(slow).status).toBe('cancelled');
     expect(log.runs().get(queued).status).toBe('cancelled');
 
-    const plain = jobs.start({ kind: 'download', label: 'd', run: async () => 1 });
+    const plain = jobs.start({ kind: 'explain-cam', label: 'cam', run: async () => ({ png: new Uint8Array([1, 2, 3]) }) });
     await jobs.wait(plain);
-    expect(() => log.runs().get(plain)).toThrow(/No run/);
+    expect(log.runs().get(plain)).toMatchObject({ kind: 'explain-cam', status: 'done', params: null, artifacts: [{ role: 'output', name: 'result.png' }] });
+    const download = jobs.start({ kind: 'download', label: 'd', lane: 'io', run: async () => 1 });
+    await jobs.wait(download);
+    expect(() => log.runs().get(download)).toThrow(/No run/);
   });
 
   it('closes runs still open at shutdown as interrupted', async () => {
