@@ -1,5 +1,6 @@
 // Drop-to-classify in real Chromium against browser mode (`vision-studio serve`), with the real models in ../shared/models.
 import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
@@ -7,6 +8,34 @@ import { dragFiles, fileFrom, launch, openStudio, pasteFiles, shot, studioUrl } 
 
 const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
 const photo = (name: string) => fileFrom(sharedPath('photos', name));
+
+/** A tiny PNG that claims width x height pixels (a decompression bomb's header): the engine must refuse it, not allocate it. */
+function pngBomb(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+}
 
 describe('classify in the browser', { skip }, () => {
   let browser: Browser;
@@ -105,13 +134,18 @@ describe('classify in the browser', { skip }, () => {
     for (const scheme of ['light', 'dark'] as const) {
       const { context, page, errors } = await openStudio(browser, scheme);
       const files = ['bird.png', 'cat.png', 'dragonfly.png', 'grace_hopper.png', 'sunflower.png'].map(photo);
-      files.push({ name: 'empty.png', bytes: Buffer.alloc(0) }, { name: 'notes.txt', bytes: Buffer.from('hello') });
+      files.push(
+        { name: 'empty.png', bytes: Buffer.alloc(0) },
+        { name: 'notes.txt', bytes: Buffer.from('hello') },
+        { name: 'bomb.png', bytes: pngBomb(60_000, 60_000) },
+      );
       await dragFiles(page, files);
       const cards = page.getByRole('list', { name: 'Results' }).getByRole('listitem');
       await page.getByText(/^Done$/).waitFor({ timeout: 60_000 });
-      assert.equal(await cards.count(), 7);
+      assert.equal(await cards.count(), 8);
       await page.getByText('5 classified').waitFor();
-      await page.getByText('2 failed').waitFor();
+      await page.getByText('3 failed').waitFor();
+      assert.match((await cards.filter({ hasText: 'bomb.png' }).textContent()) ?? '', /bomb\.png.*\S{3,}/);
       for (const label of ['chickadee', 'Egyptian cat', 'dragonfly', 'military uniform', 'daisy'])
         await cards.getByText(label, { exact: true }).first().waitFor();
       await shot(page, `06-batch-done-${scheme}`);
@@ -120,7 +154,7 @@ describe('classify in the browser', { skip }, () => {
         const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+e')]);
         const text = await (await download.createReadStream()).toArray();
         const entries = JSON.parse(Buffer.concat(text).toString('utf8')) as Record<string, unknown>[];
-        assert.equal(entries.length, 7);
+        assert.equal(entries.length, 8);
         const bird = entries.find((e) => e.file === 'bird.png');
         assert.ok(bird && Array.isArray(bird.top) && typeof bird.ms === 'number' && typeof bird.model === 'string');
         assert.deepEqual(Object.keys((bird.top as object[])[0]).sort(), ['index', 'label', 'probability']);
@@ -131,7 +165,7 @@ describe('classify in the browser', { skip }, () => {
         await cards.filter({ hasText: 'dragonfly.png' }).getByRole('button').click();
         await page.getByRole('complementary', { name: 'Result for dragonfly.png' }).waitFor();
         await shot(page, '07-batch-detail-light');
-        await page.getByRole('button', { name: /All 7 results/ }).click();
+        await page.getByRole('button', { name: /All 8 results/ }).click();
         await cards.first().waitFor();
       }
       assert.deepEqual(errors, []);

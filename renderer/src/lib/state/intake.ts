@@ -22,7 +22,7 @@ export async function intake(files: NamedFile[], opts: { truncated?: boolean } =
     else if (kind === 'other') {
       // Inside a dropped folder, stray files (READMEs, thumbnails dbs) are skipped quietly; files dropped by hand are explained.
       if (f.name.includes('/')) skipped++;
-      else images.push({ file: f, reject: `not a supported image — Vision Studio reads ${SUPPORTED_IMAGES_TEXT}.` });
+      else images.push({ file: f, reject: `Not a supported image: Vision Studio reads ${SUPPORTED_IMAGES_TEXT}.` });
     }
   }
 
