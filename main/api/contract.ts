@@ -307,6 +307,10 @@ export const Methods = {
       classIndex: z.number().int().min(0).optional(),
       layer: z.string().optional(),
       topK: z.number().int().min(1).max(100).default(5),
+      /** Average over flips × brightness (pytorch-grad-cam aug_smooth). */
+      augSmooth: z.boolean().default(false),
+      /** First principal component of the weighted activations (eigen_smooth). */
+      eigenSmooth: z.boolean().default(false),
       overlay: OverlayParams.prefault({}),
     }),
     z.object({ jobId: z.string() }),

@@ -46,21 +46,21 @@ export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers
       return { suggested: head.target, reason: head.reason, camAvailable: !!head.classifier, layers: spatial };
     },
 
-    'explain.cam': async ({ image, modelId, method, classIndex, layer, topK, overlay }) => {
+    'explain.cam': async ({ image, modelId, method, classIndex, layer, topK, augSmooth, eigenSmooth, overlay }) => {
       const meta = await available(s, modelId);
       const labels = loadLabels(meta.labels);
       const jobId = s.jobs.start({
         kind: 'explain-cam',
         label: `${method} on ${image.name}`,
         run: async (ctx): Promise<CamJobResult> => {
-          const key = `${createHash('sha1').update(image.bytes).digest('hex')}|${meta.path}|${method}|${classIndex ?? 'top'}|${layer ?? ''}|${topK}`;
+          const key = `${createHash('sha1').update(image.bytes).digest('hex')}|${meta.path}|${method}|${classIndex ?? 'top'}|${layer ?? ''}|${topK}|${augSmooth}|${eigenSmooth}`;
           let r = recentCams.get(key);
           if (!r) {
-            r = await computeCam(meta, labels, image.name, image.bytes, { method, classIndex, layer, topK }, { progress: (f, m) => ctx.progress(f * 0.95, m), throwIfCancelled: ctx.throwIfCancelled });
+            r = await computeCam(meta, labels, image.name, image.bytes, { method, classIndex, layer, topK, augSmooth, eigenSmooth }, { progress: (f, m) => ctx.progress(f * 0.95, m), throwIfCancelled: ctx.throwIfCancelled });
             remember(key, r);
           }
           ctx.throwIfCancelled();
-          const png = await camPng(r, meta, { ...overlay, label: overlay.caption ? camCaption(r) : undefined }, image.name);
+          const png = await camPng(r, meta, { ...overlay, label: overlay.caption ? camCaption(r) : undefined }, image.name, { augSmooth, eigenSmooth });
           const { class: cls, top, peak, layerReason, suggestedLayer, ms } = r;
           return { png: new Uint8Array(png), file: image.name, model: meta.id, method, layer: r.layer, layerReason, suggestedLayer, class: cls, top, peak, width: r.image.width, height: r.image.height, ms };
         },

@@ -14,11 +14,14 @@ import { EXIT, UsageError, type CliIO } from '../io';
 export const camHelp = `Usage: vision-studio cam --image FILE --model ID|PATH [--method cam|gradcam|gradcam++|hirescam|scorecam]
                         [--class INDEX] [--layer NAME] --out FILE.png [--json]
                         [--colormap jet|viridis|inferno|gray] [--opacity 0.5] [--threshold 0] [--mode blended|side-by-side|mask-only]
+                        [--aug-smooth] [--eigen-smooth]
 
 Class activation map of a photo for a class (default: the top-1), over the photo at its resolution.
   --method     gradcam (default), cam (GAP + linear heads only), gradcam++, hirescam, scorecam (gradient-free, slower)
   --class      output index of the class (default: the model's top-1)
   --layer      tensor name of the feature map (default: suggested from the graph: the last one before global pooling)
+  --aug-smooth    average over horizontal flips × brightness 0.9/1/1.1 (6 passes)
+  --eigen-smooth  first principal component of the weighted activations instead of their sum
   --out        PNG to write, with provenance in its text chunks
   --json       print {"file","method","layer","class":{"index","label","probability"},"peak":{"x","y"},"out"};
                the peak is in the original image's pixels`;
@@ -30,6 +33,7 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
       image: { type: 'string' }, model: { type: 'string' }, method: { type: 'string', default: 'gradcam' }, class: { type: 'string' },
       layer: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false }, colormap: { type: 'string', default: 'jet' },
       opacity: { type: 'string', default: '0.5' }, threshold: { type: 'string', default: '0' }, mode: { type: 'string', default: 'blended' },
+      'aug-smooth': { type: 'boolean', default: false }, 'eigen-smooth': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -56,9 +60,9 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
     const modelId = values.model ?? engine.services.models.defaultModelId();
     if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
     const meta = await engine.services.models.resolveAsync(modelId);
-    const r = await computeCam(meta, loadLabels(meta.labels), values.image, bytes, { method, classIndex, layer: values.layer });
+    const r = await computeCam(meta, loadLabels(meta.labels), values.image, bytes, { method, classIndex, layer: values.layer, augSmooth: values['aug-smooth'], eigenSmooth: values['eigen-smooth'] });
     const overlay = { ...DEFAULT_OVERLAY, colormap: values.colormap as ColormapName, opacity, threshold, mode: values.mode as OverlayMode, label: camCaption(r) };
-    const png = await camPng(r, meta, overlay, path.basename(values.image));
+    const png = await camPng(r, meta, overlay, path.basename(values.image), { augSmooth: values['aug-smooth'], eigenSmooth: values['eigen-smooth'] });
     await fs.writeFile(values.out, png);
     if (values.json) {
       io.out(JSON.stringify({ file: values.image, method, layer: r.layer, class: r.class, peak: r.peak, out: values.out }));

@@ -8,8 +8,8 @@ import { softmax, topK } from '../../classify/postprocess';
 import { decodeImage } from '../../image/decode';
 import { pixelsToTensor, resizeForModel } from '../../image/preprocess';
 import { inputRegion, mapToImage, type Region } from '../shared/resample';
-import { argmax, gradCamPlusPlusWeights, gradCamWeights, hiResCam, normalize, relu, weightedSum, type CamMethod } from './methods';
-import { scoreCamWeights } from './score-cam';
+import { camMap, type MapInput } from './map';
+import { argmax, normalize, type CamMethod } from './methods';
 import { camGraphs, type CamGraphs, type Tensor32 } from './sessions';
 
 export interface CamOptions {
@@ -21,6 +21,10 @@ export interface CamOptions {
   topK?: number;
   /** Score-CAM batch size (pytorch-grad-cam uses 16). */
   batchSize?: number;
+  /** Average over horizontal flips × brightness 0.9/1/1.1 (pytorch-grad-cam's aug_smooth). */
+  augSmooth?: boolean;
+  /** First principal component of the weighted activations instead of their sum (Eigen-CAM style). */
+  eigenSmooth?: boolean;
 }
 
 export interface CamHooks {
@@ -113,28 +117,26 @@ export async function computeCam(meta: ModelMeta, labels: readonly string[], nam
   const index = opts.classIndex ?? top[0].index;
   if (!Number.isInteger(index) || index < 0 || index >= graphs.classes) throw new StudioError('bad_request', `class ${index} is out of range (the model has ${graphs.classes} classes)`);
   if (activation.dims.length !== 4) throw new StudioError('bad_request', `layer "${graphs.layer}" is not a spatial map (shape [${activation.dims.join(', ')}])`);
-  const [, c, h, w] = activation.dims;
-  const plane = h * w;
-  const a = activation.data;
-  let raw: Float32Array;
-  let map: Float32Array;
-  if (opts.method === 'cam') {
-    const cls = graphs.head.classifier;
-    if (!cls || graphs.layer !== graphs.head.target || cls.channels !== c) {
-      throw new StudioError('bad_request', `plain CAM needs a global-average-pool + linear head reading layer "${graphs.layer}"; use gradcam for this model or layer`);
+  const [, , h, w] = activation.dims;
+  const base = { graphs, input: p.input, dims: p.dims, activation, extras: p.extras };
+  const mapOpts = { method: opts.method, index, eigenSmooth: opts.eigenSmooth, batchSize: opts.batchSize };
+  let { raw, map } = await camMap(base, mapOpts, opts.augSmooth ? {} : hooks);
+  if (opts.augSmooth) {
+    // Horizontal flip × brightness 0.9 / 1 / 1.1, each map un-flipped, then averaged (pytorch-grad-cam's aug_smooth).
+    const sum = new Float32Array(map.length);
+    let n = 0;
+    for (const flip of [false, true]) {
+      for (const factor of [0.9, 1, 1.1]) {
+        hooks.throwIfCancelled?.();
+        const variant = flip || factor !== 1 ? await augmented(graphs, p.input, p.dims, flip, factor) : base;
+        const m = flip || factor !== 1 ? (await camMap(variant, mapOpts)).map : map;
+        const back = flip ? flipMap(m, w, h) : m;
+        for (let i = 0; i < sum.length; i++) sum[i] += back[i];
+        hooks.progress?.(++n / 6, `smoothing: ${n} of 6 views`);
+      }
     }
-    raw = weightedSum(a, c, plane, cls.weight, index * c);
-    map = normalize(raw);
-  } else if (opts.method === 'scorecam') {
-    const weights = await scoreCamWeights(graphs, p.input, p.dims, activation, index, opts.batchSize ?? 16, hooks);
-    raw = weightedSum(a, c, plane, weights);
-    map = normalize(relu(raw));
-  } else {
-    const onehot = new Float32Array(graphs.classes);
-    onehot[index] = 1;
-    const g = (await graphs.gradient(activation, p.extras, onehot)).data;
-    raw = opts.method === 'hirescam' ? hiResCam(a, g, c, plane) : weightedSum(a, c, plane, opts.method === 'gradcam' ? gradCamWeights(g, c, plane) : gradCamPlusPlusWeights(a, g, c, plane));
-    map = normalize(relu(raw));
+    map = normalize(sum);
+    raw = sum;
   }
   const region = p.exact ? { x: 0, y: 0, width: p.image.width, height: p.image.height } : inputRegion(meta.preprocessing, meta.inputSize, p.image.width, p.image.height);
   const full = mapToImage(map, w, h, region, p.image.width, p.image.height);
@@ -157,4 +159,27 @@ export async function computeCam(meta: ModelMeta, labels: readonly string[], nam
     peak: { x: at % p.image.width, y: Math.floor(at / p.image.width) },
     ms: performance.now() - t0,
   };
+}
+
+async function augmented(graphs: CamGraphs, input: Float32Array, dims: number[], flip: boolean, factor: number): Promise<MapInput> {
+  const x = new Float32Array(input.length);
+  const nchw = dims[1] === 3;
+  const [H, W] = nchw ? [dims[2], dims[3]] : [dims[1], dims[2]];
+  for (let y = 0; y < H; y++)
+    for (let xx = 0; xx < W; xx++) {
+      const sx = flip ? W - 1 - xx : xx;
+      for (let c = 0; c < 3; c++) {
+        const to = nchw ? (c * H + y) * W + xx : (y * W + xx) * 3 + c;
+        const from = nchw ? (c * H + y) * W + sx : (y * W + sx) * 3 + c;
+        x[to] = input[from] * factor;
+      }
+    }
+  const f = await graphs.forward(x, dims);
+  return { graphs, input: x, dims, activation: f.activation, extras: f.extras };
+}
+
+function flipMap(m: Float32Array, w: number, h: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = m[y * w + w - 1 - x];
+  return out;
 }

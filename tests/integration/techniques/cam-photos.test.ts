@@ -98,6 +98,17 @@ describe.skipIf(!sharedModelsDir)('CAM family on the shared photos', () => {
     await expect(computeCam(meta, [], 'bird.png', photo('bird.png'), { method: 'gradcam', layer: 'nope' })).rejects.toThrow(/no tensor named "nope"/);
   });
 
+  it('aug and eigen smoothing keep the peak on the object and stay close to the plain map', async () => {
+    const meta = metas.get('mobilenet_v2_1.0_224')!;
+    const plain = await computeCam(meta, [], 'cat.png', photo('cat.png'), { method: 'gradcam' });
+    for (const smooth of [{ augSmooth: true }, { eigenSmooth: true }, { augSmooth: true, eigenSmooth: true }]) {
+      const r = await computeCam(meta, [], 'cat.png', photo('cat.png'), { method: 'gradcam', ...smooth });
+      expect(r.map.every((v) => Number.isFinite(v) && v >= 0 && v <= 1)).toBe(true);
+      expect(inside(r.peak, BOXES['cat.png']['Egyptian cat']), `${JSON.stringify(smooth)} peak ${r.peak.x},${r.peak.y}`).toBe(true);
+      expect(correlation(r.map, plain.map)).toBeGreaterThan(0.6);
+    }
+  });
+
   it('vision-studio cam --json prints the documented shape and writes a PNG with provenance', async () => {
     const out = path.join(os.tmpdir(), `vs-cam-${process.pid}.png`);
     const lines: string[] = [];

@@ -77,3 +77,17 @@ describe('cut at a layer with a skip connection around it', () => {
     }
   });
 });
+
+describe('eigen projection', () => {
+  it('recovers a rank-one map and orients it like the channel sum', async () => {
+    const { eigenProjection } = await import('../../../main/techniques/cam/map');
+    const pattern = [0, 1, 4, 9, 4, 1];
+    const scales = [2, 0.5, 3];
+    const x = (k: number, i: number) => scales[k] * pattern[i];
+    const p = eigenProjection(x, 3, 6);
+    const mean = pattern.reduce((a, b) => a + b) / 6;
+    const ratio = p[3] / (pattern[3] - mean);
+    expect(ratio).toBeGreaterThan(0);
+    pattern.forEach((v, i) => expect(p[i]).toBeCloseTo((v - mean) * ratio, 5));
+  });
+});

@@ -29,6 +29,8 @@ class Explain {
   classIndex = $state<number | null>(null);
   /** Tensor name; '' = the suggested layer. */
   layer = $state('');
+  augSmooth = $state(false);
+  eigenSmooth = $state(false);
   overlay = $state<OverlayParams>({ colormap: 'jet', opacity: 0.5, threshold: 0, mode: 'blended', colorbar: true, caption: true });
   layers = $state.raw<ResultOf<'explain.layers'> | null>(null);
   labels = $state.raw<string[]>([]);
@@ -109,7 +111,7 @@ class Explain {
     const image = await bytesOf(photo);
     const r = await this.go(
       'cam',
-      () => connection.call('explain.cam', { image, modelId, method: this.method, classIndex: this.classIndex ?? undefined, layer: this.layer || undefined, overlay: { ...this.overlay } }),
+      () => connection.call('explain.cam', { image, modelId, method: this.method, classIndex: this.classIndex ?? undefined, layer: this.layer || undefined, augSmooth: this.augSmooth, eigenSmooth: this.eigenSmooth, overlay: { ...this.overlay } }),
       (v) => CamJobResult.parse(v),
     );
     if (!r) return;
