@@ -1,0 +1,146 @@
+// State of the Create view: the tool, its parameters and images, the running job (progress, ETA, live
+// preview, loss curve, cancel), the pre-run estimate and the latest result per tool.
+import type { ResultOf } from '../../../../main/api/contract';
+import { CreateResult, type CreateTool } from '../../../../main/techniques/create-shared/params';
+import { classify } from '../../lib/state/classify.svelte';
+import { connection } from '../../lib/state/connection.svelte';
+import { models } from '../../lib/state/models.svelte';
+import { errorMessage } from '../../lib/util/format';
+import { blobUrl, followJob } from './jobs';
+import { COMMON_DEFAULTS, DEFAULTS } from './fields';
+
+export type Slot = 'image' | 'guide' | 'sample' | 'content';
+
+export interface RunState {
+  tool: CreateTool;
+  jobId: string | null;
+  fraction: number;
+  etaSeconds: number | null;
+  message: string;
+}
+
+const list = (s: unknown): string[] => (typeof s === 'string' ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+const payload = async (f: File) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+
+class Create {
+  tool = $state<CreateTool>('dream');
+  params = $state<Record<CreateTool, Record<string, unknown>>>(structuredClone(DEFAULTS));
+  common = $state<Record<string, unknown>>({ ...COMMON_DEFAULTS });
+  images = $state<Partial<Record<Slot, File>>>({});
+  styles = $state<{ file: File; weight: number }[]>([]);
+  run = $state<RunState | null>(null);
+  previewUrl = $state<string | null>(null);
+  losses = $state<number[]>([]);
+  results = $state.raw<Partial<Record<CreateTool, CreateResult>>>({});
+  resultUrl = $state<string | null>(null);
+  estimate = $state.raw<ResultOf<'create.estimate'> | null>(null);
+  error = $state('');
+
+  modelId = $derived(models.selected?.id ?? null);
+  /** The photo on screen in Classify stands in for the content / image when none was picked here. */
+  fallback = $derived(classify.single?.file?.file ?? null);
+  result = $derived(this.results[this.tool] ?? null);
+
+  image(slot: Slot): File | null {
+    return this.images[slot] ?? (slot === 'image' || slot === 'content' ? this.fallback : null);
+  }
+
+  missing(): string | null {
+    const t = this.tool;
+    if (!this.modelId) return 'Pick or download a model first.';
+    if ((t === 'dream' || t === 'invert') && !this.image('image')) return 'Choose a photo.';
+    if (t === 'texture' && !this.images.sample) return 'Choose a texture sample.';
+    if (t === 'style' && !this.image('content')) return 'Choose a content photo.';
+    if (t === 'style' && this.styles.length === 0) return 'Add at least one style image.';
+    return null;
+  }
+
+  private async request(): Promise<Record<string, unknown>> {
+    const t = this.tool;
+    const p = { ...this.params[t] };
+    const c: Record<string, unknown> = { ...this.common, modelId: this.modelId! };
+    for (const [k, v] of Object.entries(c)) if (v === undefined || v === null || v === '') delete c[k];
+    for (const [k, v] of Object.entries(p)) if (v === undefined || v === null || v === '') delete p[k];
+    if ('layers' in p) p.layers = list(p.layers);
+    if ('styleLayers' in p) p.styleLayers = list(p.styleLayers);
+    if ('scales' in p) p.scales = list(p.scales).map(Number);
+    if (t === 'dream' || t === 'invert') p.image = await payload(this.image('image')!);
+    if (t === 'dream' && this.images.guide) p.guide = await payload(this.images.guide);
+    if (t === 'texture') p.sample = await payload(this.images.sample!);
+    if (t === 'style') {
+      p.content = await payload(this.image('content')!);
+      p.styles = await Promise.all(this.styles.map(async (s) => ({ image: await payload(s.file), weight: s.weight })));
+    }
+    return { ...c, ...p };
+  }
+
+  async refreshEstimate(): Promise<void> {
+    const t = this.tool;
+    if (!this.modelId) return;
+    try {
+      const p = this.params[t];
+      this.estimate = await connection.call('create.estimate', {
+        tool: t,
+        modelId: this.modelId,
+        size: Number(this.common.size) || 256,
+        steps: Number(p.steps) || 1,
+        layers: [...list(p.layers), ...list(p.styleLayers), ...list(p.contentLayer)],
+        octaves: t === 'dream' ? Number(p.octaves) : undefined,
+        scales: t === 'style' && list(p.scales).length ? list(p.scales).map(Number) : undefined,
+      });
+    } catch {
+      this.estimate = null;
+    }
+  }
+
+  async start(): Promise<void> {
+    const why = this.missing();
+    if (why) return void (this.error = why);
+    await this.cancel();
+    const tool = this.tool;
+    const run: RunState = { tool, jobId: null, fraction: 0, etaSeconds: null, message: '' };
+    this.run = run;
+    this.error = '';
+    this.losses = [];
+    this.setPreview(null);
+    try {
+      const params = await this.request();
+      const method = `create.${tool}` as const;
+      const value = await followJob(() => connection.call(method, params as never), {
+        onStart: (id) => {
+          run.jobId = id;
+          if (this.run?.tool === tool) this.run = { ...this.run, jobId: id };
+        },
+        onProgress: (f, eta, msg) => {
+          // `run` is this job's token: a newer run replaces create.run, and this job's late events are dropped.
+          if (this.run?.tool !== tool || this.run.jobId !== run.jobId) return;
+          this.run = { ...this.run, fraction: f, etaSeconds: eta, message: msg ?? '' };
+        },
+        onPreview: (bytes) => this.run?.tool === tool && this.setPreview(bytes),
+        onMetric: (step, name, v) => {
+          if (name === 'loss' && this.run?.tool === tool) this.losses = [...this.losses.slice(0, step), v];
+        },
+      });
+      const r = CreateResult.parse(value);
+      this.results = { ...this.results, [tool]: r };
+      this.setPreview(r.mime === 'image/png' ? r.bytes : (r.strip?.at(-1)?.bytes ?? null));
+    } catch (e) {
+      const msg = errorMessage(e);
+      if (!/cancel/i.test(msg)) this.error = msg;
+    } finally {
+      if (this.run?.jobId === run.jobId) this.run = null;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    const id = this.run?.jobId;
+    if (id) await connection.call('jobs.cancel', { jobId: id }).catch(() => {});
+  }
+
+  private setPreview(bytes: Uint8Array | null): void {
+    if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
+    this.previewUrl = bytes ? blobUrl(bytes) : null;
+  }
+}
+
+export const create = new Create();

@@ -1,0 +1,60 @@
+// Follows a create.* job: progress, previews and loss metrics as they come, the result at the end. Events
+// can beat the call's reply (a tiny job), so events of jobs not yet claimed are kept briefly.
+import { StudioError, type JobEvent } from '../../../../main/api/contract';
+import { connection } from '../../lib/state/connection.svelte';
+
+type Handler = (e: JobEvent) => void;
+const handlers = new Map<string, Handler>();
+const early = new Map<string, JobEvent[]>();
+
+connection.onEvent((e) => {
+  if (e.channel !== 'job') return;
+  const h = handlers.get(e.payload.jobId);
+  if (h) return h(e.payload);
+  const list = early.get(e.payload.jobId) ?? [];
+  list.push(e.payload);
+  early.set(e.payload.jobId, list);
+  if (early.size > 32) early.delete(early.keys().next().value as string);
+});
+
+export interface Hooks {
+  onStart?: (jobId: string) => void;
+  onProgress?: (fraction: number, etaSeconds: number | null, message?: string) => void;
+  onPreview?: (bytes: Uint8Array, step?: number) => void;
+  onMetric?: (step: number, name: string, value: number) => void;
+}
+
+export async function followJob(start: () => Promise<{ jobId: string }>, hooks: Hooks): Promise<unknown> {
+  const { jobId } = await start();
+  hooks.onStart?.(jobId);
+  return new Promise((resolve, reject) => {
+    const handle: Handler = (e) => {
+      if (e.type === 'progress') hooks.onProgress?.(e.fraction, e.etaSeconds, e.message);
+      else if (e.type === 'preview') hooks.onPreview?.(e.bytes, e.step);
+      else if (e.type === 'metric') hooks.onMetric?.(e.step, e.name, e.value);
+      else if (e.type === 'done' || e.type === 'failed' || e.type === 'cancelled') {
+        handlers.delete(jobId);
+        if (e.type === 'done') resolve(e.result);
+        else if (e.type === 'failed') reject(new StudioError(e.error.code as never, e.error.message));
+        else reject(new StudioError('cancelled', 'Cancelled.'));
+      }
+    };
+    handlers.set(jobId, handle);
+    for (const e of early.get(jobId) ?? []) handle(e);
+    early.delete(jobId);
+  });
+}
+
+export const blobUrl = (bytes: Uint8Array, mime = 'image/png'): string => URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
+
+export function download(bytes: Uint8Array, filename: string, mime: string): void {
+  const url = blobUrl(bytes, mime);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,106 @@
+// Create in real Chromium against browser mode: each tool (DeepDream, inversion, texture, style) runs at a
+// small size for a few steps from the UI, shows a live preview and a loss curve, and exports a PNG whose
+// text chunks carry its provenance (technique, model sha256, layers, parameters, seed).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { readProvenance } from '../../main/techniques/shared/provenance';
+import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
+import { launch, openStudio, shot, studioUrl } from './studio-page';
+
+const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
+
+async function setNumber(page: Page, label: string, value: number): Promise<void> {
+  const input = page.getByRole('spinbutton', { name: label, exact: true });
+  await input.fill(String(value));
+  await input.dispatchEvent('change');
+}
+
+async function runAndExport(page: Page, technique: string, shotName: string): Promise<void> {
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByTestId('create-preview').waitFor({ timeout: 60_000 });
+  const exportButton = page.getByRole('button', { name: /Export PNG/ });
+  for (let i = 0; i < 600 && !(await exportButton.isEnabled()); i++) await page.waitForTimeout(100);
+  assert.ok(await exportButton.isEnabled(), `${technique} finished`);
+  await page.getByText(/(Loss|Objective)( \(log scale\))?: /).first().waitFor();
+  await shot(page, shotName);
+  const [download] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
+  const bytes = Buffer.concat((await (await download.createReadStream()).toArray()) as Buffer[]);
+  const prov = readProvenance(bytes);
+  assert.ok(prov, `the ${technique} PNG has provenance chunks`);
+  assert.equal(prov.technique, technique);
+  assert.equal(prov.seed, 0);
+  assert.match(prov.modelSha256, /^[0-9a-f]{64}$/);
+  assert.ok(prov.layer && prov.layer.length > 0);
+  assert.match(download.suggestedFilename(), new RegExp(`-${technique}\\.png$`));
+}
+
+describe('create in the browser', { skip }, () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('dreams, inverts, grows a texture and styles a photo, each with a preview and a PNG with provenance', async () => {
+    const { context, page, errors } = await openStudio(browser, 'light');
+    await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('combobox', { name: 'Model' }).selectOption('tiny_darknet_224');
+    await shot(page, 'create-01-empty');
+    await page.locator('summary', { hasText: 'Size, seed, preview and export' }).click();
+    await setNumber(page, 'Working size', 64);
+    await setNumber(page, 'Preview every', 1);
+
+    // DeepDream
+    await page.locator('input[data-slot="Photo"]').setInputFiles(sharedPath('photos', 'cat.png'));
+    await setNumber(page, 'Octaves', 2);
+    await setNumber(page, 'Steps per octave', 3);
+    await runAndExport(page, 'dream', 'create-02-dream');
+
+    // Feature inversion (two layers: a strip)
+    await page.getByRole('tab', { name: 'Inversion' }).click();
+    await page.getByRole('textbox', { name: 'Layers' }).fill('relu1_1, relu3_1');
+    await page.getByRole('textbox', { name: 'Layers' }).dispatchEvent('change');
+    await setNumber(page, 'Steps per layer', 3);
+    await runAndExport(page, 'invert', 'create-03-invert');
+    await page.getByRole('img', { name: 'Inversion from relu3_1' }).waitFor();
+
+    // Texture
+    await page.getByRole('tab', { name: 'Texture' }).click();
+    await page.locator('input[data-slot="Texture sample"]').setInputFiles(sharedPath('photos', 'sunflower.png'));
+    await setNumber(page, 'Steps', 4);
+    await setNumber(page, 'Sample size', 64);
+    await runAndExport(page, 'texture', 'create-04-texture');
+
+    // Style transfer, two styles blended
+    await page.getByRole('tab', { name: 'Style' }).click();
+    await page.locator('input[data-slot="Content"]').setInputFiles(sharedPath('photos', 'grace_hopper.png'));
+    await page.locator('input[data-slot="Style"]').setInputFiles(sharedPath('photos', 'sunflower.png'));
+    await page.locator('input[data-slot="Add another style"]').setInputFiles(sharedPath('photos', 'dragonfly.png'));
+    await setNumber(page, 'Steps per scale', 4);
+    await runAndExport(page, 'style', 'create-05-style');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('cancels a long run within a step, in dark', async () => {
+    const { context, page, errors } = await openStudio(browser, 'dark');
+    await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('combobox', { name: 'Model' }).selectOption('tiny_darknet_224');
+    await page.locator('input[data-slot="Photo"]').setInputFiles(sharedPath('photos', 'bird.png'));
+    await page.locator('summary', { hasText: 'Size, seed, preview and export' }).click();
+    await setNumber(page, 'Working size', 128);
+    await setNumber(page, 'Preview every', 1);
+    await setNumber(page, 'Steps per octave', 200);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByTestId('create-preview').waitFor({ timeout: 60_000 });
+    await page.getByRole('progressbar', { name: 'Create progress' }).waitFor();
+    await shot(page, 'create-06-running-dark');
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
