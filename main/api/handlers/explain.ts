@@ -1,6 +1,7 @@
 // explain.*: CAM overlays, class visualisation and adversarial examples, each run as a compute job whose
 // `done` result carries PNG bytes (with provenance chunks). The last CAMs are kept so that changing only
 // the colormap, opacity, threshold or mode re-renders without recomputing (Score-CAM takes seconds).
+// Each job is logged as a run (parameters without image bytes, the photo as its input).
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { HandlerGroup } from '../handlers';
@@ -52,6 +53,7 @@ export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers
       const jobId = s.jobs.start({
         kind: 'explain-cam',
         label: `${method} on ${image.name}`,
+        record: { modelId: meta.id, modelSha256: modelSha256(meta), params: { file: image.name, method, classIndex, layer, topK, augSmooth, eigenSmooth, overlay }, inputs: [image] },
         run: async (ctx): Promise<CamJobResult> => {
           const key = `${createHash('sha1').update(image.bytes).digest('hex')}|${meta.path}|${method}|${classIndex ?? 'top'}|${layer ?? ''}|${topK}|${augSmooth}|${eigenSmooth}`;
           let r = recentCams.get(key);
@@ -74,6 +76,7 @@ export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers
       const jobId = s.jobs.start({
         kind: 'explain-visualize',
         label: `Visualise class ${params.classIndex} with ${meta.name}`,
+        record: { modelId: meta.id, modelSha256: modelSha256(meta), params, seed: params.seed ?? 0 },
         run: async (ctx): Promise<VisualizeJobResult> => {
           const r = await visualizeClass(meta, labels, params, {
             progress: ctx.progress,
@@ -96,6 +99,7 @@ export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers
       const jobId = s.jobs.start({
         kind: 'explain-adversarial',
         label: `${p.method.toUpperCase()} on ${p.image.name}`,
+        record: { modelId: meta.id, modelSha256: modelSha256(meta), params: { ...p, image: p.image.name }, seed: p.seed, inputs: [p.image] },
         run: async (ctx): Promise<AdversarialJobResult> => {
           const r = await attack(meta, labels, p.image.name, p.image.bytes, { ...p }, { progress: (f, m) => ctx.progress(f * 0.9, m), throwIfCancelled: ctx.throwIfCancelled });
           ctx.progress(0.92, 'Grad-CAM before and after');

@@ -89,8 +89,8 @@ async function build(_file: string, model: Model, index: GraphIndex, head: HeadI
   if (!Number.isFinite(classes)) throw new StudioError('bad_model', `cannot tell the number of classes from "${head.logits}"`);
   const cut = cutAt(model, shapes, layer, head.logits, classes);
   const fwd = await create(truncateAt(model, [head.logits, layer, ...cut.extras]), 'forward');
-  const logitsOnly = await create(truncateAt(model, [head.logits]), 'forward');
-  const sessions = [fwd, logitsOnly];
+  // One forward session serves Score-CAM's masked batches too (the extra output costs a copy, not a second model in memory).
+  const sessions = [fwd];
   let grad: ort.InferenceSession | null = null;
   if (wantGradient) {
     const gg = buildGradGraph(cut.model, { objectives: [{ objective: { kind: 'class', tensor: cut.score, index: 0 } }], input: layer });
@@ -121,7 +121,7 @@ async function build(_file: string, model: Model, index: GraphIndex, head: HeadI
       return out(r[GRAD_OUTPUT]);
     },
     async logits(input, dims) {
-      const r = await logitsOnly.run({ [inp.name]: new ort.Tensor('float32', input, dims) });
+      const r = await fwd.run({ [inp.name]: new ort.Tensor('float32', input, dims) });
       return out(r[head.logits]);
     },
     async release() {
