@@ -46,6 +46,7 @@ class Classify {
   focus = $state<number | null>(null);
   lastTiming = $state('');
   private token = 0;
+  private rerunPending = false;
   private buffered: JobEvent[] | null = null;
 
   mode = $derived(this.batch ? 'batch' : this.single ? 'single' : 'empty');
@@ -71,6 +72,7 @@ class Classify {
 
   clear(): void {
     this.token++;
+    this.rerunPending = false;
     // A batch still running in the engine is of no use once its grid is gone.
     const b = this.batch;
     if (b?.jobId && (b.state === 'running' || b.state === 'reading'))
@@ -91,7 +93,12 @@ class Classify {
   rerun(): void {
     const s = this.single;
     const model = models.selected;
-    if (!s?.file || !model || s.busy) return;
+    if (!s?.file || !model) return;
+    if (s.busy) {
+      // Settings changed mid-run: run again with them once this one lands.
+      this.rerunPending = true;
+      return;
+    }
     void this.runOne({ file: s.file }, model, s.url);
   }
 
@@ -110,7 +117,13 @@ class Classify {
       if (token !== this.token || !this.single) return;
       this.single.error = errorMessage(e);
     } finally {
-      if (token === this.token && this.single) this.single.busy = false;
+      if (token === this.token && this.single) {
+        this.single.busy = false;
+        if (this.rerunPending) {
+          this.rerunPending = false;
+          this.rerun();
+        }
+      }
     }
   }
 
