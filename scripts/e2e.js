@@ -36,7 +36,14 @@ const files = fs
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-e2e-'));
 const server = spawn(process.execPath, [path.join(root, 'bin', 'vision-studio.js'), 'serve', '--port', '0'], {
   cwd: root,
-  env: { ...process.env, VISION_STUDIO_HOME: home },
+  env: {
+    ...process.env,
+    VISION_STUDIO_HOME: home,
+    // The server finds ../shared/models by itself; a folder elsewhere is handed to it as an extra model folder.
+    ...(shared !== path.resolve(root, '..', 'shared', 'models')
+      ? { VISION_STUDIO_MODEL_DIRS: [process.env.VISION_STUDIO_MODEL_DIRS, shared].filter(Boolean).join(path.delimiter) }
+      : {}),
+  },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let serverLog = '';
