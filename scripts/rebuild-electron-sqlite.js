@@ -47,7 +47,10 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-sqlite-electron-'));
 const src = path.dirname(require.resolve('better-sqlite3/package.json'));
 const copy = path.join(work, 'node_modules', 'better-sqlite3');
 fs.cpSync(src, copy, { recursive: true, filter: (p) => !p.includes(`${path.sep}build${path.sep}`) && !p.endsWith(`${path.sep}build`) });
-fs.writeFileSync(path.join(work, 'package.json'), JSON.stringify({ name: 'sqlite-electron-build', version: '0.0.0', dependencies: { 'better-sqlite3': '*' } }));
+fs.writeFileSync(
+  path.join(work, 'package.json'),
+  JSON.stringify({ name: 'sqlite-electron-build', version: '0.0.0', dependencies: { 'better-sqlite3': '*' } }),
+);
 
 console.log(`Building better-sqlite3 for Electron ${electronVersion} (ABI ${abi}, ${values.arch}) in ${work} ...`);
 try {
@@ -56,7 +59,7 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
   fail(
     `could not build better-sqlite3 for Electron ${electronVersion} (ABI ${abi}): ${e?.message ?? e}\n` +
-      'This downloads a prebuilt binary or Electron\'s headers (for node-gyp), so it needs network access to those hosts and a C++ toolchain for the fallback.',
+      "This downloads a prebuilt binary or Electron's headers (for node-gyp), so it needs network access to those hosts and a C++ toolchain for the fallback.",
   );
 }
 const built = path.join(copy, 'build', 'Release', 'better_sqlite3.node');
@@ -67,4 +70,6 @@ fs.copyFileSync(built, path.join(dest, 'better_sqlite3.node'));
 // Built binaries are machine products, never committed.
 fs.writeFileSync(path.join(root, 'resources', 'native', '.gitignore'), '*\n');
 fs.rmSync(work, { recursive: true, force: true });
-console.log(`Wrote ${path.relative(root, path.join(dest, 'better_sqlite3.node'))}: Electron ${electronVersion} loads it; Node keeps node_modules' build.`);
+console.log(
+  `Wrote ${path.relative(root, path.join(dest, 'better_sqlite3.node'))}: Electron ${electronVersion} loads it; Node keeps node_modules' build.`,
+);

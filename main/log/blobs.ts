@@ -37,7 +37,7 @@ export class BlobStore {
       try {
         // writeSync may write less than asked (a file-size limit, a nearly full disk): loop, so the next call
         // fails with the real error (ENOSPC/EFBIG) instead of a truncated blob being renamed into place.
-        for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off, bytes.length - off);
+        for (let off = 0; off < bytes.length;) off += fs.writeSync(fd, bytes, off, bytes.length - off);
         fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);

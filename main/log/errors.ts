@@ -12,7 +12,10 @@ export function isDiskFull(e: unknown): boolean {
 export function toLogError(e: unknown, doing: string): StudioError {
   if (e instanceof StudioError) return e;
   if (isDiskFull(e)) {
-    return new StudioError('disk_full', `The disk is full: could not ${doing} in the run log. Free some space and try again; finished runs are safe.`);
+    return new StudioError(
+      'disk_full',
+      `The disk is full: could not ${doing} in the run log. Free some space and try again; finished runs are safe.`,
+    );
   }
   return new StudioError('internal', `Run log: could not ${doing} (${e instanceof Error ? e.message : String(e)}).`);
 }

@@ -34,7 +34,8 @@ function jpegSize(b: Uint8Array, v: DataView): [number, number] | null {
     if (b[i] !== 0xff) return null;
     const marker = b[i + 1];
     // SOF0..SOF15 except DHT (C4), JPG (C8), DAC (CC) carry the frame size.
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return [v.getUint16(i + 7), v.getUint16(i + 5)];
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+      return [v.getUint16(i + 7), v.getUint16(i + 5)];
     i += 2 + v.getUint16(i + 2);
   }
   return null;

@@ -55,7 +55,9 @@ export class RunLogObserver implements JobObserver {
   /** On engine shutdown: runs still open are closed as interrupted rather than left for the next start to find. */
   closeAll(): void {
     for (const [jobId, run] of this.live) {
-      this.end(jobId, run, () => run.rec.finish('interrupted', { error: { code: 'interrupted', message: 'The engine shut down while this run was in progress.' } }));
+      this.end(jobId, run, () =>
+        run.rec.finish('interrupted', { error: { code: 'interrupted', message: 'The engine shut down while this run was in progress.' } }),
+      );
     }
   }
 
@@ -86,7 +88,8 @@ export class RunLogObserver implements JobObserver {
 
   private end(jobId: string, run: Live, finish: () => void): void {
     this.live.delete(jobId);
-    if (run.unkept) run.rec.artifact('preview', run.unkept.step === undefined ? 'preview' : `step ${run.unkept.step}`, run.unkept.bytes, run.unkept.step);
+    if (run.unkept)
+      run.rec.artifact('preview', run.unkept.step === undefined ? 'preview' : `step ${run.unkept.step}`, run.unkept.bytes, run.unkept.step);
     finish();
   }
 }

@@ -59,7 +59,11 @@ export class RunQueries {
     add('r.created_at >= @from', 'from', filter.from);
     add('r.created_at <= @to', 'to', filter.to);
     add('EXISTS (SELECT 1 FROM tags t WHERE t.run = r.seq AND t.tag = @tag)', 'tag', filter.tag);
-    add('r.seq IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH @text)', 'text', filter.text === undefined ? undefined : (ftsQuery(filter.text) ?? '""'));
+    add(
+      'r.seq IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH @text)',
+      'text',
+      filter.text === undefined ? undefined : (ftsQuery(filter.text) ?? '""'),
+    );
     if (!filter.includeDeleted) where.push('r.deleted_at IS NULL');
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = this.db.prepare(`SELECT count(*) FROM runs r ${clause}`).pluck().get(args) as number;
@@ -72,7 +76,10 @@ export class RunQueries {
   get(id: string): RunDetail {
     const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs r WHERE r.id = ?`).get(id) as RunRow | undefined;
     if (!row) throw new StudioError('not_found', `No run ${id} in the log.`);
-    const metricRows = this.db.prepare(`SELECT name, step, value FROM metrics WHERE run = ? ORDER BY name, step, rowid`).raw().all(row.seq) as [string, number, number][];
+    const metricRows = this.db
+      .prepare(`SELECT name, step, value FROM metrics WHERE run = ? ORDER BY name, step, rowid`)
+      .raw()
+      .all(row.seq) as [string, number, number][];
     const metrics: RunMetricSeries[] = [];
     for (const [name, step, value] of metricRows) {
       let series = metrics[metrics.length - 1];
@@ -83,7 +90,9 @@ export class RunQueries {
     const artifacts = this.db
       .prepare(`SELECT id, role, name, mime, sha256, size, width, height, step FROM artifacts WHERE run = ? ORDER BY id`)
       .all(row.seq) as RunDetail['artifacts'];
-    const items = (this.db.prepare(`SELECT idx, data FROM items WHERE run = ? ORDER BY idx`).all(row.seq) as { idx: number; data: string }[]).map((i) => ({
+    const items = (
+      this.db.prepare(`SELECT idx, data FROM items WHERE run = ? ORDER BY idx`).all(row.seq) as { idx: number; data: string }[]
+    ).map((i) => ({
       index: i.idx,
       data: JSON.parse(i.data) as unknown,
     }));
@@ -91,17 +100,28 @@ export class RunQueries {
   }
 
   artifact(artifactId: number): { name: string; mime: string; bytes: Uint8Array } {
-    const row = this.db.prepare(`SELECT name, mime, sha256 FROM artifacts WHERE id = ?`).get(artifactId) as { name: string; mime: string; sha256: string } | undefined;
+    const row = this.db.prepare(`SELECT name, mime, sha256 FROM artifacts WHERE id = ?`).get(artifactId) as
+      { name: string; mime: string; sha256: string } | undefined;
     if (!row) throw new StudioError('not_found', `No artifact ${artifactId} in the run log.`);
-    if (!this.blobStore.has(row.sha256)) throw new StudioError('not_found', `The file of artifact ${artifactId} (${row.name || row.sha256}) is missing from the run log folder.`);
+    if (!this.blobStore.has(row.sha256))
+      throw new StudioError(
+        'not_found',
+        `The file of artifact ${artifactId} (${row.name || row.sha256}) is missing from the run log folder.`,
+      );
     return { name: row.name, mime: row.mime, bytes: this.blobStore.read(row.sha256) };
   }
 
   /** A full id, or a unique prefix of one (the CLI prints 8 characters). */
   resolveId(prefix: string): string {
-    const ids = this.db.prepare(`SELECT id FROM runs WHERE id >= ? AND id < ? LIMIT 2`).pluck().all(prefix, prefix + '\uffff') as string[];
+    const ids = this.db
+      .prepare(`SELECT id FROM runs WHERE id >= ? AND id < ? LIMIT 2`)
+      .pluck()
+      .all(prefix, prefix + '\uffff') as string[];
     if (ids.length === 1) return ids[0];
-    throw new StudioError('not_found', ids.length ? `Run id ${prefix} is ambiguous: give more characters.` : `No run ${prefix} in the log.`);
+    throw new StudioError(
+      'not_found',
+      ids.length ? `Run id ${prefix} is ambiguous: give more characters.` : `No run ${prefix} in the log.`,
+    );
   }
 
   tagsOf(seq: number): string[] {

@@ -70,7 +70,8 @@ export class RunRecorder {
   finish(status: FinalStatus, outcome: { result?: unknown; error?: { code: string; message: string } } = {}): void {
     if (this.closed) return;
     this.flush();
-    const result = outcome.result === undefined ? undefined : extractOutputs(outcome.result, (name, bytes) => this.artifact('output', name, bytes));
+    const result =
+      outcome.result === undefined ? undefined : extractOutputs(outcome.result, (name, bytes) => this.artifact('output', name, bytes));
     this.store.finishRun(this.seq, status, { ...outcome, result });
     this.closed = true;
   }

@@ -51,7 +51,16 @@ export class RunLog {
   begin(spec: BeginRun): RunRecorder | null {
     if (!this.store) return null;
     const id = randomUUID();
-    const seq = this.store.createRun({ id, kind: spec.kind, label: spec.label, status: 'running', modelId: spec.modelId, modelSha256: spec.modelSha256, params: spec.params, seed: spec.seed });
+    const seq = this.store.createRun({
+      id,
+      kind: spec.kind,
+      label: spec.label,
+      status: 'running',
+      modelId: spec.modelId,
+      modelSha256: spec.modelSha256,
+      params: spec.params,
+      seed: spec.seed,
+    });
     const rec = new RunRecorder(this.store, seq, id);
     (spec.inputs ?? []).forEach((input, i) => rec.artifact('input', input.name, input.bytes, i));
     return rec;

@@ -41,7 +41,9 @@ export type FinalStatus = Extract<RunStatus, 'done' | 'failed' | 'cancelled' | '
 
 /** JSON that never throws on bytes (they are summarised; the bytes themselves belong in artifacts). */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value ?? null, (_k, v: unknown) => (v instanceof Uint8Array ? { bytes: v.length } : typeof v === 'bigint' ? Number(v) : v));
+  return JSON.stringify(value ?? null, (_k, v: unknown) =>
+    v instanceof Uint8Array ? { bytes: v.length } : typeof v === 'bigint' ? Number(v) : v,
+  );
 }
 
 export class RunStore extends RunQueries {
@@ -91,16 +93,21 @@ export class RunStore extends RunQueries {
   /** Runs left queued/running by an engine that is gone (killed, crashed) become 'interrupted'. */
   markInterrupted(isAlive: (pid: number) => boolean = pidAlive): number {
     return guard('mark interrupted runs', () =>
-      this.db.transaction(() => {
-        const open = this.db.prepare(`SELECT seq, engine_pid AS pid FROM runs WHERE status IN ('queued', 'running')`).all() as { seq: number; pid: number | null }[];
-        const stmt = this.db.prepare(
-          `UPDATE runs SET status = 'interrupted', ended_at = ?, error_code = 'interrupted',
+      this.db
+        .transaction(() => {
+          const open = this.db.prepare(`SELECT seq, engine_pid AS pid FROM runs WHERE status IN ('queued', 'running')`).all() as {
+            seq: number;
+            pid: number | null;
+          }[];
+          const stmt = this.db.prepare(
+            `UPDATE runs SET status = 'interrupted', ended_at = ?, error_code = 'interrupted',
            error = 'The engine stopped (killed or crashed) while this run was in progress.' WHERE seq = ?`,
-        );
-        let n = 0;
-        for (const r of open) if (r.pid === null || !isAlive(r.pid)) n += stmt.run(Date.now(), r.seq).changes;
-        return n;
-      }).immediate(),
+          );
+          let n = 0;
+          for (const r of open) if (r.pid === null || !isAlive(r.pid)) n += stmt.run(Date.now(), r.seq).changes;
+          return n;
+        })
+        .immediate(),
     );
   }
 
@@ -130,7 +137,12 @@ export class RunStore extends RunQueries {
     guard('record a run start', () => this.stmts.start.run(at, seq));
   }
 
-  finishRun(seq: number, status: FinalStatus, outcome: { result?: unknown; error?: { code: string; message: string } } = {}, at = Date.now()): void {
+  finishRun(
+    seq: number,
+    status: FinalStatus,
+    outcome: { result?: unknown; error?: { code: string; message: string } } = {},
+    at = Date.now(),
+  ): void {
     guard('record a run result', () =>
       this.stmts.finish.run({
         seq,
@@ -197,7 +209,9 @@ export class RunStore extends RunQueries {
       if (text.trim() === '') this.db.prepare(`DELETE FROM notes WHERE run = ?`).run(seq);
       else
         this.db
-          .prepare(`INSERT INTO notes (run, text, updated_at) VALUES (?, ?, ?) ON CONFLICT (run) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`)
+          .prepare(
+            `INSERT INTO notes (run, text, updated_at) VALUES (?, ?, ?) ON CONFLICT (run) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`,
+          )
           .run(seq, text, Date.now());
     });
     return text.trim() === '' ? null : text;
@@ -225,15 +239,19 @@ export class RunStore extends RunQueries {
   /** Removes runs deleted before `before`, then the blobs no remaining artifact refers to. */
   purgeDeleted(before: number): number {
     return guard('purge deleted runs', () => {
-      const orphans = this.db.transaction(() => {
-        const shas = this.db
-          .prepare(`SELECT DISTINCT a.sha256 FROM artifacts a JOIN runs r ON r.seq = a.run WHERE r.deleted_at IS NOT NULL AND r.deleted_at < ?`)
-          .pluck()
-          .all(before) as string[];
-        const n = this.db.prepare(`DELETE FROM runs WHERE deleted_at IS NOT NULL AND deleted_at < ?`).run(before).changes;
-        const still = this.db.prepare(`SELECT 1 FROM artifacts WHERE sha256 = ? LIMIT 1`).pluck();
-        return { n, gone: shas.filter((s) => !still.get(s)) };
-      }).immediate();
+      const orphans = this.db
+        .transaction(() => {
+          const shas = this.db
+            .prepare(
+              `SELECT DISTINCT a.sha256 FROM artifacts a JOIN runs r ON r.seq = a.run WHERE r.deleted_at IS NOT NULL AND r.deleted_at < ?`,
+            )
+            .pluck()
+            .all(before) as string[];
+          const n = this.db.prepare(`DELETE FROM runs WHERE deleted_at IS NOT NULL AND deleted_at < ?`).run(before).changes;
+          const still = this.db.prepare(`SELECT 1 FROM artifacts WHERE sha256 = ? LIMIT 1`).pluck();
+          return { n, gone: shas.filter((s) => !still.get(s)) };
+        })
+        .immediate();
       // Files go only after the rows are committed: a crash here leaves orphan files, never rows without files.
       for (const sha of orphans.gone) this.blobs.remove(sha);
       return orphans.n;

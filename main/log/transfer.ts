@@ -48,8 +48,10 @@ export function importRuns(store: RunStore, zip: Uint8Array, fileName = 'the fil
   } catch {
     throw new StudioError('bad_request', `${fileName} is not a Vision Studio run export (not a zip with a manifest.json).`);
   }
-  if (manifest?.format !== EXPORT_FORMAT || !Array.isArray(manifest.runs)) throw new StudioError('bad_request', `${fileName} is not a Vision Studio run export.`);
-  if (manifest.version > EXPORT_VERSION) throw new StudioError('bad_request', `${fileName} was exported by a newer Vision Studio (${manifest.exportedBy}).`);
+  if (manifest?.format !== EXPORT_FORMAT || !Array.isArray(manifest.runs))
+    throw new StudioError('bad_request', `${fileName} is not a Vision Studio run export.`);
+  if (manifest.version > EXPORT_VERSION)
+    throw new StudioError('bad_request', `${fileName} was exported by a newer Vision Studio (${manifest.exportedBy}).`);
   const imported: string[] = [];
   const skipped: string[] = [];
   for (const run of manifest.runs) {
@@ -60,7 +62,8 @@ export function importRuns(store: RunStore, zip: Uint8Array, fileName = 'the fil
     // Files first, each checked against its name; then all rows in one transaction.
     for (const a of run.artifacts) {
       const bytes = entries[`blobs/${a.sha256}`];
-      if (!bytes || BlobStore.hash(bytes) !== a.sha256) throw new StudioError('bad_request', `${fileName}: the file for artifact "${a.name}" is missing or damaged.`);
+      if (!bytes || BlobStore.hash(bytes) !== a.sha256)
+        throw new StudioError('bad_request', `${fileName}: the file for artifact "${a.name}" is missing or damaged.`);
       guard('store an imported artifact', () => store.blobs.put(bytes, a.sha256));
     }
     guard('import a run', () => store.database.transaction(() => insertRun(store, run))());
@@ -81,14 +84,38 @@ function insertRun(store: RunStore, run: RunExport): void {
         `INSERT INTO runs (id, kind, label, status, created_at, started_at, ended_at, duration_ms, model_id, model_sha256, params, seed, app_version, error_code, error)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(run.id, run.kind, run.label, run.status, run.created, run.started, run.ended, run.durationMs, run.modelId, run.modelSha256, toJson(run.params), run.seed, run.appVersion, run.error?.code ?? null, run.error?.message ?? null).lastInsertRowid,
+      .run(
+        run.id,
+        run.kind,
+        run.label,
+        run.status,
+        run.created,
+        run.started,
+        run.ended,
+        run.durationMs,
+        run.modelId,
+        run.modelSha256,
+        toJson(run.params),
+        run.seed,
+        run.appVersion,
+        run.error?.code ?? null,
+        run.error?.message ?? null,
+      ).lastInsertRowid,
   );
-  const art = db.prepare(`INSERT INTO artifacts (run, role, name, mime, path, sha256, size, width, height, step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const art = db.prepare(
+    `INSERT INTO artifacts (run, role, name, mime, path, sha256, size, width, height, step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
   const ids = new Map<number, number>();
   for (const a of run.artifacts) {
-    ids.set(a.id, Number(art.run(seq, a.role, a.name, a.mime, store.blobs.relPath(a.sha256), a.sha256, a.size, a.width, a.height, a.step).lastInsertRowid));
+    ids.set(
+      a.id,
+      Number(
+        art.run(seq, a.role, a.name, a.mime, store.blobs.relPath(a.sha256), a.sha256, a.size, a.width, a.height, a.step).lastInsertRowid,
+      ),
+    );
   }
-  if (run.result !== null && run.result !== undefined) db.prepare(`UPDATE runs SET result = ? WHERE seq = ?`).run(toJson(remapArtifacts(run.result, ids)), seq);
+  if (run.result !== null && run.result !== undefined)
+    db.prepare(`UPDATE runs SET result = ? WHERE seq = ?`).run(toJson(remapArtifacts(run.result, ids)), seq);
   const metric = db.prepare(`INSERT INTO metrics (run, step, name, value) VALUES (?, ?, ?, ?)`);
   for (const m of run.metrics) m.steps.forEach((step, i) => metric.run(seq, step, m.name, m.values[i]));
   const item = db.prepare(`INSERT INTO items (run, idx, data) VALUES (?, ?, ?)`);
@@ -103,6 +130,7 @@ function remapArtifacts(value: unknown, ids: Map<number, number>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => remapArtifacts(v, ids));
   const entries = Object.entries(value);
-  if (entries.length === 1 && entries[0][0] === 'artifact' && typeof entries[0][1] === 'number') return { artifact: ids.get(entries[0][1]) ?? entries[0][1] };
+  if (entries.length === 1 && entries[0][0] === 'artifact' && typeof entries[0][1] === 'number')
+    return { artifact: ids.get(entries[0][1]) ?? entries[0][1] };
   return Object.fromEntries(entries.map(([k, v]) => [k, remapArtifacts(v, ids)]));
 }

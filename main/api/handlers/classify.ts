@@ -13,7 +13,12 @@ export async function loadModel(s: EngineServices, modelId: string): Promise<Pre
 
 /** What the run log keeps about a classification (the UI, the CLI and re-runs share it). */
 export function runSpec(model: PreparedModel, topK: number, inputs: { name: string; bytes: Uint8Array }[]): JobRunSpec {
-  return { modelId: model.meta.id, modelSha256: model.meta.sha256, params: { modelId: model.meta.id, topK, files: inputs.map((i) => i.name) }, inputs };
+  return {
+    modelId: model.meta.id,
+    modelSha256: model.meta.sha256,
+    params: { modelId: model.meta.id, topK, files: inputs.map((i) => i.name) },
+    inputs,
+  };
 }
 
 export function classifyHandlers(s: EngineServices): HandlerGroup<'classify.image' | 'classify.batch'> {
@@ -21,14 +26,20 @@ export function classifyHandlers(s: EngineServices): HandlerGroup<'classify.imag
     'classify.image': async ({ image, modelId, topK }) => {
       const model = await loadModel(s, modelId);
       // Immediate, not a job: logged directly as a one-image run (a full disk fails the call with 'disk_full').
-      const run = s.log.begin({ kind: 'classify', label: `Classify ${image.name} with ${model.meta.name}`, ...runSpec(model, topK, [image]) });
+      const run = s.log.begin({
+        kind: 'classify',
+        label: `Classify ${image.name} with ${model.meta.name}`,
+        ...runSpec(model, topK, [image]),
+      });
       try {
         const result = await classifyOne(model, image.name, image.bytes, topK);
         run?.item(0, result);
         run?.finish('done', { result });
         return result;
       } catch (e) {
-        run?.finish('failed', { error: e instanceof StudioError ? e.toWire() : { code: 'internal', message: e instanceof Error ? e.message : String(e) } });
+        run?.finish('failed', {
+          error: e instanceof StudioError ? e.toWire() : { code: 'internal', message: e instanceof Error ? e.message : String(e) },
+        });
         throw e;
       }
     },

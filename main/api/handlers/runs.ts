@@ -5,7 +5,9 @@ import { exportRuns, importRuns } from '../../log/transfer';
 
 export function runHandlers(
   s: EngineServices,
-): HandlerGroup<'runs.list' | 'runs.get' | 'runs.artifact' | 'runs.tag' | 'runs.note' | 'runs.delete' | 'runs.restore' | 'runs.export' | 'runs.import'> {
+): HandlerGroup<
+  'runs.list' | 'runs.get' | 'runs.artifact' | 'runs.tag' | 'runs.note' | 'runs.delete' | 'runs.restore' | 'runs.export' | 'runs.import'
+> {
   const runs = () => s.log.runs();
   return {
     'runs.list': async (filter) => runs().list(filter),

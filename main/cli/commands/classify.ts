@@ -55,7 +55,12 @@ export async function classifyCommand(argv: string[], io: CliIO): Promise<number
       }
     };
     const run = logged(() =>
-      engine.services.log.begin({ kind: 'classify-batch', label: `Classify ${all.length} images with ${model.meta.name} (CLI)`, ...spec, params: { ...(spec.params as object), files: all } }),
+      engine.services.log.begin({
+        kind: 'classify-batch',
+        label: `Classify ${all.length} images with ${model.meta.name} (CLI)`,
+        ...spec,
+        params: { ...(spec.params as object), files: all },
+      }),
     );
     // A path that does not exist is reported like any other failed file: an entry with its error.
     const load = async (f: string, i: number): Promise<Uint8Array> => {
@@ -70,10 +75,19 @@ export async function classifyCommand(argv: string[], io: CliIO): Promise<number
         model,
         all.map((f, i) => ({ name: f, load: () => load(f, i) })),
         k,
-        { onItem: (i, r) => { logged(() => run?.item(i, r)); if (!values.json) printHuman(r, io); } },
+        {
+          onItem: (i, r) => {
+            logged(() => run?.item(i, r));
+            if (!values.json) printHuman(r, io);
+          },
+        },
       );
     } catch (e) {
-      logged(() => run?.finish('failed', { error: { code: (e as { code?: string }).code ?? 'internal', message: e instanceof Error ? e.message : String(e) } }));
+      logged(() =>
+        run?.finish('failed', {
+          error: { code: (e as { code?: string }).code ?? 'internal', message: e instanceof Error ? e.message : String(e) },
+        }),
+      );
       throw e;
     }
     logged(() => run?.finish('done', { result: results }));

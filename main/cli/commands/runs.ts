@@ -26,10 +26,10 @@ const SUBS: Record<string, Sub> = { list, show, export: exportCmd, import: impor
 
 export async function runsCommand(argv: string[], io: CliIO): Promise<number> {
   const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') return io.out(runsHelp), sub ? EXIT.ok : EXIT.usage;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') return (io.out(runsHelp), sub ? EXIT.ok : EXIT.usage);
   const fn = SUBS[sub];
   if (!fn) throw new UsageError(`unknown subcommand "${sub}" (list, show, export, import, rm, restore)`);
-  if (rest.includes('--help') || rest.includes('-h')) return io.out(runsHelp), EXIT.ok;
+  if (rest.includes('--help') || rest.includes('-h')) return (io.out(runsHelp), EXIT.ok);
   const log = new RunLog();
   try {
     return fn(rest, log.runs(), io);
@@ -42,27 +42,57 @@ function list(args: string[], store: RunStore, io: CliIO): number {
   const { values: v } = parseArgs({
     args,
     options: {
-      kind: { type: 'string' }, model: { type: 'string' }, tag: { type: 'string' }, status: { type: 'string' }, since: { type: 'string' },
-      until: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string', default: '50' }, deleted: { type: 'boolean' }, json: { type: 'boolean' },
+      kind: { type: 'string' },
+      model: { type: 'string' },
+      tag: { type: 'string' },
+      status: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      text: { type: 'string' },
+      limit: { type: 'string', default: '50' },
+      deleted: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
   });
   const limit = Number(v.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit takes a whole number from 1 to 1000');
   if (v.status && !RunStatus.safeParse(v.status).success) throw new UsageError(`--status is one of ${RunStatus.options.join(', ')}`);
   const { runs, total } = store.list({
-    kind: v.kind, model: v.model, tag: v.tag, status: v.status as RunSummary['status'] | undefined,
-    from: date(v.since, '--since'), to: date(v.until, '--until'), text: v.text, includeDeleted: v.deleted ?? false, limit,
+    kind: v.kind,
+    model: v.model,
+    tag: v.tag,
+    status: v.status as RunSummary['status'] | undefined,
+    from: date(v.since, '--since'),
+    to: date(v.until, '--until'),
+    text: v.text,
+    includeDeleted: v.deleted ?? false,
+    limit,
   });
   if (v.json) {
-    io.out(JSON.stringify(runs.map((r) => ({ id: r.id, kind: r.kind, status: r.status, model: r.modelId, created: new Date(r.created).toISOString(), params: r.params })), null, 2));
+    io.out(
+      JSON.stringify(
+        runs.map((r) => ({
+          id: r.id,
+          kind: r.kind,
+          status: r.status,
+          model: r.modelId,
+          created: new Date(r.created).toISOString(),
+          params: r.params,
+        })),
+        null,
+        2,
+      ),
+    );
     return EXIT.ok;
   }
-  if (runs.length === 0) return io.out('No runs.'), EXIT.ok;
+  if (runs.length === 0) return (io.out('No runs.'), EXIT.ok);
   io.out(`${'ID'.padEnd(8)}  ${'CREATED'.padEnd(19)}  ${'STATUS'.padEnd(11)}  ${'KIND'.padEnd(15)}  ${'MODEL'.padEnd(20)}  LABEL`);
   for (const r of runs) {
     const when = new Date(r.created).toISOString().slice(0, 19).replace('T', ' ');
     const tags = r.tags.length ? `  [${r.tags.join(', ')}]` : '';
-    io.out(`${r.id.slice(0, 8)}  ${when}  ${r.status.padEnd(11)}  ${r.kind.padEnd(15)}  ${(r.modelId ?? '-').padEnd(20)}  ${r.label}${tags}${r.deleted ? '  (deleted)' : ''}`);
+    io.out(
+      `${r.id.slice(0, 8)}  ${when}  ${r.status.padEnd(11)}  ${r.kind.padEnd(15)}  ${(r.modelId ?? '-').padEnd(20)}  ${r.label}${tags}${r.deleted ? '  (deleted)' : ''}`,
+    );
   }
   if (total > runs.length) io.out(`(${runs.length} of ${total}; --limit N for more)`);
   return EXIT.ok;
@@ -72,7 +102,7 @@ function show(args: string[], store: RunStore, io: CliIO): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new UsageError('show takes one run id');
   const run = store.get(store.resolveId(positionals[0]));
-  if (values.json) return io.out(JSON.stringify(run, null, 2)), EXIT.ok;
+  if (values.json) return (io.out(JSON.stringify(run, null, 2)), EXIT.ok);
   printDetail(run, io);
   return EXIT.ok;
 }
@@ -80,7 +110,10 @@ function show(args: string[], store: RunStore, io: CliIO): number {
 function exportCmd(args: string[], store: RunStore, io: CliIO): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o' } } });
   if (positionals.length === 0) throw new UsageError('export takes one or more run ids');
-  const { name, bytes } = exportRuns(store, positionals.map((p) => store.resolveId(p)));
+  const { name, bytes } = exportRuns(
+    store,
+    positionals.map((p) => store.resolveId(p)),
+  );
   const file = path.resolve(values.output ?? name);
   fs.writeFileSync(file, bytes);
   io.out(`Exported ${positionals.length} run${positionals.length > 1 ? 's' : ''} to ${file} (${(bytes.length / 1024).toFixed(1)} KB)`);
@@ -91,9 +124,11 @@ function importCmd(args: string[], store: RunStore, io: CliIO): number {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new UsageError('import takes one .zip file');
   const file = positionals[0];
-  if (!fs.existsSync(file)) return io.err(`${file}: no such file`), EXIT.failure;
+  if (!fs.existsSync(file)) return (io.err(`${file}: no such file`), EXIT.failure);
   const { imported, skipped } = importRuns(store, new Uint8Array(fs.readFileSync(file)), path.basename(file));
-  io.out(`Imported ${imported.length} run${imported.length === 1 ? '' : 's'}${skipped.length ? `, skipped ${skipped.length} already in the log` : ''}.`);
+  io.out(
+    `Imported ${imported.length} run${imported.length === 1 ? '' : 's'}${skipped.length ? `, skipped ${skipped.length} already in the log` : ''}.`,
+  );
   for (const id of imported) io.out(`  ${id}`);
   return EXIT.ok;
 }
@@ -123,14 +158,22 @@ function printDetail(r: RunDetail, io: CliIO): void {
   io.out(`${r.id}  ${r.kind}  ${r.status}${r.deleted ? ' (deleted)' : ''}`);
   io.out(`  label     ${r.label}`);
   io.out(`  model     ${r.modelId ?? '-'}${r.modelSha256 ? `  sha256 ${r.modelSha256.slice(0, 16)}…` : ''}`);
-  io.out(`  created   ${t(r.created)}   started ${t(r.started)}   ended ${t(r.ended)}${r.durationMs !== null ? `   (${r.durationMs} ms)` : ''}`);
+  io.out(
+    `  created   ${t(r.created)}   started ${t(r.started)}   ended ${t(r.ended)}${r.durationMs !== null ? `   (${r.durationMs} ms)` : ''}`,
+  );
   io.out(`  app       ${r.appVersion}${r.seed !== null ? `   seed ${r.seed}` : ''}`);
   io.out(`  params    ${JSON.stringify(r.params)}`);
   if (r.error) io.out(`  error     ${r.error.code}: ${r.error.message}`);
   if (r.tags.length) io.out(`  tags      ${r.tags.join(', ')}`);
   if (r.note) io.out(`  note      ${r.note}`);
-  for (const m of r.metrics) io.out(`  metric    ${m.name}: ${m.values.length} points, last ${m.values[m.values.length - 1]} at step ${m.steps[m.steps.length - 1]}`);
-  for (const a of r.artifacts) io.out(`  artifact  #${a.id} ${a.role} ${a.name} ${a.mime}${a.width ? ` ${a.width}x${a.height}` : ''} ${a.size} B${a.step !== null ? ` step ${a.step}` : ''}`);
+  for (const m of r.metrics)
+    io.out(
+      `  metric    ${m.name}: ${m.values.length} points, last ${m.values[m.values.length - 1]} at step ${m.steps[m.steps.length - 1]}`,
+    );
+  for (const a of r.artifacts)
+    io.out(
+      `  artifact  #${a.id} ${a.role} ${a.name} ${a.mime}${a.width ? ` ${a.width}x${a.height}` : ''} ${a.size} B${a.step !== null ? ` step ${a.step}` : ''}`,
+    );
   if (r.items.length) io.out(`  items     ${r.items.length} (runs show --json for all)`);
 }
 

@@ -62,7 +62,11 @@ describe('vision-studio runs', () => {
       expect(imp.out).toMatch(/Imported 1 run/);
       expect((await cli('runs', 'import', zip)).out).toMatch(/skipped 1/);
       const after = JSON.parse((await cli('runs', 'show', id, '--json')).out);
-      const strip = (r: { artifacts: { id: number }[]; thumbnail: number | null }) => ({ ...r, thumbnail: null, artifacts: r.artifacts.map((a) => ({ ...a, id: 0 })) });
+      const strip = (r: { artifacts: { id: number }[]; thumbnail: number | null }) => ({
+        ...r,
+        thumbnail: null,
+        artifacts: r.artifacts.map((a) => ({ ...a, id: 0 })),
+      });
       expect(strip(after)).toEqual(strip(before));
       expect((await cli('runs', 'import', path.join(home.dir, 'img0.png'))).code).toBe(1);
     } finally {

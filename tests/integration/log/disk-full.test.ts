@@ -22,7 +22,10 @@ describe.skipIf(process.platform === 'win32')('disk full (file-size limit)', () 
 
     const child = path.resolve('tests/integration/log/fill-disk.child.ts');
     // 2 MiB per file (bash counts -f in 1024-byte blocks).
-    const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 2048; exec "${process.execPath}" --import tsx "${child}" "${home.dir}"`], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 2048; exec "${process.execPath}" --import tsx "${child}" "${home.dir}"`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(0);
     const errors = JSON.parse(r.stdout.trim().split('\n').pop()!) as { what: string; code: string; message: string }[];
     expect(errors.find((e) => e.what === 'artifact')).toMatchObject({ code: 'disk_full', message: expect.stringMatching(/disk is full/) });
@@ -40,7 +43,8 @@ describe.skipIf(process.platform === 'win32')('disk full (file-size limit)', () 
       expect(filling.artifacts).toHaveLength(0);
       // No truncated file sits under a final (content-addressed) name.
       for (const f of fs.readdirSync(path.join(home.dir, 'blobs'), { recursive: true, withFileTypes: true })) {
-        if (f.isFile() && /^[0-9a-f]{64}$/.test(f.name)) expect(BlobStore.hash(fs.readFileSync(path.join(f.parentPath, f.name)))).toBe(f.name);
+        if (f.isFile() && /^[0-9a-f]{64}$/.test(f.name))
+          expect(BlobStore.hash(fs.readFileSync(path.join(f.parentPath, f.name)))).toBe(f.name);
       }
     } finally {
       after.close();

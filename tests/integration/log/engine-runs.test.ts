@@ -26,7 +26,13 @@ describe('the run log in the engine', () => {
     const { jobId } = await engine.call('classify.batch', { images, modelId, topK: 2 });
     await engine.services.jobs.wait(jobId);
     const run = await engine.call('runs.get', { id: jobId });
-    expect(run).toMatchObject({ id: jobId, kind: 'classify-batch', status: 'done', modelId, params: { modelId, topK: 2, files: images.map((i) => i.name) } });
+    expect(run).toMatchObject({
+      id: jobId,
+      kind: 'classify-batch',
+      status: 'done',
+      modelId,
+      params: { modelId, topK: 2, files: images.map((i) => i.name) },
+    });
     expect(run.started).toBeGreaterThanOrEqual(run.created);
     expect(run.items).toHaveLength(5);
     expect(run.items[3].data).toMatchObject({ file: 'img3.png', top: [{}, {}] });
@@ -43,7 +49,9 @@ describe('the run log in the engine', () => {
     const { runs } = await engine.call('runs.list', { kind: 'classify', limit: 1 });
     expect(runs[0]).toMatchObject({ kind: 'classify', status: 'done', modelId, thumbnail: expect.any(Number) });
     expect((await engine.call('runs.get', { id: runs[0].id })).result).toEqual(r);
-    await expect(engine.call('classify.image', { image: { name: 'bad.png', bytes: new Uint8Array([1, 2, 3]) }, modelId, topK: 1 })).rejects.toThrow();
+    await expect(
+      engine.call('classify.image', { image: { name: 'bad.png', bytes: new Uint8Array([1, 2, 3]) }, modelId, topK: 1 }),
+    ).rejects.toThrow();
     const failed = await engine.call('runs.list', { kind: 'classify', status: 'failed' });
     expect(failed.runs[0].error?.code).toBe('bad_image');
   });
@@ -60,7 +68,9 @@ describe('the run log in the engine', () => {
     expect((await engine.call('runs.list', {})).runs.some((r) => r.id === id)).toBe(false);
     expect(await engine.call('runs.restore', { ids: [id] })).toEqual({ restored: 1 });
     expect(await engine.call('runs.import', { file: { name: 'x.zip', bytes: zip.bytes } })).toEqual({ imported: [], skipped: [id] });
-    await expect(engine.call('runs.import', { file: { name: 'x.zip', bytes: new Uint8Array([1, 2]) } })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(engine.call('runs.import', { file: { name: 'x.zip', bytes: new Uint8Array([1, 2]) } })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
     await expect(engine.call('runs.get', { id: 'nope' })).rejects.toMatchObject({ code: 'not_found' });
   });
 

@@ -13,10 +13,15 @@ const attempt = (what: string, fn: () => void): void => {
   }
 };
 const seq = store.createRun({ id: 'filling', kind: 'dream', status: 'running', params: { big: true } });
-attempt('artifact', () => store.addArtifact(seq, { role: 'output', mime: 'application/octet-stream', bytes: new Uint8Array(8 << 20).fill(7) }));
+attempt('artifact', () =>
+  store.addArtifact(seq, { role: 'output', mime: 'application/octet-stream', bytes: new Uint8Array(8 << 20).fill(7) }),
+);
 attempt('metrics', () => {
   for (let batch = 0; batch < 200; batch++) {
-    store.addMetrics(seq, Array.from({ length: 10_000 }, (_, i) => ({ step: batch * 10_000 + i, name: 'loss', value: Math.random() })));
+    store.addMetrics(
+      seq,
+      Array.from({ length: 10_000 }, (_, i) => ({ step: batch * 10_000 + i, name: 'loss', value: Math.random() })),
+    );
   }
 });
 attempt('finish', () => store.finishRun(seq, 'failed', { error: { code: 'disk_full', message: 'full' } }));

@@ -25,7 +25,7 @@ afterAll(() => {
 
 // A fixed-seed generator: the "random" moments are the same on every run of the test.
 let seed = 20261129;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
 async function call(method: string, params: unknown): Promise<unknown> {
   const r = await client!.request(method, params);
@@ -62,7 +62,8 @@ describe('kill -9 during logged jobs', () => {
         expect(tries).toBeLessThan(5);
       }
       // The restarted engine itself closed the previous engine's open runs (as interrupted) when it opened the log.
-      for (const id of jobIds.slice(-2)) expect(['done', 'interrupted']).toContain(((await call('runs.get', { id })) as { status: string }).status);
+      for (const id of jobIds.slice(-2))
+        expect(['done', 'interrupted']).toContain(((await call('runs.get', { id })) as { status: string }).status);
       expect(client!.pid).toBeDefined();
       expect(client!.pid).not.toBe(lastPid);
       lastPid = client!.pid;

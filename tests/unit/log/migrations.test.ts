@@ -17,13 +17,19 @@ function seedV1(file: string, version: number): void {
   const db = openDatabase(file, { version });
   expect(db.pragma('user_version', { simple: true })).toBe(version);
   const seq = db
-    .prepare(`INSERT INTO runs (id, kind, label, status, created_at, started_at, ended_at, duration_ms, model_id, params, seed, app_version, result)
-              VALUES ('old', 'dream', 'An old dream', 'done', 1, 2, 5, 3, 'vgg16', '{"octaves":4}', 7, '0.0.9', '{"ok":1}')`)
+    .prepare(
+      `INSERT INTO runs (id, kind, label, status, created_at, started_at, ended_at, duration_ms, model_id, params, seed, app_version, result)
+              VALUES ('old', 'dream', 'An old dream', 'done', 1, 2, 5, 3, 'vgg16', '{"octaves":4}', 7, '0.0.9', '{"ok":1}')`,
+    )
     .run().lastInsertRowid;
-  db.prepare(`INSERT INTO runs (id, kind, status, created_at, app_version, engine_pid) VALUES ('stuck', 'style', 'running', 3, '0.0.9', 999999999)`).run();
+  db.prepare(
+    `INSERT INTO runs (id, kind, status, created_at, app_version, engine_pid) VALUES ('stuck', 'style', 'running', 3, '0.0.9', 999999999)`,
+  ).run();
   const m = db.prepare(`INSERT INTO metrics (run, step, name, value) VALUES (?, ?, 'loss', ?)`);
   for (let i = 0; i < 10; i++) m.run(seq, i, 10 - i);
-  db.prepare(`INSERT INTO artifacts (run, role, name, mime, path, sha256, size, width, height, step) VALUES (?, 'output', 'o.png', 'image/png', 'ab/abc', 'abc', 3, 1, 1, 9)`).run(seq);
+  db.prepare(
+    `INSERT INTO artifacts (run, role, name, mime, path, sha256, size, width, height, step) VALUES (?, 'output', 'o.png', 'image/png', 'ab/abc', 'abc', 3, 1, 1, 9)`,
+  ).run(seq);
   db.prepare(`INSERT INTO items (run, idx, data) VALUES (?, 0, '{"file":"a.png"}')`).run(seq);
   db.prepare(`INSERT INTO tags (run, tag) VALUES (?, 'clouds')`).run(seq);
   db.prepare(`INSERT INTO notes (run, text, updated_at) VALUES (?, 'dreamy lake at dusk', 4)`).run(seq);
@@ -34,7 +40,8 @@ describe('migrations', () => {
   for (let from = 0; from < LATEST_VERSION; from++) {
     it(`migrates a version ${from} database file to version ${LATEST_VERSION} keeping its runs`, () => {
       const file = path.join(home.dir, 'runs.db');
-      if (from === 0) fs.writeFileSync(file, ''); // an empty file: what a first start finds
+      if (from === 0)
+        fs.writeFileSync(file, ''); // an empty file: what a first start finds
       else seedV1(file, from);
       const store = RunStore.open(home.dir);
       try {
@@ -44,7 +51,18 @@ describe('migrations', () => {
         expect(db.pragma('foreign_key_check')).toEqual([]);
         if (from === 0) return void expect(store.list().total).toBe(0);
         const run = store.get('old');
-        expect(run).toMatchObject({ kind: 'dream', status: 'done', durationMs: 3, params: { octaves: 4 }, seed: 7, appVersion: '0.0.9', result: { ok: 1 }, tags: ['clouds'], note: 'dreamy lake at dusk', deleted: false });
+        expect(run).toMatchObject({
+          kind: 'dream',
+          status: 'done',
+          durationMs: 3,
+          params: { octaves: 4 },
+          seed: 7,
+          appVersion: '0.0.9',
+          result: { ok: 1 },
+          tags: ['clouds'],
+          note: 'dreamy lake at dusk',
+          deleted: false,
+        });
         expect(run.metrics[0].values).toHaveLength(10);
         expect(run.artifacts).toHaveLength(1);
         expect(run.items).toEqual([{ index: 0, data: { file: 'a.png' } }]);

@@ -22,7 +22,11 @@ afterEach(() => {
   home.cleanup();
 });
 
-const png = (r: number) => sharp({ create: { width: 4, height: 4, channels: 3, background: { r, g: 0, b: 0 } } }).png().toBuffer().then((x) => new Uint8Array(x));
+const png = (r: number) =>
+  sharp({ create: { width: 4, height: 4, channels: 3, background: { r, g: 0, b: 0 } } })
+    .png()
+    .toBuffer()
+    .then((x) => new Uint8Array(x));
 
 describe('RunLogObserver', () => {
   it('records a job from queue to done: params, inputs, metrics, previews, items, outputs', async () => {
@@ -41,7 +45,14 @@ describe('RunLogObserver', () => {
     });
     await jobs.wait(id);
     const run = log.runs().get(id);
-    expect(run).toMatchObject({ kind: 'dream', status: 'done', modelId: 'vgg', seed: 9, params: { steps: 5000 }, items: [{ index: 0, data: { ok: true } }] });
+    expect(run).toMatchObject({
+      kind: 'dream',
+      status: 'done',
+      modelId: 'vgg',
+      seed: 9,
+      params: { steps: 5000 },
+      items: [{ index: 0, data: { ok: true } }],
+    });
     expect(run.metrics).toHaveLength(1);
     expect(run.metrics[0].values).toHaveLength(5000);
     expect(run.metrics[0].values[4999]).toBeCloseTo(1 / 5000);
@@ -57,11 +68,23 @@ describe('RunLogObserver', () => {
   });
 
   it('records failures and cancellations, logs jobs without a record spec, and ignores downloads', async () => {
-    const failing = jobs.start({ kind: 'k', label: 'f', record: { params: {} }, run: async () => { throw new Error('boom'); } });
+    const failing = jobs.start({
+      kind: 'k',
+      label: 'f',
+      record: { params: {} },
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
     await expect(jobs.wait(failing)).rejects.toThrow('boom');
     expect(log.runs().get(failing)).toMatchObject({ status: 'failed', error: { code: 'internal', message: 'boom' } });
 
-    const slow = jobs.start({ kind: 'k', label: 's', record: { params: {} }, run: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('x')))) });
+    const slow = jobs.start({
+      kind: 'k',
+      label: 's',
+      record: { params: {} },
+      run: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('x')))),
+    });
     const queued = jobs.start({ kind: 'k', label: 'q', record: { params: {} }, run: async () => 1 });
     expect(log.runs().get(queued).status).toBe('queued');
     jobs.cancel(queued);
@@ -73,7 +96,12 @@ describe('RunLogObserver', () => {
 
     const plain = jobs.start({ kind: 'explain-cam', label: 'cam', run: async () => ({ png: new Uint8Array([1, 2, 3]) }) });
     await jobs.wait(plain);
-    expect(log.runs().get(plain)).toMatchObject({ kind: 'explain-cam', status: 'done', params: null, artifacts: [{ role: 'output', name: 'result.png' }] });
+    expect(log.runs().get(plain)).toMatchObject({
+      kind: 'explain-cam',
+      status: 'done',
+      params: null,
+      artifacts: [{ role: 'output', name: 'result.png' }],
+    });
     const download = jobs.start({ kind: 'download', label: 'd', lane: 'io', run: async () => 1 });
     await jobs.wait(download);
     expect(() => log.runs().get(download)).toThrow(/No run/);

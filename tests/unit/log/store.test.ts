@@ -19,7 +19,10 @@ afterEach(() => {
 });
 
 const png = (w: number, h: number, r = 200): Promise<Uint8Array> =>
-  sharp({ create: { width: w, height: h, channels: 3, background: { r, g: 10, b: 10 } } }).png().toBuffer().then((b) => new Uint8Array(b));
+  sharp({ create: { width: w, height: h, channels: 3, background: { r, g: 10, b: 10 } } })
+    .png()
+    .toBuffer()
+    .then((b) => new Uint8Array(b));
 
 describe('RunStore', () => {
   it('opens with WAL, foreign keys and the latest schema', () => {
@@ -31,7 +34,15 @@ describe('RunStore', () => {
   });
 
   it('records a run with metrics, items, artifacts and a final status', async () => {
-    const seq = store.createRun({ id: 'r1', kind: 'dream', label: 'Dream', modelId: 'vgg16', modelSha256: 'abc', params: { steps: 3, lr: 0.1 }, seed: 42 });
+    const seq = store.createRun({
+      id: 'r1',
+      kind: 'dream',
+      label: 'Dream',
+      modelId: 'vgg16',
+      modelSha256: 'abc',
+      params: { steps: 3, lr: 0.1 },
+      seed: 42,
+    });
     store.startRun(seq, 1000);
     store.addMetrics(seq, [
       { step: 0, name: 'loss', value: 3 },
@@ -44,7 +55,20 @@ describe('RunStore', () => {
     store.finishRun(seq, 'done', { result: { ok: true } }, 1500);
 
     const run = store.get('r1');
-    expect(run).toMatchObject({ id: 'r1', kind: 'dream', status: 'done', started: 1000, ended: 1500, durationMs: 500, modelId: 'vgg16', modelSha256: 'abc', seed: 42, params: { steps: 3, lr: 0.1 }, result: { ok: true }, thumbnail: a });
+    expect(run).toMatchObject({
+      id: 'r1',
+      kind: 'dream',
+      status: 'done',
+      started: 1000,
+      ended: 1500,
+      durationMs: 500,
+      modelId: 'vgg16',
+      modelSha256: 'abc',
+      seed: 42,
+      params: { steps: 3, lr: 0.1 },
+      result: { ok: true },
+      thumbnail: a,
+    });
     expect(run.metrics).toEqual([
       { name: 'loss', steps: [0, 1], values: [3, 2] },
       { name: 'tv', steps: [0], values: [0.5] },
@@ -69,7 +93,13 @@ describe('RunStore', () => {
 
   it('lists with filters, paging, tags and full-text search over notes and tags', () => {
     for (let i = 0; i < 30; i++) {
-      const seq = store.createRun({ id: `r${i}`, kind: i % 2 ? 'classify' : 'dream', label: `run ${i}`, modelId: i % 3 ? 'resnet' : 'vgg', created: 1000 + i });
+      const seq = store.createRun({
+        id: `r${i}`,
+        kind: i % 2 ? 'classify' : 'dream',
+        label: `run ${i}`,
+        modelId: i % 3 ? 'resnet' : 'vgg',
+        created: 1000 + i,
+      });
       store.finishRun(seq, i % 5 ? 'done' : 'failed', { error: i % 5 ? undefined : { code: 'bad', message: 'boom' } });
     }
     expect(store.list().total).toBe(30);

@@ -24,10 +24,22 @@ afterEach(() => {
   b.cleanup();
 });
 
-const png = (r: number) => sharp({ create: { width: 8, height: 6, channels: 3, background: { r, g: 0, b: 0 } } }).png().toBuffer().then((x) => new Uint8Array(x));
+const png = (r: number) =>
+  sharp({ create: { width: 8, height: 6, channels: 3, background: { r, g: 0, b: 0 } } })
+    .png()
+    .toBuffer()
+    .then((x) => new Uint8Array(x));
 
 async function makeRun(id: string): Promise<void> {
-  const seq = src.createRun({ id, kind: 'dream', label: 'Dream of a lake', modelId: 'vgg16', modelSha256: 'f'.repeat(64), params: { octaves: 4, lr: 0.015 }, seed: 123 });
+  const seq = src.createRun({
+    id,
+    kind: 'dream',
+    label: 'Dream of a lake',
+    modelId: 'vgg16',
+    modelSha256: 'f'.repeat(64),
+    params: { octaves: 4, lr: 0.015 },
+    seed: 123,
+  });
   const rec = new RunRecorder(src, seq, id);
   rec.start();
   rec.artifact('input', 'lake.png', await png(10), 0);
@@ -65,7 +77,9 @@ describe('export and import', () => {
     expect(importRuns(src, bytes)).toEqual({ imported: [], skipped: ['run-1'] });
     // Flip a byte inside a stored (uncompressed) blob: its sha256 no longer matches.
     const damaged = bytes.slice();
-    const at = damaged.findIndex((_, i) => damaged[i] === 0x49 && damaged[i + 1] === 0x44 && damaged[i + 2] === 0x41 && damaged[i + 3] === 0x54);
+    const at = damaged.findIndex(
+      (_, i) => damaged[i] === 0x49 && damaged[i + 1] === 0x44 && damaged[i + 2] === 0x41 && damaged[i + 3] === 0x54,
+    );
     damaged[at + 8] ^= 0xff;
     expect(() => importRuns(dst, damaged, 'bad.zip')).toThrow(/missing or damaged|not a Vision Studio/);
     expect(dst.list().total).toBe(0);
