@@ -93,6 +93,13 @@ describe.skipIf(!sharedModelsDir)('class visualisation', () => {
     expect(logits[logits.length - 1]).toBeGreaterThan(logits[0] + 1);
     expect(r.image.rgb.length).toBe(224 * 224 * 3);
     let n = 0;
+    const out = path.join(os.tmpdir(), `vs-viz-${process.pid}.png`);
+    const lines: string[] = [];
+    const code = await runCli(['visualize', '--model', sharedPath('tiny_darknet_224.onnx'), '--class', '1', '--steps', '3', '--start', 'noise', '--seed', '7', '--out', out, '--json'], { out: (s) => lines.push(s), err: (s) => lines.push(s) });
+    expect(code).toBe(0);
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({ class: { index: 1 }, steps: 3, out });
+    expect(readProvenance(fs.readFileSync(out))).toMatchObject({ technique: 'classviz', seed: 7, class: { index: 1 }, parameters: { start: 'noise', steps: 3 } });
+    fs.rmSync(out, { force: true });
     await expect(visualizeClass(meta, labels, { classIndex: 1, steps: 50 }, { throwIfCancelled: () => { if (++n > 3) throw new Error('cancelled'); } })).rejects.toThrow('cancelled');
   });
 });

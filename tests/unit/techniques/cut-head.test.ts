@@ -56,6 +56,30 @@ describe('head analysis', () => {
   });
 });
 
+describe('head analysis on other head shapes', () => {
+  it('ranks the logits before a final Softmax and accepts ReduceMean over H, W as the global pool', () => {
+    const m = residualNet();
+    const g = m.graph;
+    const gap = g.nodes.find((n) => n.name === 'gap')!;
+    Object.assign(gap, { opType: 'ReduceMean', attrs: { axes: { type: 'ints', value: [2, 3] }, keepdims: aInt(1) } });
+    g.nodes.push(node('prob', 'Softmax', ['fc'], { axis: aInt(1) }));
+    g.outputs = [{ name: 'prob', elemType: 1, shape: ['N', K] }];
+    const head = analyseHead(m, new GraphIndex(g));
+    expect(head).toMatchObject({ logits: 'fc', target: 'relu3' });
+    expect(head.reason).toMatch(/ReduceMean "gap"/);
+    expect(head.classifier?.classes).toBe(K);
+  });
+
+  it('says so when there is no global pooling', () => {
+    const m = residualNet();
+    m.graph.nodes = m.graph.nodes.filter((n) => n.name !== 'gap');
+    m.graph.nodes.find((n) => n.name === 'flat')!.inputs = ['relu3'];
+    const head = analyseHead(m, new GraphIndex(m.graph));
+    expect(head.target).toBe('');
+    expect(head.reason).toMatch(/no global pooling/);
+  });
+});
+
 describe('cut at a layer with a skip connection around it', () => {
   it('feeds the skipped tensor from the forward pass and differentiates only the head', async () => {
     const file = path.join(dir, 'residual.onnx');
