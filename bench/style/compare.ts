@@ -29,13 +29,13 @@ export function ours(root: string, args: string[], threads: string): Side {
 
 export function report(torch: Side, mine: Side, note = ''): void {
   const n = (x: unknown) => Number(x);
-  const rows = [
+  const rows: [string, number, number][] = [
     ['optimisation ms', n(mine.json.ms), n(torch.json.ms)],
     ['process wall ms', mine.wallMs, torch.wallMs],
     ['peak RSS MB', n(mine.json.peak_rss_mb), n(torch.json.peak_rss_mb)],
   ];
   console.log('measure            ours        pytorch     ours/pytorch');
-  for (const [name, a, b] of rows) console.log(`${String(name).padEnd(18)} ${a.toFixed(0).padStart(10)}  ${b.toFixed(0).padStart(10)}  ${(a / b).toFixed(2).padStart(8)}`);
+  for (const [name, a, b] of rows) console.log(`${name.padEnd(18)} ${a.toFixed(0).padStart(10)}  ${b.toFixed(0).padStart(10)}  ${(a / b).toFixed(2).padStart(8)}`);
   console.log(`loss               ${n(mine.json.loss_start).toPrecision(4)} → ${n(mine.json.loss_end).toPrecision(4)}   pytorch ${n(torch.json.loss_start).toPrecision(4)} → ${n(torch.json.loss_end).toPrecision(4)}`);
   if (note) console.log(note);
 }
