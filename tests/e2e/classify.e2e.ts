@@ -161,6 +161,13 @@ describe('classify in the browser', { skip }, () => {
         const bad = entries.find((e) => e.file === 'notes.txt');
         assert.ok(bad && typeof bad.error === 'string' && !('top' in bad));
 
+        // Only the failures, then all again.
+        await page.getByRole('button', { name: /^3 failed/ }).click();
+        await page.getByRole('button', { name: /showing only these/ }).waitFor();
+        assert.equal(await cards.count(), 3);
+        await page.getByRole('button', { name: /^3 failed/ }).click();
+        assert.equal(await cards.count(), 8);
+
         // Detail of one card, then back to the grid.
         await cards.filter({ hasText: 'dragonfly.png' }).getByRole('button').click();
         await page.getByRole('complementary', { name: 'Result for dragonfly.png' }).waitFor();

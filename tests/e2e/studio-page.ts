@@ -95,7 +95,7 @@ export async function openStudio(
   await page.goto(studioUrl);
   // The model picker appears once the engine answered models.list with a usable model.
   if (opts.waitForModels !== false && !opts.hideLocalModels)
-    await page.getByRole('combobox', { name: 'Model' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('combobox', { name: 'Model' }).waitFor({ timeout: 90_000 });
   const dropConnection = async () => {
     await socket?.close({ code: 1001, reason: 'test' });
   };

@@ -44,6 +44,8 @@ class Classify {
   batch = $state<Batch | null>(null);
   /** Index of the batch image shown in detail, or null for the grid. */
   focus = $state<number | null>(null);
+  /** Batch grid shows only the files that failed. */
+  onlyFailed = $state(false);
   lastTiming = $state('');
   private token = 0;
   private rerunPending = false;
@@ -82,6 +84,7 @@ class Classify {
     this.batch = null;
     this.single = null;
     this.focus = null;
+    this.onlyFailed = false;
   }
 
   run(items: Intake[], model: ModelMeta): void {
