@@ -22,7 +22,11 @@ describe('history in the browser', { skip }, () => {
     const tools = page.getByRole('navigation', { name: 'Tools' });
     // A classification (classify.image) and a Grad-CAM (explain job) of the same photo.
     await dragFiles(page, [fileFrom(sharedPath('photos', 'cat.png'))]);
-    await page.getByRole('complementary', { name: 'Result for cat.png' }).locator('.top1').filter({ hasText: 'Egyptian cat' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('complementary', { name: 'Result for cat.png' })
+      .locator('.top1')
+      .filter({ hasText: 'Egyptian cat' })
+      .waitFor({ timeout: 30_000 });
     await tools.getByRole('button', { name: 'Explain' }).click();
     await page.getByTestId('cam-image').waitFor({ timeout: 60_000 });
     await tools.getByRole('button', { name: 'Classify' }).click();
@@ -57,13 +61,16 @@ describe('history in the browser', { skip }, () => {
     assert.equal(((await rerun.textContent()) ?? '').trim(), original);
 
     // Compare: the selected run is A; Ctrl+click the sunflower run as B; drag the wipe.
-    await rows.filter({ hasText: 'sunflower.png' }).first().click({ modifiers: ['Control'] });
+    await rows
+      .filter({ hasText: 'sunflower.png' })
+      .first()
+      .click({ modifiers: ['Control'] });
     const compare = page.getByRole('article', { name: 'Compare runs' });
     await compare.waitFor();
     const wipe = compare.getByRole('slider', { name: 'A/B wipe position' });
     await wipe.fill('20');
     const top = compare.getByRole('img', { name: 'Run A' });
-    await page.waitForFunction(() => (document.querySelector('[alt="Run A"]') as HTMLElement | null)?.style.clipPath.includes('80%'));
+    for (let i = 0; i < 50 && !((await top.getAttribute('style')) ?? '').includes('80%'); i++) await page.waitForTimeout(50);
     assert.match((await top.getAttribute('style')) ?? '', /inset\(0(px)? 80% 0(px)? 0(px)?\)/);
     await shot(page, 'history-03-compare-wipe');
     await compare.getByRole('radio', { name: 'difference' }).click();
