@@ -56,12 +56,6 @@ export function gradCamPlusPlusWeights(a: Float32Array, g: Float32Array, c: numb
   return w;
 }
 
-export function hiResCam(a: Float32Array, g: Float32Array, c: number, plane: number): Float32Array {
-  const out = new Float32Array(plane);
-  for (let k = 0; k < c; k++) for (let i = 0; i < plane; i++) out[i] += g[k * plane + i] * a[k * plane + i];
-  return out;
-}
-
 export function relu(x: Float32Array): Float32Array {
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? x[i] : 0;
