@@ -55,7 +55,7 @@ export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers
         label: `${method} on ${image.name}`,
         record: { modelId: meta.id, modelSha256: modelSha256(meta), params: { file: image.name, method, classIndex, layer, topK, augSmooth, eigenSmooth, overlay }, inputs: [image] },
         run: async (ctx): Promise<CamJobResult> => {
-          const key = `${createHash('sha1').update(image.bytes).digest('hex')}|${meta.path}|${method}|${classIndex ?? 'top'}|${layer ?? ''}|${topK}|${augSmooth}|${eigenSmooth}`;
+          const key = `${createHash('sha1').update(image.bytes).digest('hex')}|${meta.path}|${JSON.stringify(meta.preprocessing)}|${method}|${classIndex ?? 'top'}|${layer ?? ''}|${topK}|${augSmooth}|${eigenSmooth}`;
           let r = recentCams.get(key);
           if (!r) {
             r = await computeCam(meta, labels, image.name, image.bytes, { method, classIndex, layer, topK, augSmooth, eigenSmooth }, { progress: (f, m) => ctx.progress(f * 0.95, m), throwIfCancelled: ctx.throwIfCancelled });

@@ -3,6 +3,7 @@
 //  - head gradient: the model cut at A, scored as logits · w (w fed per class, so switching the class
 //    never rebuilds anything), differentiated by the gradient core with respect to A.
 // Backward therefore only runs through the head, not back to the image.
+import fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../api/contract';
 import { buildGradGraph, GRAD_OUTPUT } from '../../onnx/grad-graph';
@@ -62,7 +63,9 @@ export function camGraphs(file: string, inputSize: [number, number], outputName?
   const head = analyseHead(model, index, outputName);
   const target = layer || head.target;
   if (!target) throw new StudioError('bad_request', `${file}: ${head.reason}`);
-  const key = `${file}|${target}|${wantGradient}`;
+  const st = fs.statSync(file);
+  // The file's version is part of the key: a re-imported model at the same path gets new sessions.
+  const key = `${file}|${st.mtimeMs}|${st.size}|${target}|${wantGradient}`;
   let hit = cache.get(key);
   if (!hit) {
     hit = build(file, model, index, head, target, inputSize, wantGradient);
