@@ -76,6 +76,22 @@ describe('history in the browser', { skip }, () => {
     await compare.getByRole('radio', { name: 'difference' }).click();
     await compare.getByRole('img', { name: 'Difference of A and B' }).waitFor();
     await shot(page, 'history-04-compare-difference');
+    await compare.getByRole('button', { name: 'Close' }).click();
+
+    // Re-run the CAM (a job with the logged parameters and photo): its image is identical to the original's.
+    const cams = rows.filter({ hasText: 'explain-cam' });
+    await cams.first().click();
+    const camCount = await cams.count();
+    await detail.getByRole('button', { name: 'Re-run' }).click();
+    for (let i = 0; i < 300 && (await cams.count()) === camCount; i++) await page.waitForTimeout(100);
+    assert.equal(await cams.count(), camCount + 1, 'the CAM re-run appears in the list');
+    const newest = cams.first();
+    await newest.getByText('done').waitFor({ timeout: 60_000 });
+    await newest.click();
+    await cams.nth(1).click({ modifiers: ['Control'] });
+    await compare.getByRole('radio', { name: 'difference' }).click();
+    await compare.getByText('Mean |A − B| = 0.00 / 255').waitFor({ timeout: 30_000 });
+    await shot(page, 'history-05-cam-rerun-identical');
     assert.deepEqual(errors, []);
     await context.close();
   });
