@@ -28,9 +28,26 @@ process.env.BENCH_THREADS = String(defaultThreads());
 if (!fs.existsSync(onnxPath)) runPython(path.resolve('bench/classify/resnet50_peer.py'), [onnxPath, '', '0']);
 
 const meta: ModelMeta = {
-  id: 'resnet50-random', name: 'ResNet-50 (random weights)', family: 'ResNet', source: 'imported', status: 'available', path: onnxPath,
-  inputSize: [224, 224], numClasses: 1000, outputIsProbabilities: false, labels: 'imagenet1k', labelOffset: 0,
-  preprocessing: { channelOrder: 'RGB', layout: 'NCHW', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'shorter-then-crop', resizeTo: 256 },
+  id: 'resnet50-random',
+  name: 'ResNet-50 (random weights)',
+  family: 'ResNet',
+  source: 'imported',
+  status: 'available',
+  path: onnxPath,
+  inputSize: [224, 224],
+  numClasses: 1000,
+  outputIsProbabilities: false,
+  labels: 'imagenet1k',
+  labelOffset: 0,
+  preprocessing: {
+    channelOrder: 'RGB',
+    layout: 'NCHW',
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    resize: 'shorter-then-crop',
+    resizeTo: 256,
+  },
 };
 const photoPath = path.resolve('../shared/models/photos/bird.png');
 const photo = new Uint8Array(fs.readFileSync(photoPath));
@@ -76,15 +93,30 @@ const e2e = await time(() => computeCam(meta, [], 'bird.png', photo, { method: '
 const { map, top1 } = await gradcam();
 const peak = argmax(map);
 await releaseCamSessions();
-const torch = runPython<{ gradcam_ms: number; gradcam_library_ms: number; scorecam_ms: number; top1: number; peak: [number, number]; threads: number }>(
-  path.resolve('bench/cam/cam_peer.py'), [tensorPath, String(reps), String(channels), String(batch)],
-);
+const torch = runPython<{
+  gradcam_ms: number;
+  gradcam_library_ms: number;
+  scorecam_ms: number;
+  top1: number;
+  peak: [number, number];
+  threads: number;
+}>(path.resolve('bench/cam/cam_peer.py'), [tensorPath, String(reps), String(channels), String(batch)]);
 
 console.log(`bench/cam  ResNet-50 (random weights), layer4, 224 px, ${defaultThreads()} threads (PyTorch ${torch.threads}), medians`);
-console.log(`  Grad-CAM, tensor -> map:   ours ${oursGrad.toFixed(1)} ms   PyTorch (grad to layer4 only) ${torch.gradcam_ms.toFixed(1)} ms   ratio ${(oursGrad / torch.gradcam_ms).toFixed(2)}`);
-console.log(`                             PyTorch as pytorch-grad-cam does it (loss.backward()) ${torch.gradcam_library_ms.toFixed(1)} ms   ratio ${(oursGrad / torch.gradcam_library_ms).toFixed(2)}`);
-console.log(`  Score-CAM, ${channels} of 2048 channels, batch ${batch}: ours ${oursScore.toFixed(0)} ms   PyTorch ${torch.scorecam_ms.toFixed(0)} ms   ratio ${(oursScore / torch.scorecam_ms).toFixed(2)}`);
-console.log(`  (full 2048 channels ≈ ours ${((oursScore * 2048) / channels / 1000).toFixed(1)} s, PyTorch ${((torch.scorecam_ms * 2048) / channels / 1000).toFixed(1)} s)`);
+console.log(
+  `  Grad-CAM, tensor -> map:   ours ${oursGrad.toFixed(1)} ms   PyTorch (grad to layer4 only) ${torch.gradcam_ms.toFixed(1)} ms   ratio ${(oursGrad / torch.gradcam_ms).toFixed(2)}`,
+);
+console.log(
+  `                             PyTorch as pytorch-grad-cam does it (loss.backward()) ${torch.gradcam_library_ms.toFixed(1)} ms   ratio ${(oursGrad / torch.gradcam_library_ms).toFixed(2)}`,
+);
+console.log(
+  `  Score-CAM, ${channels} of 2048 channels, batch ${batch}: ours ${oursScore.toFixed(0)} ms   PyTorch ${torch.scorecam_ms.toFixed(0)} ms   ratio ${(oursScore / torch.scorecam_ms).toFixed(2)}`,
+);
+console.log(
+  `  (full 2048 channels ≈ ours ${((oursScore * 2048) / channels / 1000).toFixed(1)} s, PyTorch ${((torch.scorecam_ms * 2048) / channels / 1000).toFixed(1)} s)`,
+);
 console.log(`  drop-to-heat-map (decode, preprocess, Grad-CAM, map over the photo): ${e2e.toFixed(1)} ms`);
-console.log(`  same top-1: ${torch.top1 === top1}; peak ours (${peak % 224}, ${Math.floor(peak / 224)}) vs PyTorch (${torch.peak.join(', ')})`);
+console.log(
+  `  same top-1: ${torch.top1 === top1}; peak ours (${peak % 224}, ${Math.floor(peak / 224)}) vs PyTorch (${torch.peak.join(', ')})`,
+);
 console.log(`  target: ratios <= 0.7`);

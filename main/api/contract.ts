@@ -199,7 +199,12 @@ export const CamJobResult = z.object({
 });
 export type CamJobResult = z.infer<typeof CamJobResult>;
 
-export const ExplainLayer = z.object({ tensor: z.string(), name: z.string(), op: z.string(), shape: z.array(z.union([z.number(), z.string()])) });
+export const ExplainLayer = z.object({
+  tensor: z.string(),
+  name: z.string(),
+  op: z.string(),
+  shape: z.array(z.union([z.number(), z.string()])),
+});
 export type ExplainLayer = z.infer<typeof ExplainLayer>;
 
 export const VisualizeParams = z.object({
@@ -226,12 +231,13 @@ export const VisualizeJobResult = z.object({
 });
 export type VisualizeJobResult = z.infer<typeof VisualizeJobResult>;
 
+const EIGHT_GREY_LEVELS = 8 / 255;
 export const AdversarialParams = z.object({
   image: FilePayload,
   modelId: z.string(),
   method: z.enum(['fgsm', 'pgd']).default('fgsm'),
   /** L∞ budget in [0, 1] pixel units (8/255 ≈ 0.031). */
-  epsilon: z.number().min(0).max(1).default(8 / 255),
+  epsilon: z.number().min(0).max(1).default(EIGHT_GREY_LEVELS),
   steps: z.number().int().min(1).max(1000).default(10),
   stepSize: z.number().min(0).max(1).optional(),
   /** Class index to aim for; absent = untargeted. */

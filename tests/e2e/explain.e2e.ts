@@ -21,7 +21,11 @@ describe('explain in the browser', { skip }, () => {
   it('drop, open Explain, switch class and colormap, export a PNG with provenance', async () => {
     const { context, page, errors } = await openStudio(browser, 'light');
     await dragFiles(page, [fileFrom(sharedPath('photos', 'cat.png'))]);
-    await page.getByRole('complementary', { name: 'Result for cat.png' }).locator('.top1').filter({ hasText: 'Egyptian cat' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('complementary', { name: 'Result for cat.png' })
+      .locator('.top1')
+      .filter({ hasText: 'Egyptian cat' })
+      .waitFor({ timeout: 30_000 });
     await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Explain' }).click();
     const img = page.getByTestId('cam-image');
     await img.waitFor({ timeout: 60_000 });
@@ -61,7 +65,11 @@ describe('explain in the browser', { skip }, () => {
   it('attacks the photo (FGSM) and builds a class visualisation, in dark', async () => {
     const { context, page, errors } = await openStudio(browser, 'dark');
     await dragFiles(page, [fileFrom(sharedPath('photos', 'bird.png'))]);
-    await page.getByRole('complementary', { name: 'Result for bird.png' }).locator('.top1').filter({ hasText: 'chickadee' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('complementary', { name: 'Result for bird.png' })
+      .locator('.top1')
+      .filter({ hasText: 'chickadee' })
+      .waitFor({ timeout: 30_000 });
     await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Explain' }).click();
     await page.getByTestId('cam-image').waitFor({ timeout: 30_000 });
     await shot(page, 'explain-03-dark');

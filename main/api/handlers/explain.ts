@@ -21,7 +21,8 @@ import { modelSha256, withProvenance } from '../../techniques/shared/provenance'
 
 async function available(s: EngineServices, modelId: string): Promise<ModelMeta & { path: string }> {
   const meta = await s.models.resolveAsync(modelId);
-  if (!meta.path || meta.status !== 'available') throw new StudioError('model_missing', `${meta.name} is not on disk yet: download it from the Models panel.`);
+  if (!meta.path || meta.status !== 'available')
+    throw new StudioError('model_missing', `${meta.name} is not on disk yet: download it from the Models panel.`);
   return meta as ModelMeta & { path: string };
 }
 
@@ -31,7 +32,9 @@ function remember(key: string, r: CamResult): void {
   if (recentCams.size > 4) recentCams.delete(recentCams.keys().next().value as string);
 }
 
-export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers' | 'explain.cam' | 'explain.visualize' | 'explain.adversarial'> {
+export function explainHandlers(
+  s: EngineServices,
+): HandlerGroup<'explain.layers' | 'explain.cam' | 'explain.visualize' | 'explain.adversarial'> {
   return {
     'explain.layers': async ({ modelId }) => {
       const meta = await available(s, modelId);
@@ -53,18 +56,47 @@ export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers
       const jobId = s.jobs.start({
         kind: 'explain-cam',
         label: `${method} on ${image.name}`,
-        record: { modelId: meta.id, modelSha256: modelSha256(meta), params: { file: image.name, method, classIndex, layer, topK, augSmooth, eigenSmooth, overlay }, inputs: [image] },
+        record: {
+          modelId: meta.id,
+          modelSha256: modelSha256(meta),
+          params: { file: image.name, method, classIndex, layer, topK, augSmooth, eigenSmooth, overlay },
+          inputs: [image],
+        },
         run: async (ctx): Promise<CamJobResult> => {
           const key = `${createHash('sha1').update(image.bytes).digest('hex')}|${meta.path}|${JSON.stringify(meta.preprocessing)}|${method}|${classIndex ?? 'top'}|${layer ?? ''}|${topK}|${augSmooth}|${eigenSmooth}`;
           let r = recentCams.get(key);
           if (!r) {
-            r = await computeCam(meta, labels, image.name, image.bytes, { method, classIndex, layer, topK, augSmooth, eigenSmooth }, { progress: (f, m) => ctx.progress(f * 0.95, m), throwIfCancelled: ctx.throwIfCancelled });
+            r = await computeCam(
+              meta,
+              labels,
+              image.name,
+              image.bytes,
+              { method, classIndex, layer, topK, augSmooth, eigenSmooth },
+              { progress: (f, m) => ctx.progress(f * 0.95, m), throwIfCancelled: ctx.throwIfCancelled },
+            );
             remember(key, r);
           }
           ctx.throwIfCancelled();
-          const png = await camPng(r, meta, { ...overlay, label: overlay.caption ? camCaption(r) : undefined }, image.name, { augSmooth, eigenSmooth });
+          const png = await camPng(r, meta, { ...overlay, label: overlay.caption ? camCaption(r) : undefined }, image.name, {
+            augSmooth,
+            eigenSmooth,
+          });
           const { class: cls, top, peak, layerReason, suggestedLayer, ms } = r;
-          return { png: new Uint8Array(png), file: image.name, model: meta.id, method, layer: r.layer, layerReason, suggestedLayer, class: cls, top, peak, width: r.image.width, height: r.image.height, ms };
+          return {
+            png: new Uint8Array(png),
+            file: image.name,
+            model: meta.id,
+            method,
+            layer: r.layer,
+            layerReason,
+            suggestedLayer,
+            class: cls,
+            top,
+            peak,
+            width: r.image.width,
+            height: r.image.height,
+            ms,
+          };
         },
       });
       return { jobId };
@@ -84,10 +116,29 @@ export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers
             preview: (png, step) => ctx.preview('image/png', png, step),
             metric: (step, name, value) => ctx.metric(step, name, value),
           });
-          const raw = await sharp(Buffer.from(r.image.rgb), { raw: { width: r.image.width, height: r.image.height, channels: 3 } }).png().toBuffer();
+          const raw = await sharp(Buffer.from(r.image.rgb), { raw: { width: r.image.width, height: r.image.height, channels: 3 } })
+            .png()
+            .toBuffer();
           const { seed, ...parameters } = r.params;
-          const png = withProvenance(raw, { technique: 'classviz', method: 'gradient-ascent', model: meta.id, modelSha256: modelSha256(meta), class: { index: r.classIndex, label: r.label }, parameters, seed });
-          return { png: new Uint8Array(png), model: meta.id, class: { index: r.classIndex, label: r.label }, logit: r.logit, probability: r.probability, top: r.top, steps: r.params.steps, ms: r.ms };
+          const png = withProvenance(raw, {
+            technique: 'classviz',
+            method: 'gradient-ascent',
+            model: meta.id,
+            modelSha256: modelSha256(meta),
+            class: { index: r.classIndex, label: r.label },
+            parameters,
+            seed,
+          });
+          return {
+            png: new Uint8Array(png),
+            model: meta.id,
+            class: { index: r.classIndex, label: r.label },
+            logit: r.logit,
+            probability: r.probability,
+            top: r.top,
+            steps: r.params.steps,
+            ms: r.ms,
+          };
         },
       });
       return { jobId };
@@ -99,13 +150,41 @@ export function explainHandlers(s: EngineServices): HandlerGroup<'explain.layers
       const jobId = s.jobs.start({
         kind: 'explain-adversarial',
         label: `${p.method.toUpperCase()} on ${p.image.name}`,
-        record: { modelId: meta.id, modelSha256: modelSha256(meta), params: { ...p, image: p.image.name }, seed: p.seed, inputs: [p.image] },
+        record: {
+          modelId: meta.id,
+          modelSha256: modelSha256(meta),
+          params: { ...p, image: p.image.name },
+          seed: p.seed,
+          inputs: [p.image],
+        },
         run: async (ctx): Promise<AdversarialJobResult> => {
-          const r = await attack(meta, labels, p.image.name, p.image.bytes, { ...p }, { progress: (f, m) => ctx.progress(f * 0.9, m), throwIfCancelled: ctx.throwIfCancelled });
+          const r = await attack(
+            meta,
+            labels,
+            p.image.name,
+            p.image.bytes,
+            { ...p },
+            { progress: (f, m) => ctx.progress(f * 0.9, m), throwIfCancelled: ctx.throwIfCancelled },
+          );
           ctx.progress(0.92, 'Grad-CAM before and after');
           const [png, panel] = await Promise.all([adversarialPng(r, meta, p.image.name), adversarialPanel(r, meta, labels, p.image.name)]);
           const { method, epsilon, steps, stepSize, target, original, adversarial, success, linf, smallestFlipEpsilon, sweep, ms } = r;
-          return { png: new Uint8Array(png), panel: new Uint8Array(panel), method, epsilon, steps, stepSize, target, original, adversarial, success, linf, smallestFlipEpsilon, sweep, ms };
+          return {
+            png: new Uint8Array(png),
+            panel: new Uint8Array(panel),
+            method,
+            epsilon,
+            steps,
+            stepSize,
+            target,
+            original,
+            adversarial,
+            success,
+            linf,
+            smallestFlipEpsilon,
+            sweep,
+            ms,
+          };
         },
       });
       return { jobId };

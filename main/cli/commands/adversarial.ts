@@ -23,12 +23,21 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
   const { values } = parseArgs({
     args: argv,
     options: {
-      image: { type: 'string' }, model: { type: 'string' }, method: { type: 'string', default: 'fgsm' }, epsilon: { type: 'string' },
-      steps: { type: 'string', default: '10' }, 'step-size': { type: 'string' }, target: { type: 'string' }, seed: { type: 'string' },
-      out: { type: 'string' }, panel: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      image: { type: 'string' },
+      model: { type: 'string' },
+      method: { type: 'string', default: 'fgsm' },
+      epsilon: { type: 'string' },
+      steps: { type: 'string', default: '10' },
+      'step-size': { type: 'string' },
+      target: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      panel: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return io.out(adversarialHelp), EXIT.ok;
+  if (values.help) return (io.out(adversarialHelp), EXIT.ok);
   if (!values.image) throw new UsageError('--image FILE is required');
   if (!values.out) throw new UsageError('--out FILE.png is required');
   const method = values.method as AttackMethod;
@@ -53,16 +62,41 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
     if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
     const meta = await engine.services.models.resolveAsync(modelId);
     const labels = loadLabels(meta.labels);
-    const r = await attack(meta, labels, values.image, bytes, { method, epsilon, steps, stepSize, target, seed, randomStart: seed !== undefined });
+    const r = await attack(meta, labels, values.image, bytes, {
+      method,
+      epsilon,
+      steps,
+      stepSize,
+      target,
+      seed,
+      randomStart: seed !== undefined,
+    });
     const source = path.basename(values.image);
     await fs.writeFile(values.out, await adversarialPng(r, meta, source));
     if (values.panel) await fs.writeFile(values.panel, await adversarialPanel(r, meta, labels, source));
     const pick = ({ index, label, probability }: { index: number; label: string; probability: number }) => ({ index, label, probability });
     if (values.json) {
-      io.out(JSON.stringify({ file: values.image, method, epsilon, original: pick(r.original[0]), adversarial: pick(r.adversarial[0]), success: r.success, smallestFlipEpsilon: r.smallestFlipEpsilon, out: values.out }));
+      io.out(
+        JSON.stringify({
+          file: values.image,
+          method,
+          epsilon,
+          original: pick(r.original[0]),
+          adversarial: pick(r.adversarial[0]),
+          success: r.success,
+          smallestFlipEpsilon: r.smallestFlipEpsilon,
+          out: values.out,
+        }),
+      );
     } else {
-      io.out(`${values.image}: ${r.original[0].label} (${pct(r.original[0].probability)}) -> ${r.adversarial[0].label} (${pct(r.adversarial[0].probability)}) with ${method.toUpperCase()} ε=${(epsilon * 255).toFixed(2)}/255`);
-      io.out(r.smallestFlipEpsilon === null ? 'no ε in the FGSM sweep flips the top-1' : `smallest FGSM ε that flips the top-1: ${(r.smallestFlipEpsilon * 255).toFixed(2)}/255`);
+      io.out(
+        `${values.image}: ${r.original[0].label} (${pct(r.original[0].probability)}) -> ${r.adversarial[0].label} (${pct(r.adversarial[0].probability)}) with ${method.toUpperCase()} ε=${(epsilon * 255).toFixed(2)}/255`,
+      );
+      io.out(
+        r.smallestFlipEpsilon === null
+          ? 'no ε in the FGSM sweep flips the top-1'
+          : `smallest FGSM ε that flips the top-1: ${(r.smallestFlipEpsilon * 255).toFixed(2)}/255`,
+      );
       io.out(`wrote ${values.out}${values.panel ? ` and ${values.panel}` : ''}`);
     }
     return r.success ? EXIT.ok : EXIT.partial;

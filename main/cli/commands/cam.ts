@@ -30,14 +30,23 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      image: { type: 'string' }, model: { type: 'string' }, method: { type: 'string', default: 'gradcam' }, class: { type: 'string' },
-      layer: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false }, colormap: { type: 'string', default: 'jet' },
-      opacity: { type: 'string', default: '0.5' }, threshold: { type: 'string', default: '0' }, mode: { type: 'string', default: 'blended' },
-      'aug-smooth': { type: 'boolean', default: false }, 'eigen-smooth': { type: 'boolean', default: false },
+      image: { type: 'string' },
+      model: { type: 'string' },
+      method: { type: 'string', default: 'gradcam' },
+      class: { type: 'string' },
+      layer: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      colormap: { type: 'string', default: 'jet' },
+      opacity: { type: 'string', default: '0.5' },
+      threshold: { type: 'string', default: '0' },
+      mode: { type: 'string', default: 'blended' },
+      'aug-smooth': { type: 'boolean', default: false },
+      'eigen-smooth': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return io.out(camHelp), EXIT.ok;
+  if (values.help) return (io.out(camHelp), EXIT.ok);
   if (!values.image) throw new UsageError('--image FILE is required');
   if (!values.out) throw new UsageError('--out FILE.png is required');
   const method = values.method as CamMethod;
@@ -45,7 +54,8 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
   if (!COLORMAPS.includes(values.colormap as ColormapName)) throw new UsageError(`--colormap takes one of ${COLORMAPS.join(', ')}`);
   if (!OVERLAY_MODES.includes(values.mode as OverlayMode)) throw new UsageError(`--mode takes one of ${OVERLAY_MODES.join(', ')}`);
   const classIndex = values.class === undefined ? undefined : Number(values.class);
-  if (classIndex !== undefined && (!Number.isInteger(classIndex) || classIndex < 0)) throw new UsageError('--class takes a class index (0, 1, ...)');
+  if (classIndex !== undefined && (!Number.isInteger(classIndex) || classIndex < 0))
+    throw new UsageError('--class takes a class index (0, 1, ...)');
   const opacity = unit(values.opacity!, '--opacity');
   const threshold = unit(values.threshold!, '--threshold');
   let bytes: Uint8Array;
@@ -60,14 +70,32 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
     const modelId = values.model ?? engine.services.models.defaultModelId();
     if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
     const meta = await engine.services.models.resolveAsync(modelId);
-    const r = await computeCam(meta, loadLabels(meta.labels), values.image, bytes, { method, classIndex, layer: values.layer, augSmooth: values['aug-smooth'], eigenSmooth: values['eigen-smooth'] });
-    const overlay = { ...DEFAULT_OVERLAY, colormap: values.colormap as ColormapName, opacity, threshold, mode: values.mode as OverlayMode, label: camCaption(r) };
-    const png = await camPng(r, meta, overlay, path.basename(values.image), { augSmooth: values['aug-smooth'], eigenSmooth: values['eigen-smooth'] });
+    const r = await computeCam(meta, loadLabels(meta.labels), values.image, bytes, {
+      method,
+      classIndex,
+      layer: values.layer,
+      augSmooth: values['aug-smooth'],
+      eigenSmooth: values['eigen-smooth'],
+    });
+    const overlay = {
+      ...DEFAULT_OVERLAY,
+      colormap: values.colormap as ColormapName,
+      opacity,
+      threshold,
+      mode: values.mode as OverlayMode,
+      label: camCaption(r),
+    };
+    const png = await camPng(r, meta, overlay, path.basename(values.image), {
+      augSmooth: values['aug-smooth'],
+      eigenSmooth: values['eigen-smooth'],
+    });
     await fs.writeFile(values.out, png);
     if (values.json) {
       io.out(JSON.stringify({ file: values.image, method, layer: r.layer, class: r.class, peak: r.peak, out: values.out }));
     } else {
-      io.out(`${values.image}: ${r.class.label} (${(r.class.probability * 100).toFixed(1)}%), ${method} on ${r.layer}, peak at (${r.peak.x}, ${r.peak.y})`);
+      io.out(
+        `${values.image}: ${r.class.label} (${(r.class.probability * 100).toFixed(1)}%), ${method} on ${r.layer}, peak at (${r.peak.x}, ${r.peak.y})`,
+      );
       io.out(`wrote ${values.out}`);
     }
     return EXIT.ok;

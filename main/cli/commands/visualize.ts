@@ -21,12 +21,22 @@ export async function visualizeCommand(argv: string[], io: CliIO): Promise<numbe
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string' }, class: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, lr: { type: 'string' }, l2: { type: 'string' },
-      jitter: { type: 'string' }, 'blur-every': { type: 'string' }, 'blur-sigma': { type: 'string' }, start: { type: 'string' }, seed: { type: 'string' },
-      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' },
+      model: { type: 'string' },
+      class: { type: 'string' },
+      out: { type: 'string' },
+      steps: { type: 'string' },
+      lr: { type: 'string' },
+      l2: { type: 'string' },
+      jitter: { type: 'string' },
+      'blur-every': { type: 'string' },
+      'blur-sigma': { type: 'string' },
+      start: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return io.out(visualizeHelp), EXIT.ok;
+  if (values.help) return (io.out(visualizeHelp), EXIT.ok);
   if (!values.out) throw new UsageError('--out FILE.png is required');
   const classIndex = Number(values.class);
   if (values.class === undefined || !Number.isInteger(classIndex) || classIndex < 0) throw new UsageError('--class INDEX is required');
@@ -36,23 +46,58 @@ export async function visualizeCommand(argv: string[], io: CliIO): Promise<numbe
     if (!Number.isFinite(n) || n < lo || n > hi) throw new UsageError(`${flag} takes a number from ${lo} to ${hi}`);
     return n;
   };
-  if (values.start !== undefined && values.start !== 'grey' && values.start !== 'noise') throw new UsageError('--start takes grey or noise');
+  if (values.start !== undefined && values.start !== 'grey' && values.start !== 'noise')
+    throw new UsageError('--start takes grey or noise');
   const opts = {
-    classIndex, steps: num(values.steps, '--steps', 1, 10000), learningRate: num(values.lr, '--lr', 0, 255), l2Decay: num(values.l2, '--l2', 0, 1),
-    jitter: num(values.jitter, '--jitter', 0, 64), blurEvery: num(values['blur-every'], '--blur-every', 0, 1000), blurSigma: num(values['blur-sigma'], '--blur-sigma', 0, 10),
-    start: values.start as 'grey' | 'noise' | undefined, seed: num(values.seed, '--seed', 0, 2 ** 31),
+    classIndex,
+    steps: num(values.steps, '--steps', 1, 10000),
+    learningRate: num(values.lr, '--lr', 0, 255),
+    l2Decay: num(values.l2, '--l2', 0, 1),
+    jitter: num(values.jitter, '--jitter', 0, 64),
+    blurEvery: num(values['blur-every'], '--blur-every', 0, 1000),
+    blurSigma: num(values['blur-sigma'], '--blur-sigma', 0, 10),
+    start: values.start as 'grey' | 'noise' | undefined,
+    seed: num(values.seed, '--seed', 0, 2 ** 31),
   };
   const engine = new Engine({ transport: 'cli' });
   try {
     const modelId = values.model ?? engine.services.models.defaultModelId();
     if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
     const meta = await engine.services.models.resolveAsync(modelId);
-    const r = await visualizeClass(meta, loadLabels(meta.labels), opts, { progress: (f, m) => !values.json && f < 1 && process.stderr.isTTY && process.stderr.write(`\r${m ?? ''}   `) });
-    const png = await sharp(Buffer.from(r.image.rgb), { raw: { width: r.image.width, height: r.image.height, channels: 3 } }).png().toBuffer();
+    const r = await visualizeClass(meta, loadLabels(meta.labels), opts, {
+      progress: (f, m) => !values.json && f < 1 && process.stderr.isTTY && process.stderr.write(`\r${m ?? ''}   `),
+    });
+    const png = await sharp(Buffer.from(r.image.rgb), { raw: { width: r.image.width, height: r.image.height, channels: 3 } })
+      .png()
+      .toBuffer();
     const { seed, ...parameters } = r.params;
-    await fs.writeFile(values.out, withProvenance(png, { technique: 'classviz', method: 'gradient-ascent', model: meta.id, modelSha256: modelSha256(meta), class: { index: classIndex, label: r.label }, parameters, seed }));
-    if (values.json) io.out(JSON.stringify({ model: meta.id, class: { index: classIndex, label: r.label }, logit: r.logit, probability: r.probability, steps: r.params.steps, out: values.out }));
-    else io.out(`${r.label}: logit ${r.logit.toFixed(2)}, probability ${(r.probability * 100).toFixed(1)}% after ${r.params.steps} steps; wrote ${values.out}`);
+    await fs.writeFile(
+      values.out,
+      withProvenance(png, {
+        technique: 'classviz',
+        method: 'gradient-ascent',
+        model: meta.id,
+        modelSha256: modelSha256(meta),
+        class: { index: classIndex, label: r.label },
+        parameters,
+        seed,
+      }),
+    );
+    if (values.json)
+      io.out(
+        JSON.stringify({
+          model: meta.id,
+          class: { index: classIndex, label: r.label },
+          logit: r.logit,
+          probability: r.probability,
+          steps: r.params.steps,
+          out: values.out,
+        }),
+      );
+    else
+      io.out(
+        `${r.label}: logit ${r.logit.toFixed(2)}, probability ${(r.probability * 100).toFixed(1)}% after ${r.params.steps} steps; wrote ${values.out}`,
+      );
     return EXIT.ok;
   } finally {
     await engine.dispose();

@@ -56,7 +56,14 @@ export interface AttackResult {
   ms: number;
 }
 
-export async function attack(meta: ModelMeta, labels: readonly string[], name: string, bytes: Uint8Array, o: AttackOptions, hooks: CamHooks = {}): Promise<AttackResult> {
+export async function attack(
+  meta: ModelMeta,
+  labels: readonly string[],
+  name: string,
+  bytes: Uint8Array,
+  o: AttackOptions,
+  hooks: CamHooks = {},
+): Promise<AttackResult> {
   const t0 = performance.now();
   if (!meta.path || meta.status !== 'available') throw new StudioError('model_missing', `${meta.name} is not on disk yet.`);
   if (!(o.epsilon >= 0 && o.epsilon <= 1)) throw new StudioError('bad_request', 'epsilon must be in [0, 1] (pixel units; 8/255 ≈ 0.031)');
@@ -68,7 +75,8 @@ export async function attack(meta: ModelMeta, labels: readonly string[], name: s
   const pre = meta.preprocessing;
   const dims = tensorDims(pre, 1, h, w);
   const label = (i: number) => labels[i + meta.labelOffset] ?? `class ${i}`;
-  const top = (logits: Float32Array): TopClass[] => topK(softmax(logits), o.topK ?? 5).map(({ index, value }) => ({ index, label: label(index), probability: value }));
+  const top = (logits: Float32Array): TopClass[] =>
+    topK(softmax(logits), o.topK ?? 5).map(({ index, value }) => ({ index, label: label(index), probability: value }));
   const [l0] = await fwd.run(toTensor(x0, pre), dims);
   const original = top(l0);
   const target = o.target ?? null;
@@ -76,7 +84,8 @@ export async function attack(meta: ModelMeta, labels: readonly string[], name: s
   // Untargeted: ascend CE(true); targeted: descend CE(target).
   const sign = target === null ? 1 : -1;
   const spec = { objectives: [{ objective: { kind: 'crossentropy' as const, tensor: fwd.logits, index } }] };
-  const gradAt = async (img: FloatImage) => gradToPixels((await gradRunner().gradient(meta.path!, spec, toTensor(img, pre), dims)).grad, w, h, pre);
+  const gradAt = async (img: FloatImage) =>
+    gradToPixels((await gradRunner().gradient(meta.path!, spec, toTensor(img, pre), dims)).grad, w, h, pre);
 
   const eps = o.epsilon * 255;
   const steps = o.method === 'fgsm' ? 1 : Math.max(1, Math.round(o.steps ?? 10));
@@ -112,8 +121,17 @@ export async function attack(meta: ModelMeta, labels: readonly string[], name: s
   }
   hooks.progress?.(1);
   return {
-    method: o.method, epsilon: o.epsilon, steps, stepSize: alpha / 255, target, original, adversarial, success, linf: linf / 255,
-    sweep, smallestFlipEpsilon: flip ? flip.epsilon : null,
+    method: o.method,
+    epsilon: o.epsilon,
+    steps,
+    stepSize: alpha / 255,
+    target,
+    original,
+    adversarial,
+    success,
+    linf: linf / 255,
+    sweep,
+    smallestFlipEpsilon: flip ? flip.epsilon : null,
     originalImage: { rgb: px0.rgb, width: w, height: h },
     adversarialImage: { rgb: adv, width: w, height: h },
     perturbationImage: { rgb: pert, width: w, height: h },
@@ -133,12 +151,21 @@ function project(px: Float32Array, x0: Float32Array, eps: number): void {
 /** 8-bit pixels, rounded toward the original so |δ| ≤ ε survives quantisation. */
 function quantizeToward(px: Float32Array, x0: Float32Array): Uint8Array {
   const out = new Uint8Array(px.length);
-  for (let i = 0; i < px.length; i++) out[i] = Math.max(0, Math.min(255, x0[i] + Math.trunc(px[i] - x0[i] + (px[i] > x0[i] ? 1e-4 : -1e-4))));
+  for (let i = 0; i < px.length; i++)
+    out[i] = Math.max(0, Math.min(255, x0[i] + Math.trunc(px[i] - x0[i] + (px[i] > x0[i] ? 1e-4 : -1e-4))));
   return out;
 }
 
 /** FGSM at every ε of the sweep from one gradient, all candidates in batches. */
-async function fgsmSweep(fwd: LogitsModel, g: Float32Array, x0: FloatImage, pre: ModelMeta['preprocessing'], sign: number, eps: number[], top: (l: Float32Array) => TopClass[]): Promise<{ epsilon: number; top1: TopClass }[]> {
+async function fgsmSweep(
+  fwd: LogitsModel,
+  g: Float32Array,
+  x0: FloatImage,
+  pre: ModelMeta['preprocessing'],
+  sign: number,
+  eps: number[],
+  top: (l: Float32Array) => TopClass[],
+): Promise<{ epsilon: number; top1: TopClass }[]> {
   const { width: w, height: h } = x0;
   const per = 3 * w * h;
   const out: { epsilon: number; top1: TopClass }[] = [];

@@ -7,7 +7,10 @@ import { renderOverlay, DEFAULT_OVERLAY } from '../shared/overlay';
 import { modelSha256, withProvenance, type Provenance } from '../shared/provenance';
 import type { AttackResult } from './attack';
 
-const rawPng = (img: RgbImage) => sharp(Buffer.from(img.rgb.buffer, img.rgb.byteOffset, img.rgb.byteLength), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
+const rawPng = (img: RgbImage) =>
+  sharp(Buffer.from(img.rgb.buffer, img.rgb.byteOffset, img.rgb.byteLength), { raw: { width: img.width, height: img.height, channels: 3 } })
+    .png()
+    .toBuffer();
 
 export function attackProvenance(r: AttackResult, meta: ModelMeta, source?: string): Provenance {
   return {
@@ -16,7 +19,15 @@ export function attackProvenance(r: AttackResult, meta: ModelMeta, source?: stri
     model: meta.id,
     modelSha256: modelSha256(meta),
     class: { index: r.adversarial[0].index, label: r.adversarial[0].label },
-    parameters: { epsilon: r.epsilon, steps: r.steps, stepSize: r.stepSize, target: r.target, original: r.original[0], adversarial: r.adversarial[0], smallestFlipEpsilon: r.smallestFlipEpsilon },
+    parameters: {
+      epsilon: r.epsilon,
+      steps: r.steps,
+      stepSize: r.stepSize,
+      target: r.target,
+      original: r.original[0],
+      adversarial: r.adversarial[0],
+      smallestFlipEpsilon: r.smallestFlipEpsilon,
+    },
     source,
   };
 }
@@ -33,7 +44,13 @@ export async function adversarialPanel(r: AttackResult, meta: ModelMeta, labels:
   const before = await computeCam(meta, labels, 'original', r.originalImage, { method: 'gradcam' });
   const after = await computeCam(meta, labels, 'adversarial', r.adversarialImage, { method: 'gradcam' });
   const cam = (c: typeof before) => renderOverlay(c.image, c.full, { ...DEFAULT_OVERLAY, colorbar: false });
-  const tiles = await Promise.all([rawPng(r.originalImage), rawPng(r.adversarialImage), rawPng(r.perturbationImage), cam(before), cam(after)]);
+  const tiles = await Promise.all([
+    rawPng(r.originalImage),
+    rawPng(r.adversarialImage),
+    rawPng(r.perturbationImage),
+    cam(before),
+    cam(after),
+  ]);
   const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
   const captions = [
     `original: ${short(r.original[0].label)} ${pct(r.original[0].probability)}`,
@@ -49,7 +66,10 @@ export async function adversarialPanel(r: AttackResult, meta: ModelMeta, labels:
   const H = h + capH + 2 * pad;
   const esc = (s: string) => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${captions
-    .map((c, i) => `<text x="${pad + i * (w + pad)}" y="${h + pad + 16}" font-family="DejaVu Sans, sans-serif" font-size="11" fill="#eee">${esc(c)}</text>`)
+    .map(
+      (c, i) =>
+        `<text x="${pad + i * (w + pad)}" y="${h + pad + 16}" font-family="DejaVu Sans, sans-serif" font-size="11" fill="#eee">${esc(c)}</text>`,
+    )
     .join('')}</svg>`;
   const png = await sharp({ create: { width: W, height: H, channels: 3, background: '#1b1d22' } })
     .composite([...tiles.map((t, i) => ({ input: t, left: pad + i * (w + pad), top: pad })), { input: Buffer.from(svg), left: 0, top: 0 }])

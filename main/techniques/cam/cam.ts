@@ -77,11 +77,19 @@ export type CamSource = Uint8Array | RgbImage;
 // The last few forward passes, so switching class or method on the same photo skips the forward pass.
 const recent = new Map<string, Prepared>();
 
-export async function prepareCam(meta: ModelMeta, name: string, source: CamSource, layer: string | undefined, wantGradient: boolean): Promise<Prepared> {
+export async function prepareCam(
+  meta: ModelMeta,
+  name: string,
+  source: CamSource,
+  layer: string | undefined,
+  wantGradient: boolean,
+): Promise<Prepared> {
   if (!meta.path || meta.status !== 'available') throw new StudioError('model_missing', `${meta.name} is not on disk yet.`);
   const graphs = await camGraphs(meta.path, meta.inputSize, meta.outputName, layer, wantGradient);
   const exact = !(source instanceof Uint8Array);
-  const key = `${createHash('sha1').update(exact ? source.rgb : source).digest('hex')}|${exact}|${meta.path}|${graphs.layer}|${wantGradient}|${JSON.stringify(meta.preprocessing)}`;
+  const key = `${createHash('sha1')
+    .update(exact ? source.rgb : source)
+    .digest('hex')}|${exact}|${meta.path}|${graphs.layer}|${wantGradient}|${JSON.stringify(meta.preprocessing)}`;
   const hit = recent.get(key);
   if (hit) return hit;
   const [h, w] = meta.inputSize;
@@ -106,7 +114,14 @@ export async function prepareCam(meta: ModelMeta, name: string, source: CamSourc
   return prepared;
 }
 
-export async function computeCam(meta: ModelMeta, labels: readonly string[], name: string, source: CamSource, opts: CamOptions, hooks: CamHooks = {}): Promise<CamResult> {
+export async function computeCam(
+  meta: ModelMeta,
+  labels: readonly string[],
+  name: string,
+  source: CamSource,
+  opts: CamOptions,
+  hooks: CamHooks = {},
+): Promise<CamResult> {
   const t0 = performance.now();
   const p = await prepareCam(meta, name, source, opts.layer, opts.method !== 'scorecam' && opts.method !== 'cam');
   hooks.throwIfCancelled?.();
@@ -115,8 +130,10 @@ export async function computeCam(meta: ModelMeta, labels: readonly string[], nam
   const label = (i: number) => labels[i + meta.labelOffset] ?? `class ${i}`;
   const top = topK(probs, opts.topK ?? 5).map(({ index, value }) => ({ index, label: label(index), probability: value }));
   const index = opts.classIndex ?? top[0].index;
-  if (!Number.isInteger(index) || index < 0 || index >= graphs.classes) throw new StudioError('bad_request', `class ${index} is out of range (the model has ${graphs.classes} classes)`);
-  if (activation.dims.length !== 4) throw new StudioError('bad_request', `layer "${graphs.layer}" is not a spatial map (shape [${activation.dims.join(', ')}])`);
+  if (!Number.isInteger(index) || index < 0 || index >= graphs.classes)
+    throw new StudioError('bad_request', `class ${index} is out of range (the model has ${graphs.classes} classes)`);
+  if (activation.dims.length !== 4)
+    throw new StudioError('bad_request', `layer "${graphs.layer}" is not a spatial map (shape [${activation.dims.join(', ')}])`);
   const [, , h, w] = activation.dims;
   const base = { graphs, input: p.input, dims: p.dims, activation, extras: p.extras };
   const mapOpts = { method: opts.method, index, eigenSmooth: opts.eigenSmooth, batchSize: opts.batchSize };
@@ -138,7 +155,9 @@ export async function computeCam(meta: ModelMeta, labels: readonly string[], nam
     map = normalize(sum);
     raw = sum;
   }
-  const region = p.exact ? { x: 0, y: 0, width: p.image.width, height: p.image.height } : inputRegion(meta.preprocessing, meta.inputSize, p.image.width, p.image.height);
+  const region = p.exact
+    ? { x: 0, y: 0, width: p.image.width, height: p.image.height }
+    : inputRegion(meta.preprocessing, meta.inputSize, p.image.width, p.image.height);
   const full = mapToImage(map, w, h, region, p.image.width, p.image.height);
   const at = argmax(full.map((v) => (Number.isNaN(v) ? -1 : v)));
   hooks.progress?.(1);

@@ -29,9 +29,16 @@ export function cutAt(model: Model, shapes: ShapeMap, activation: string, logits
   // Forward closure: tensors that depend on the activation.
   const downstream = new Set([activation]);
   for (const n of topoSort(g)) if (n.inputs.some((i) => downstream.has(i))) n.outputs.forEach((o) => o && downstream.add(o));
-  const keep = g.nodes.filter((n) => !n.outputs.includes(activation) && n.outputs.some((o) => needed.has(o)) && (n.outputs.some((o) => downstream.has(o)) || constOnly(n, idx)));
+  const keep = g.nodes.filter(
+    (n) =>
+      !n.outputs.includes(activation) &&
+      n.outputs.some((o) => needed.has(o)) &&
+      (n.outputs.some((o) => downstream.has(o)) || constOnly(n, idx)),
+  );
   const produced = new Set(keep.flatMap((n) => n.outputs));
-  const extras = [...new Set(keep.flatMap((n) => n.inputs))].filter((i) => i && i !== activation && !produced.has(i) && !g.initializers.has(i));
+  const extras = [...new Set(keep.flatMap((n) => n.inputs))].filter(
+    (i) => i && i !== activation && !produced.has(i) && !g.initializers.has(i),
+  );
   const shapeOf = (t: string): Dim[] => {
     const s = shapes.get(t);
     if (!s) throw new StudioError('bad_model', `shape of "${t}" unknown`);

@@ -9,7 +9,13 @@ export function camCaption(r: CamResult): string {
   return `${label} ${(r.class.probability * 100).toFixed(1)}% · ${r.method}`;
 }
 
-export async function camPng(r: CamResult, meta: ModelMeta, overlay: OverlayOptions, source?: string, smoothing: { augSmooth?: boolean; eigenSmooth?: boolean } = {}): Promise<Buffer> {
+export async function camPng(
+  r: CamResult,
+  meta: ModelMeta,
+  overlay: OverlayOptions,
+  source?: string,
+  smoothing: { augSmooth?: boolean; eigenSmooth?: boolean } = {},
+): Promise<Buffer> {
   const png = await renderOverlay(r.image, r.full, overlay);
   return withProvenance(png, {
     technique: 'cam',
@@ -18,7 +24,16 @@ export async function camPng(r: CamResult, meta: ModelMeta, overlay: OverlayOpti
     modelSha256: modelSha256(meta),
     layer: r.layer,
     class: { index: r.class.index, label: r.class.label },
-    parameters: { colormap: overlay.colormap, opacity: overlay.opacity, threshold: overlay.threshold, mode: overlay.mode, augSmooth: !!smoothing.augSmooth, eigenSmooth: !!smoothing.eigenSmooth, probability: r.class.probability, peak: r.peak },
+    parameters: {
+      colormap: overlay.colormap,
+      opacity: overlay.opacity,
+      threshold: overlay.threshold,
+      mode: overlay.mode,
+      augSmooth: !!smoothing.augSmooth,
+      eigenSmooth: !!smoothing.eigenSmooth,
+      probability: r.class.probability,
+      peak: r.peak,
+    },
     source,
   });
 }

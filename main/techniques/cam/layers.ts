@@ -26,9 +26,39 @@ export interface HeadInfo {
   classifier: Classifier | null;
 }
 
-const NONLINEAR = new Set(['Relu', 'Clip', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Elu', 'HardSigmoid', 'Softplus', 'PRelu', 'Selu', 'HardSwish', 'Mish', 'Gelu']);
+const NONLINEAR = new Set([
+  'Relu',
+  'Clip',
+  'LeakyRelu',
+  'Sigmoid',
+  'Tanh',
+  'Elu',
+  'HardSigmoid',
+  'Softplus',
+  'PRelu',
+  'Selu',
+  'HardSwish',
+  'Mish',
+  'Gelu',
+]);
 /** Ops between the pool and the logits that do not mix spatial positions. */
-const HEAD_PASS = new Set(['Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout', 'Gemm', 'MatMul', 'Add', 'Mul', 'Sub', 'Div', 'Conv', 'BatchNormalization', 'Transpose']);
+const HEAD_PASS = new Set([
+  'Flatten',
+  'Reshape',
+  'Squeeze',
+  'Unsqueeze',
+  'Identity',
+  'Dropout',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Mul',
+  'Sub',
+  'Div',
+  'Conv',
+  'BatchNormalization',
+  'Transpose',
+]);
 
 function isGlobalPool(n: Node): boolean {
   if (n.opType === 'GlobalAveragePool' || n.opType === 'GlobalMaxPool') return true;
@@ -44,7 +74,9 @@ function isPixelLinear(n: Node, idx: GraphIndex): boolean {
   if (n.opType === 'Conv') {
     const w = idx.graph.initializers.get(n.inputs[1]);
     const strides = attrInts(n, 'strides') ?? [1, 1];
-    return !!w && w.dims.length === 4 && w.dims[2] === 1 && w.dims[3] === 1 && attrInt(n, 'group', 1) === 1 && strides.every((s) => s === 1);
+    return (
+      !!w && w.dims.length === 4 && w.dims[2] === 1 && w.dims[3] === 1 && attrInt(n, 'group', 1) === 1 && strides.every((s) => s === 1)
+    );
   }
   if (n.opType === 'BatchNormalization' || n.opType === 'Identity' || n.opType === 'Dropout') return true;
   if (n.opType === 'Add' || n.opType === 'Sub' || n.opType === 'Mul') return n.inputs.filter((i) => idx.isConst(i)).length === 1;
@@ -78,7 +110,14 @@ export function analyseHead(model: Model, idx: GraphIndex, outputName?: string):
     t = next;
   }
   if (!pool) {
-    return { logits, pool: null, pooled: null, target: '', reason: 'no global pooling before the logits: name a layer with --layer', classifier: null };
+    return {
+      logits,
+      pool: null,
+      pooled: null,
+      target: '',
+      reason: 'no global pooling before the logits: name a layer with --layer',
+      classifier: null,
+    };
   }
   const pooled = pool.inputs[0];
   // Walk back from the pooled map through per-pixel linear ops (a 1×1 classifier conv, BN) to a nonlinearity.
@@ -104,7 +143,9 @@ export function analyseHead(model: Model, idx: GraphIndex, outputName?: string):
 /** W with logits = W · GAP(target) (+ b): from a 1×1 conv before the pool, or a Gemm/MatMul after it. */
 function linearClassifier(idx: GraphIndex, before: Node[], after: Node[]): Classifier | null {
   const lin = [...before, ...after].filter((n) => n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul');
-  const scaling = [...before, ...after].filter((n) => n.opType === 'BatchNormalization' || n.opType === 'Mul' || n.opType === 'Div' || n.opType === 'Transpose');
+  const scaling = [...before, ...after].filter(
+    (n) => n.opType === 'BatchNormalization' || n.opType === 'Mul' || n.opType === 'Div' || n.opType === 'Transpose',
+  );
   if (lin.length !== 1 || scaling.length) return null;
   const n = lin[0];
   const wT = idx.graph.initializers.get(n.inputs[1]);
@@ -118,7 +159,8 @@ function linearClassifier(idx: GraphIndex, before: Node[], after: Node[]): Class
   const classes = transB ? r : c;
   const channels = transB ? c : r;
   const weight = new Float32Array(classes * channels);
-  for (let k = 0; k < classes; k++) for (let j = 0; j < channels; j++) weight[k * channels + j] = alpha * (transB ? w[k * c + j] : w[j * c + k]);
+  for (let k = 0; k < classes; k++)
+    for (let j = 0; j < channels; j++) weight[k * channels + j] = alpha * (transB ? w[k * c + j] : w[j * c + k]);
   return { weight, classes, channels, node: n.name };
 }
 

@@ -33,7 +33,10 @@ export async function camMap(m: MapInput, o: MapOptions, hooks: CamHooks = {}): 
   if (o.method === 'cam') {
     const cls = graphs.head.classifier;
     if (!cls || graphs.layer !== graphs.head.target || cls.channels !== c) {
-      throw new StudioError('bad_request', `plain CAM needs a global-average-pool + linear head reading layer "${graphs.layer}"; use gradcam for this model or layer`);
+      throw new StudioError(
+        'bad_request',
+        `plain CAM needs a global-average-pool + linear head reading layer "${graphs.layer}"; use gradcam for this model or layer`,
+      );
     }
     weights = cls.weight.subarray(o.index * c, (o.index + 1) * c);
   } else if (o.method === 'scorecam') {

@@ -7,7 +7,15 @@ import { softmaxWeights } from './methods';
 import { resizeBilinear } from '../shared/resample';
 import type { CamGraphs, Tensor32 } from './sessions';
 
-export async function scoreCamWeights(graphs: CamGraphs, input: Float32Array, dims: number[], activation: Tensor32, classIndex: number, batchSize: number, hooks: CamHooks): Promise<Float32Array> {
+export async function scoreCamWeights(
+  graphs: CamGraphs,
+  input: Float32Array,
+  dims: number[],
+  activation: Tensor32,
+  classIndex: number,
+  batchSize: number,
+  hooks: CamHooks,
+): Promise<Float32Array> {
   const [, c, h, w] = activation.dims;
   const nchw = dims[1] === 3;
   const H = nchw ? dims[2] : dims[1];

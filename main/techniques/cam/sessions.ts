@@ -58,7 +58,13 @@ const out = (v: ort.Tensor): Tensor32 => ({ data: v.data as Float32Array, dims: 
 const cache = new Map<string, Promise<CamGraphs>>();
 
 /** Sessions for a model file and target layer (default: the suggested one). */
-export function camGraphs(file: string, inputSize: [number, number], outputName?: string, layer?: string, wantGradient = true): Promise<CamGraphs> {
+export function camGraphs(
+  file: string,
+  inputSize: [number, number],
+  outputName?: string,
+  layer?: string,
+  wantGradient = true,
+): Promise<CamGraphs> {
   const { model, index } = modelIR(file);
   const head = analyseHead(model, index, outputName);
   const target = layer || head.target;
@@ -76,7 +82,15 @@ export function camGraphs(file: string, inputSize: [number, number], outputName?
   return hit;
 }
 
-async function build(_file: string, model: Model, index: GraphIndex, head: HeadInfo, layer: string, size: [number, number], wantGradient: boolean): Promise<CamGraphs> {
+async function build(
+  _file: string,
+  model: Model,
+  index: GraphIndex,
+  head: HeadInfo,
+  layer: string,
+  size: [number, number],
+  wantGradient: boolean,
+): Promise<CamGraphs> {
   const inp = realInputs(model.graph)[0];
   if (!inp) throw new StudioError('bad_model', 'the model has no input');
   checkLayer(index, layer, inp.name);

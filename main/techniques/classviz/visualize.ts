@@ -57,10 +57,18 @@ export interface VisualizeResult {
   ms: number;
 }
 
-export async function visualizeClass(meta: ModelMeta, labels: readonly string[], opts: VisualizeOptions, hooks: VisualizeHooks = {}): Promise<VisualizeResult> {
+export async function visualizeClass(
+  meta: ModelMeta,
+  labels: readonly string[],
+  opts: VisualizeOptions,
+  hooks: VisualizeHooks = {},
+): Promise<VisualizeResult> {
   const t0 = performance.now();
   if (!meta.path || meta.status !== 'available') throw new StudioError('model_missing', `${meta.name} is not on disk yet.`);
-  const p = { ...VISUALIZE_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as Required<VisualizeOptions>;
+  const p = {
+    ...VISUALIZE_DEFAULTS,
+    ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+  } as Required<VisualizeOptions>;
   const fwd = await logitsModel(meta.path, meta.outputName);
   const [h, w] = meta.inputSize;
   const pre = meta.preprocessing;
@@ -86,7 +94,12 @@ export async function visualizeClass(meta: ModelMeta, labels: readonly string[],
     hooks.metric?.(step, 'logit', res.loss);
     hooks.progress?.(step / p.steps, `step ${step} of ${p.steps}: logit ${res.loss.toFixed(2)}`);
     if (hooks.preview && (step % p.previewEvery === 0 || step === p.steps)) {
-      hooks.preview(await sharp(Buffer.from(toBytes(x.px)), { raw: { width: w, height: h, channels: 3 } }).png().toBuffer(), step);
+      hooks.preview(
+        await sharp(Buffer.from(toBytes(x.px)), { raw: { width: w, height: h, channels: 3 } })
+          .png()
+          .toBuffer(),
+        step,
+      );
     }
   }
   const rgb = toBytes(x.px);

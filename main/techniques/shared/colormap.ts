@@ -5,8 +5,28 @@ export type ColormapName = 'jet' | 'viridis' | 'inferno' | 'gray';
 export const COLORMAPS: readonly ColormapName[] = ['jet', 'viridis', 'inferno', 'gray'];
 
 const ANCHORS: Record<'viridis' | 'inferno', number[][]> = {
-  viridis: [[68, 1, 84], [71, 45, 123], [59, 82, 139], [44, 114, 142], [33, 145, 140], [40, 174, 128], [94, 201, 98], [173, 220, 48], [253, 231, 37]],
-  inferno: [[0, 0, 4], [31, 12, 72], [85, 15, 109], [136, 34, 106], [186, 54, 85], [227, 89, 51], [249, 142, 9], [248, 201, 50], [252, 255, 164]],
+  viridis: [
+    [68, 1, 84],
+    [71, 45, 123],
+    [59, 82, 139],
+    [44, 114, 142],
+    [33, 145, 140],
+    [40, 174, 128],
+    [94, 201, 98],
+    [173, 220, 48],
+    [253, 231, 37],
+  ],
+  inferno: [
+    [0, 0, 4],
+    [31, 12, 72],
+    [85, 15, 109],
+    [136, 34, 106],
+    [186, 54, 85],
+    [227, 89, 51],
+    [249, 142, 9],
+    [248, 201, 50],
+    [252, 255, 164],
+  ],
 };
 
 const clamp01 = (v: number) => (v < 0 ? 0 : v > 1 ? 1 : v);
@@ -20,7 +40,10 @@ export function colormapLut(name: ColormapName): Uint8Array {
   for (let i = 0; i < 256; i++) {
     const x = i / 255;
     let rgb: number[];
-    if (name === 'jet') rgb = [clamp01(1.5 - Math.abs(4 * x - 3)), clamp01(1.5 - Math.abs(4 * x - 2)), clamp01(1.5 - Math.abs(4 * x - 1))].map((v) => v * 255);
+    if (name === 'jet')
+      rgb = [clamp01(1.5 - Math.abs(4 * x - 3)), clamp01(1.5 - Math.abs(4 * x - 2)), clamp01(1.5 - Math.abs(4 * x - 1))].map(
+        (v) => v * 255,
+      );
     else if (name === 'gray') rgb = [i, i, i];
     else {
       const a = ANCHORS[name];
@@ -29,7 +52,10 @@ export function colormapLut(name: ColormapName): Uint8Array {
       const f = s - k;
       rgb = [0, 1, 2].map((c) => a[k][c] + (a[k + 1][c] - a[k][c]) * f);
     }
-    lut.set(rgb.map((v) => Math.round(v)), i * 3);
+    lut.set(
+      rgb.map((v) => Math.round(v)),
+      i * 3,
+    );
   }
   luts.set(name, lut);
   return lut;

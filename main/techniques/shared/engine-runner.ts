@@ -35,7 +35,11 @@ export function logitsModel(file: string, outputName?: string): Promise<LogitsMo
       const inp = realInputs(model.graph)[0];
       const input = inp.name;
       const n0 = inp.shape?.[0];
-      const session = await ort.InferenceSession.create(encodeModel(truncateAt(model, [logits])), { intraOpNumThreads: defaultThreads(), interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      const session = await ort.InferenceSession.create(encodeModel(truncateAt(model, [logits])), {
+        intraOpNumThreads: defaultThreads(),
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
       return {
         logits,
         input,

@@ -58,19 +58,27 @@ function decorations(width: number, height: number, o: OverlayOptions): Buffer |
     const text = esc(o.label);
     const w = Math.min(width - unit, Math.round(text.length * unit * 0.62 + unit));
     parts.push(`<rect x="${unit / 2}" y="${unit / 2}" width="${w}" height="${unit * 1.6}" rx="${unit / 4}" fill="rgba(0,0,0,0.6)"/>`);
-    parts.push(`<text x="${unit}" y="${unit * 1.7}" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="${unit}" fill="#fff">${text}</text>`);
+    parts.push(
+      `<text x="${unit}" y="${unit * 1.7}" font-family="DejaVu Sans, Liberation Sans, sans-serif" font-size="${unit}" fill="#fff">${text}</text>`,
+    );
   }
   if (o.colorbar) {
     const bw = Math.round(unit * 0.9);
     const bh = Math.round(Math.min(height * 0.4, unit * 10));
     const x = width - bw - unit * 2.4;
     const y = height - bh - unit;
-    const stops = Array.from({ length: 11 }, (_, i) => `<stop offset="${i * 10}%" stop-color="${colormapCss(o.colormap, 1 - i / 10)}"/>`).join('');
+    const stops = Array.from(
+      { length: 11 },
+      (_, i) => `<stop offset="${i * 10}%" stop-color="${colormapCss(o.colormap, 1 - i / 10)}"/>`,
+    ).join('');
     const fs = Math.round(unit * 0.7);
     parts.push(`<defs><linearGradient id="cb" x1="0" y1="0" x2="0" y2="1">${stops}</linearGradient></defs>`);
-    parts.push(`<rect x="${x - unit * 0.3}" y="${y - unit * 0.3}" width="${bw + unit * 2.5}" height="${bh + unit * 0.6}" rx="${unit / 4}" fill="rgba(0,0,0,0.5)"/>`);
+    parts.push(
+      `<rect x="${x - unit * 0.3}" y="${y - unit * 0.3}" width="${bw + unit * 2.5}" height="${bh + unit * 0.6}" rx="${unit / 4}" fill="rgba(0,0,0,0.5)"/>`,
+    );
     parts.push(`<rect x="${x}" y="${y}" width="${bw}" height="${bh}" fill="url(#cb)" stroke="#fff" stroke-width="1"/>`);
-    const tick = (t: string, ty: number) => `<text x="${x + bw + unit * 0.3}" y="${ty}" font-family="DejaVu Sans, sans-serif" font-size="${fs}" fill="#fff">${t}</text>`;
+    const tick = (t: string, ty: number) =>
+      `<text x="${x + bw + unit * 0.3}" y="${ty}" font-family="DejaVu Sans, sans-serif" font-size="${fs}" fill="#fff">${t}</text>`;
     parts.push(tick('high', y + fs), tick('low', y + bh));
     if (o.threshold > 0) {
       const ty = y + bh * (1 - o.threshold);

@@ -5,7 +5,16 @@ import type { Preprocessing } from '../../api/contract';
  * Bilinear resize of a [h, w] map. alignCorners=false is cv2.resize / PIL (half-pixel centres, what
  * heat maps are upsampled with); true is torch UpsamplingBilinear2d (Score-CAM's masks).
  */
-export function resizeBilinear(src: Float32Array, w: number, h: number, outW: number, outH: number, alignCorners = false, dst?: Float32Array, dstOffset = 0): Float32Array {
+export function resizeBilinear(
+  src: Float32Array,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+  alignCorners = false,
+  dst?: Float32Array,
+  dstOffset = 0,
+): Float32Array {
   const out = dst ?? new Float32Array(outW * outH);
   const xs = axis(w, outW, alignCorners);
   const ys = axis(h, outH, alignCorners);

@@ -55,7 +55,8 @@ describe.skipIf(!sharedModelsDir)('adversarial examples', () => {
           expect(m).toBeLessThanOrEqual(bound);
           expect(m).toBeGreaterThan(bound * 0.9);
         }
-        if (r.smallestFlipEpsilon !== null) expect(r.sweep.find((s) => s.epsilon === r.smallestFlipEpsilon)!.top1.index).not.toBe(r.original[0].index);
+        if (r.smallestFlipEpsilon !== null)
+          expect(r.sweep.find((s) => s.epsilon === r.smallestFlipEpsilon)!.top1.index).not.toBe(r.original[0].index);
       }
       expect(flipped).toBeGreaterThanOrEqual(4);
     });
@@ -63,7 +64,12 @@ describe.skipIf(!sharedModelsDir)('adversarial examples', () => {
 
   it('targeted PGD reaches the target class within ε', async () => {
     const meta = metas.get('mobilenet_v2_1.0_224')!;
-    const r = await attack(meta, loadLabels(meta.labels), 'cat.png', photo('cat.png'), { method: 'pgd', epsilon: 4 / 255, steps: 8, target: 1 + 9 /* ostrich */ });
+    const r = await attack(meta, loadLabels(meta.labels), 'cat.png', photo('cat.png'), {
+      method: 'pgd',
+      epsilon: 4 / 255,
+      steps: 8,
+      target: 1 + 9 /* ostrich */,
+    });
     expect(r.success).toBe(true);
     expect(r.adversarial[0].index).toBe(10);
     expect(r.linf).toBeLessThanOrEqual(4 / 255 + 1e-9);
@@ -72,12 +78,30 @@ describe.skipIf(!sharedModelsDir)('adversarial examples', () => {
   it('vision-studio adversarial --json prints original and adversarial top-1 and ε, and writes provenance', async () => {
     const out = path.join(os.tmpdir(), `vs-adv-${process.pid}.png`);
     const lines: string[] = [];
-    const code = await runCli(['adversarial', '--image', sharedPath('photos', 'bird.png'), '--model', sharedPath('mobilenet_v2_1.0_224.onnx'), '--epsilon', '8/255', '--out', out, '--json'], { out: (s) => lines.push(s), err: (s) => lines.push(s) });
+    const code = await runCli(
+      [
+        'adversarial',
+        '--image',
+        sharedPath('photos', 'bird.png'),
+        '--model',
+        sharedPath('mobilenet_v2_1.0_224.onnx'),
+        '--epsilon',
+        '8/255',
+        '--out',
+        out,
+        '--json',
+      ],
+      { out: (s) => lines.push(s), err: (s) => lines.push(s) },
+    );
     expect(code).toBe(0);
     const j = JSON.parse(lines.join('\n'));
     expect(j).toMatchObject({ method: 'fgsm', epsilon: 8 / 255, original: { label: 'chickadee' }, success: true, out });
     expect(Object.keys(j.adversarial)).toEqual(['index', 'label', 'probability']);
-    expect(readProvenance(fs.readFileSync(out))).toMatchObject({ technique: 'adversarial', method: 'fgsm', parameters: { epsilon: 8 / 255 } });
+    expect(readProvenance(fs.readFileSync(out))).toMatchObject({
+      technique: 'adversarial',
+      method: 'fgsm',
+      parameters: { epsilon: 8 / 255 },
+    });
     fs.rmSync(out, { force: true });
   });
 });
@@ -88,18 +112,57 @@ describe.skipIf(!sharedModelsDir)('class visualisation', () => {
     const labels = loadLabels(meta.labels);
     const previews: number[] = [];
     const logits: number[] = [];
-    const r = await visualizeClass(meta, labels, { classIndex: 1, steps: 12, previewEvery: 4 }, { preview: (_png, step) => previews.push(step), metric: (_s, _n, v) => logits.push(v) });
+    const r = await visualizeClass(
+      meta,
+      labels,
+      { classIndex: 1, steps: 12, previewEvery: 4 },
+      { preview: (_png, step) => previews.push(step), metric: (_s, _n, v) => logits.push(v) },
+    );
     expect(previews).toEqual([4, 8, 12]);
     expect(logits[logits.length - 1]).toBeGreaterThan(logits[0] + 1);
     expect(r.image.rgb.length).toBe(224 * 224 * 3);
     let n = 0;
     const out = path.join(os.tmpdir(), `vs-viz-${process.pid}.png`);
     const lines: string[] = [];
-    const code = await runCli(['visualize', '--model', sharedPath('tiny_darknet_224.onnx'), '--class', '1', '--steps', '3', '--start', 'noise', '--seed', '7', '--out', out, '--json'], { out: (s) => lines.push(s), err: (s) => lines.push(s) });
+    const code = await runCli(
+      [
+        'visualize',
+        '--model',
+        sharedPath('tiny_darknet_224.onnx'),
+        '--class',
+        '1',
+        '--steps',
+        '3',
+        '--start',
+        'noise',
+        '--seed',
+        '7',
+        '--out',
+        out,
+        '--json',
+      ],
+      { out: (s) => lines.push(s), err: (s) => lines.push(s) },
+    );
     expect(code).toBe(0);
     expect(JSON.parse(lines.join('\n'))).toMatchObject({ class: { index: 1 }, steps: 3, out });
-    expect(readProvenance(fs.readFileSync(out))).toMatchObject({ technique: 'classviz', seed: 7, class: { index: 1 }, parameters: { start: 'noise', steps: 3 } });
+    expect(readProvenance(fs.readFileSync(out))).toMatchObject({
+      technique: 'classviz',
+      seed: 7,
+      class: { index: 1 },
+      parameters: { start: 'noise', steps: 3 },
+    });
     fs.rmSync(out, { force: true });
-    await expect(visualizeClass(meta, labels, { classIndex: 1, steps: 50 }, { throwIfCancelled: () => { if (++n > 3) throw new Error('cancelled'); } })).rejects.toThrow('cancelled');
+    await expect(
+      visualizeClass(
+        meta,
+        labels,
+        { classIndex: 1, steps: 50 },
+        {
+          throwIfCancelled: () => {
+            if (++n > 3) throw new Error('cancelled');
+          },
+        },
+      ),
+    ).rejects.toThrow('cancelled');
   });
 });

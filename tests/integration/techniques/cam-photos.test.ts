@@ -94,8 +94,12 @@ describe.skipIf(!sharedModelsDir)('CAM family on the shared photos', () => {
     }
     const early = await computeCam(meta, [], 'bird.png', photo('bird.png'), { method: 'gradcam', layer: 'leaky_re_lu_12' });
     expect([early.layer, early.layerReason, early.mapWidth]).toEqual(['leaky_re_lu_12', 'chosen by hand', 14]);
-    await expect(computeCam(meta, [], 'bird.png', photo('bird.png'), { method: 'cam', layer: 'leaky_re_lu_12' })).rejects.toThrow(/plain CAM needs/);
-    await expect(computeCam(meta, [], 'bird.png', photo('bird.png'), { method: 'gradcam', layer: 'nope' })).rejects.toThrow(/no tensor named "nope"/);
+    await expect(computeCam(meta, [], 'bird.png', photo('bird.png'), { method: 'cam', layer: 'leaky_re_lu_12' })).rejects.toThrow(
+      /plain CAM needs/,
+    );
+    await expect(computeCam(meta, [], 'bird.png', photo('bird.png'), { method: 'gradcam', layer: 'nope' })).rejects.toThrow(
+      /no tensor named "nope"/,
+    );
   });
 
   it('aug and eigen smoothing keep the peak on the object and stay close to the plain map', async () => {
@@ -112,7 +116,21 @@ describe.skipIf(!sharedModelsDir)('CAM family on the shared photos', () => {
   it('vision-studio cam --json prints the documented shape and writes a PNG with provenance', async () => {
     const out = path.join(os.tmpdir(), `vs-cam-${process.pid}.png`);
     const lines: string[] = [];
-    const code = await runCli(['cam', '--image', sharedPath('photos', 'cat.png'), '--model', sharedPath('mobilenet_v2_1.0_224.onnx'), '--method', 'gradcam', '--out', out, '--json'], { out: (s) => lines.push(s), err: (s) => lines.push(s) });
+    const code = await runCli(
+      [
+        'cam',
+        '--image',
+        sharedPath('photos', 'cat.png'),
+        '--model',
+        sharedPath('mobilenet_v2_1.0_224.onnx'),
+        '--method',
+        'gradcam',
+        '--out',
+        out,
+        '--json',
+      ],
+      { out: (s) => lines.push(s), err: (s) => lines.push(s) },
+    );
     expect(code).toBe(0);
     const j = JSON.parse(lines.join('\n'));
     expect(Object.keys(j)).toEqual(['file', 'method', 'layer', 'class', 'peak', 'out']);
@@ -120,7 +138,13 @@ describe.skipIf(!sharedModelsDir)('CAM family on the shared photos', () => {
     expect(j).toMatchObject({ method: 'gradcam', layer: 'out_relu', class: { label: 'Egyptian cat' }, out });
     expect(inside(j.peak, BOXES['cat.png']['Egyptian cat'])).toBe(true);
     const prov = readProvenance(fs.readFileSync(out))!;
-    expect(prov).toMatchObject({ technique: 'cam', method: 'gradcam', layer: 'out_relu', class: { index: j.class.index }, modelSha256: '84c994e54b44ad11e73199ff9659962a49dbbf7439a9e65ed55fe6a9b1681949' });
+    expect(prov).toMatchObject({
+      technique: 'cam',
+      method: 'gradcam',
+      layer: 'out_relu',
+      class: { index: j.class.index },
+      modelSha256: '84c994e54b44ad11e73199ff9659962a49dbbf7439a9e65ed55fe6a9b1681949',
+    });
     fs.rmSync(out, { force: true });
     const bad = await runCli(['cam', '--image', 'x.png', '--method', 'nope', '--out', out], { out: () => undefined, err: () => undefined });
     expect(bad).toBe(2);

@@ -39,16 +39,34 @@ describe.skipIf(!sharedModelsDir)('explain.* handlers', () => {
     const { jobId } = await engine.call('explain.cam', { image: image('cat.png'), modelId: model });
     const r = CamJobResult.parse(await engine.services.jobs.wait(jobId));
     expect(r).toMatchObject({ method: 'gradcam', layer: 'out_relu', class: { label: 'Egyptian cat' }, width: 512, height: 341 });
-    expect(readProvenance(r.png)).toMatchObject({ technique: 'cam', layer: 'out_relu', class: { index: r.class.index }, parameters: { colormap: 'jet' } });
+    expect(readProvenance(r.png)).toMatchObject({
+      technique: 'cam',
+      layer: 'out_relu',
+      class: { index: r.class.index },
+      parameters: { colormap: 'jet' },
+    });
     const second = r.top[1].index;
-    const b = CamJobResult.parse(await engine.services.jobs.wait((await engine.call('explain.cam', { image: image('cat.png'), modelId: model, classIndex: second, overlay: { colormap: 'viridis', mode: 'side-by-side' } })).jobId));
+    const b = CamJobResult.parse(
+      await engine.services.jobs.wait(
+        (
+          await engine.call('explain.cam', {
+            image: image('cat.png'),
+            modelId: model,
+            classIndex: second,
+            overlay: { colormap: 'viridis', mode: 'side-by-side' },
+          })
+        ).jobId,
+      ),
+    );
     expect(b.class.index).toBe(second);
     expect(readProvenance(b.png)).toMatchObject({ class: { index: second }, parameters: { colormap: 'viridis', mode: 'side-by-side' } });
     expect(events.some((e) => e.jobId === jobId && e.type === 'done')).toBe(true);
   });
 
   it('rejects bad parameters at the edge and unknown layers in the job', async () => {
-    await expect(engine.call('explain.cam', { image: image('cat.png'), modelId: model, method: 'magic' as never })).rejects.toThrow(/method/);
+    await expect(engine.call('explain.cam', { image: image('cat.png'), modelId: model, method: 'magic' as never })).rejects.toThrow(
+      /method/,
+    );
     const { jobId } = await engine.call('explain.cam', { image: image('cat.png'), modelId: model, layer: 'nope' });
     await expect(engine.services.jobs.wait(jobId)).rejects.toThrow(/no tensor named "nope"/);
   });

@@ -12,13 +12,34 @@ import { GraphIndex } from '../../../main/techniques/shared/graph-index';
 
 const C = 4;
 const K = 3;
-const node = (name: string, opType: string, inputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs: [name], attrs });
-const conv = (name: string, x: string, cin: number, cout: number, k: number) => node(name, 'Conv', [x, `${name}.w`], { kernel_shape: { type: 'ints', value: [k, k] }, pads: { type: 'ints', value: [k >> 1, k >> 1, k >> 1, k >> 1] } });
-const weights = (name: string, dims: number[], seed: number) => floatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b) }, (_, i) => Math.sin(i * 1.7 + seed) * 0.5));
+const node = (name: string, opType: string, inputs: string[], attrs: Node['attrs'] = {}): Node => ({
+  name,
+  opType,
+  domain: '',
+  inputs,
+  outputs: [name],
+  attrs,
+});
+const conv = (name: string, x: string, cin: number, cout: number, k: number) =>
+  node(name, 'Conv', [x, `${name}.w`], {
+    kernel_shape: { type: 'ints', value: [k, k] },
+    pads: { type: 'ints', value: [k >> 1, k >> 1, k >> 1, k >> 1] },
+  });
+const weights = (name: string, dims: number[], seed: number) =>
+  floatTensor(
+    name,
+    dims,
+    Array.from({ length: dims.reduce((a, b) => a * b) }, (_, i) => Math.sin(i * 1.7 + seed) * 0.5),
+  );
 
 /** x → conv1 → relu1 (B) → conv2 → relu2 (A) → Add(A, B) → GAP → Flatten → Gemm(transB). */
 function residualNet(): Model {
-  const init = [weights('conv1.w', [C, 3, 3, 3], 1), weights('conv2.w', [C, C, 3, 3], 2), weights('fc.w', [K, C], 3), weights('fc.b', [K], 4)];
+  const init = [
+    weights('conv1.w', [C, 3, 3, 3], 1),
+    weights('conv2.w', [C, C, 3, 3], 2),
+    weights('fc.w', [K, C], 3),
+    weights('fc.b', [K], 4),
+  ];
   return {
     irVersion: 8,
     opsetImports: [{ domain: '', version: 17 }],
@@ -27,8 +48,14 @@ function residualNet(): Model {
     graph: {
       name: 'residual',
       nodes: [
-        conv('conv1', 'x', 3, C, 3), node('relu1', 'Relu', ['conv1']), conv('conv2', 'relu1', C, C, 3), node('relu2', 'Relu', ['conv2']),
-        node('sum', 'Add', ['relu2', 'relu1']), node('relu3', 'Relu', ['sum']), node('gap', 'GlobalAveragePool', ['relu3']), node('flat', 'Flatten', ['gap'], { axis: aInt(1) }),
+        conv('conv1', 'x', 3, C, 3),
+        node('relu1', 'Relu', ['conv1']),
+        conv('conv2', 'relu1', C, C, 3),
+        node('relu2', 'Relu', ['conv2']),
+        node('sum', 'Add', ['relu2', 'relu1']),
+        node('relu3', 'Relu', ['sum']),
+        node('gap', 'GlobalAveragePool', ['relu3']),
+        node('flat', 'Flatten', ['gap'], { axis: aInt(1) }),
         node('fc', 'Gemm', ['flat', 'fc.w', 'fc.b'], { transB: aInt(1) }),
       ],
       inputs: [{ name: 'x', elemType: 1, shape: ['N', 3, 'H', 'W'] }],
@@ -95,10 +122,11 @@ describe('cut at a layer with a skip connection around it', () => {
     // d fc[1] / d relu2[k,i] = W[1,k] / 64 where relu3 > 0, else 0.
     const fcw = residualNet().graph.initializers.get('fc.w')!.data as Float32Array;
     const sum = f.activation.data.map((a, i) => a + f.extras.relu1.data[i]);
-    for (let k = 0; k < C; k++) for (let i = 0; i < 64; i++) {
-      const expected = sum[k * 64 + i] > 0 ? fcw[C + k] / 64 : 0;
-      expect(grad.data[k * 64 + i]).toBeCloseTo(expected, 6);
-    }
+    for (let k = 0; k < C; k++)
+      for (let i = 0; i < 64; i++) {
+        const expected = sum[k * 64 + i] > 0 ? fcw[C + k] / 64 : 0;
+        expect(grad.data[k * 64 + i]).toBeCloseTo(expected, 6);
+      }
   });
 });
 

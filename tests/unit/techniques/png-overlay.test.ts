@@ -9,11 +9,18 @@ import { readProvenance, withProvenance } from '../../../main/techniques/shared/
 import { inputRegion, mapToImage, resizeBilinear } from '../../../main/techniques/shared/resample';
 import { normalize } from '../../../main/techniques/cam/methods';
 
-const tinyPng = () => sharp({ create: { width: 4, height: 3, channels: 3, background: '#336699' } }).png().toBuffer();
+const tinyPng = () =>
+  sharp({ create: { width: 4, height: 3, channels: 3, background: '#336699' } })
+    .png()
+    .toBuffer();
 
 describe('PNG text chunks', () => {
   it('writes tEXt and iTXt that sharp still decodes and that read back exactly', async () => {
-    const png = addPngText(await tinyPng(), { Software: 'Vision Studio', 'vision-studio:class': '281 tabby, tabby cat', note: 'Grüße ✓ 猫' });
+    const png = addPngText(await tinyPng(), {
+      Software: 'Vision Studio',
+      'vision-studio:class': '281 tabby, tabby cat',
+      note: 'Grüße ✓ 猫',
+    });
     const meta = await sharp(png).metadata();
     expect(meta.width).toBe(4);
     expect(readPngText(png)).toEqual({ Software: 'Vision Studio', 'vision-studio:class': '281 tabby, tabby cat', note: 'Grüße ✓ 猫' });
@@ -27,9 +34,25 @@ describe('PNG text chunks', () => {
   });
 
   it('round-trips a provenance record', async () => {
-    const png = withProvenance(await tinyPng(), { technique: 'cam', method: 'gradcam', model: 'm', modelSha256: 'ab'.repeat(32), layer: 'out_relu', class: { index: 3, label: 'x' }, parameters: { opacity: 0.5 }, seed: 7 });
+    const png = withProvenance(await tinyPng(), {
+      technique: 'cam',
+      method: 'gradcam',
+      model: 'm',
+      modelSha256: 'ab'.repeat(32),
+      layer: 'out_relu',
+      class: { index: 3, label: 'x' },
+      parameters: { opacity: 0.5 },
+      seed: 7,
+    });
     const p = readProvenance(png)!;
-    expect(p).toMatchObject({ technique: 'cam', method: 'gradcam', layer: 'out_relu', modelSha256: 'ab'.repeat(32), seed: 7, parameters: { opacity: 0.5 } });
+    expect(p).toMatchObject({
+      technique: 'cam',
+      method: 'gradcam',
+      layer: 'out_relu',
+      modelSha256: 'ab'.repeat(32),
+      seed: 7,
+      parameters: { opacity: 0.5 },
+    });
     expect(p.appVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(readPngText(png)['vision-studio:model-sha256']).toBe('ab'.repeat(32));
   });
@@ -55,7 +78,15 @@ describe('colormaps and resampling', () => {
   });
 
   it('maps a centre-cropped input back to its region of the photo, NaN outside', () => {
-    const pre = { channelOrder: 'RGB', layout: 'NCHW', scale: 1, mean: [0, 0, 0], std: [1, 1, 1], resize: 'shorter-then-crop', resizeTo: 256 } as const;
+    const pre = {
+      channelOrder: 'RGB',
+      layout: 'NCHW',
+      scale: 1,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      resize: 'shorter-then-crop',
+      resizeTo: 256,
+    } as const;
     const r = inputRegion({ ...pre, mean: [0, 0, 0], std: [1, 1, 1] }, [224, 224], 512, 256);
     expect(r.height).toBeCloseTo(224, 5);
     expect(r.x).toBeCloseTo(144, 5);
@@ -74,7 +105,11 @@ describe('overlay rendering', () => {
   const image = { rgb: new Uint8Array(8 * 6 * 3).fill(100), width: 8, height: 6 };
   const map = Float32Array.from({ length: 48 }, (_, i) => (i % 8) / 7);
   it('blended and mask-only keep the size; side by side doubles the width', async () => {
-    for (const [mode, w] of [['blended', 8], ['mask-only', 8], ['side-by-side', 16]] as const) {
+    for (const [mode, w] of [
+      ['blended', 8],
+      ['mask-only', 8],
+      ['side-by-side', 16],
+    ] as const) {
       const png = await renderOverlay(image, map, { colormap: 'viridis', opacity: 0.5, threshold: 0.5, mode, colorbar: false });
       const m = await sharp(png).metadata();
       expect([m.width, m.height]).toEqual([w, 6]);

@@ -1,8 +1,12 @@
 // State of the Explain view: the photo on screen (shared with Classify), parameters of the three tools,
 // the running job (progress, ETA, cancel) and the latest result of each tool.
 import {
-  AdversarialJobResult, CamJobResult, VisualizeJobResult,
-  type CamMethod, type OverlayParams, type ResultOf,
+  AdversarialJobResult,
+  CamJobResult,
+  VisualizeJobResult,
+  type CamMethod,
+  type OverlayParams,
+  type ResultOf,
 } from '../../../../main/api/contract';
 import { bytesOf } from '../../lib/files/collect';
 import { classify } from '../../lib/state/classify.svelte';
@@ -37,7 +41,17 @@ class Explain {
   cam = $state.raw<CamJobResult | null>(null);
   camUrl = $state<string | null>(null);
   // Class visualisation
-  viz = $state({ classIndex: 131, steps: 160, learningRate: 3, l2Decay: 0.004, jitter: 8, blurEvery: 4, blurSigma: 0.6, start: 'grey' as 'grey' | 'noise', seed: 0 });
+  viz = $state({
+    classIndex: 131,
+    steps: 160,
+    learningRate: 3,
+    l2Decay: 0.004,
+    jitter: 8,
+    blurEvery: 4,
+    blurSigma: 0.6,
+    start: 'grey' as 'grey' | 'noise',
+    seed: 0,
+  });
   vizResult = $state.raw<VisualizeJobResult | null>(null);
   vizUrl = $state<string | null>(null);
   // Adversarial
@@ -61,7 +75,10 @@ class Explain {
     this.layer = '';
     this.classIndex = null;
     try {
-      const [layers, labels] = await Promise.all([connection.call('explain.layers', { modelId: id }), connection.call('models.labels', { id })]);
+      const [layers, labels] = await Promise.all([
+        connection.call('explain.layers', { modelId: id }),
+        connection.call('models.labels', { id }),
+      ]);
       if (this.modelId !== id) return;
       this.layers = layers;
       this.labels = labels;
@@ -75,7 +92,12 @@ class Explain {
     return this.labels[index + this.labelOffset] ?? `class ${index}`;
   }
 
-  private async go<T>(tool: ExplainTab, start: () => Promise<{ jobId: string }>, parse: (v: unknown) => T, onPreview?: (b: Uint8Array) => void): Promise<T | null> {
+  private async go<T>(
+    tool: ExplainTab,
+    start: () => Promise<{ jobId: string }>,
+    parse: (v: unknown) => T,
+    onPreview?: (b: Uint8Array) => void,
+  ): Promise<T | null> {
     await this.cancel();
     const run: RunState = { tool, jobId: null, fraction: 0, etaSeconds: null, message: '' };
     this.run = run;
@@ -111,7 +133,17 @@ class Explain {
     const image = await bytesOf(photo);
     const r = await this.go(
       'cam',
-      () => connection.call('explain.cam', { image, modelId, method: this.method, classIndex: this.classIndex ?? undefined, layer: this.layer || undefined, augSmooth: this.augSmooth, eigenSmooth: this.eigenSmooth, overlay: { ...this.overlay } }),
+      () =>
+        connection.call('explain.cam', {
+          image,
+          modelId,
+          method: this.method,
+          classIndex: this.classIndex ?? undefined,
+          layer: this.layer || undefined,
+          augSmooth: this.augSmooth,
+          eigenSmooth: this.eigenSmooth,
+          overlay: { ...this.overlay },
+        }),
       (v) => CamJobResult.parse(v),
     );
     if (!r) return;
@@ -148,7 +180,15 @@ class Explain {
     const a = this.adv;
     const r = await this.go(
       'adversarial',
-      () => connection.call('explain.adversarial', { image, modelId, method: a.method, epsilon: a.epsilon255 / 255, steps: a.steps, target: a.target ?? undefined }),
+      () =>
+        connection.call('explain.adversarial', {
+          image,
+          modelId,
+          method: a.method,
+          epsilon: a.epsilon255 / 255,
+          steps: a.steps,
+          target: a.target ?? undefined,
+        }),
       (v) => AdversarialJobResult.parse(v),
     );
     if (!r) return;
