@@ -27,9 +27,22 @@ export function session(cm: CreateModel, objectives: WeightedObjective[], img: {
   return runner().session(cm.ir, { objectives, taps, doubleLoss }, dims(img));
 }
 
-/** Forward activations of `tensors` for an image (targets for content/style, guides). */
+/**
+ * Forward activations of `tensors` for one image (content/style targets): a forward-only session built
+ * for the call and released after it, so its memory does not stay with the cached gradient sessions.
+ */
 export async function activations(cm: CreateModel, tensors: string[], img: Img): Promise<Record<string, TensorOut>> {
-  // A cheap objective on the first tensor makes the same cached gradient session serve as a forward pass.
+  try {
+    return await runner().taps(cm.ir, tensors, img.data, dims(img));
+  } catch {
+    // A model that pins its input size runs only through the gradient path (which makes H×W symbolic).
+    return activationsCached(cm, tensors, img);
+  }
+}
+
+/** The same, through a cached session: for activations needed every step (guided dream). */
+export async function activationsCached(cm: CreateModel, tensors: string[], img: Img): Promise<Record<string, TensorOut>> {
+  // A cheap objective on the first tensor makes a cached gradient session serve as a forward pass.
   const objective: Objective = { kind: 'meansq', tensor: tensors[0] };
   const s = await session(cm, [{ objective, weight: 1 }], img, tensors);
   return (await s.run(img.data, dims(img))).taps;

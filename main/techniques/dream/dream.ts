@@ -4,7 +4,7 @@
 import type { ModelMeta } from '../../api/contract';
 import type { Objective } from '../../onnx/loss';
 import { createModel, defaultDreamLayer, layer, type CreateModel } from '../create-shared/model';
-import { activations, session } from '../create-shared/net';
+import { activations, activationsCached, session } from '../create-shared/net';
 import type { CreateResult, DreamParams } from '../create-shared/params';
 import { clampImg, dims, imgToRgb, loadRgb, resizeImg, rgbToImg, unitPerPixel, type Img } from '../create-shared/pixels';
 import { Tracker, type Reporter } from '../create-shared/progress';
@@ -145,7 +145,7 @@ async function guidedGrad(cm: CreateModel, tensor: string, p: DreamParams, track
   const content: Objective = { kind: 'content', tensor };
   return async (img) => {
     track.check();
-    const y = (await activations(cm, [tensor], img))[tensor];
+    const y = (await activationsCached(cm, [tensor], img))[tensor];
     const { direction, objective } = matchGuide(y, g);
     const target = new Float32Array(y.data.length);
     for (let i = 0; i < target.length; i++) target[i] = y.data[i] + direction[i];

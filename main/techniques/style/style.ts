@@ -5,7 +5,7 @@
 // Every term is divided by its target's mean square, so the weights mean the same on any model.
 import type { ModelMeta } from '../../api/contract';
 import type { WeightedObjective } from '../../onnx/loss';
-import type { TensorOut } from '../../onnx/runner';
+import type { GradSession, TensorOut } from '../../onnx/runner';
 import { blend, gramOf, meanSquare } from '../create-shared/gram';
 import { createModel, defaultContentLayer, defaultStyleLayers, layer, sizeMultiple, type CreateModel } from '../create-shared/model';
 import { activations, evaluator, session } from '../create-shared/net';
@@ -51,9 +51,10 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
     else x = noiseImg(width, height, cm.pre, rng.normal, 50);
     const cur: Img = x;
 
-    const start = await split(cm, prob, cur);
     const tvW = p.tvWeight / (width * height);
-    const s = await session(cm, [...prob.content, ...prob.style], cur);
+    // The content activation is tapped so the content and style terms can be told apart without more sessions.
+    const s = await session(cm, [...prob.content, ...prob.style], cur, [contentT]);
+    const start = await split(s, prob, contentT, cur);
     const f = evaluator(s, cur, prob.targets, { tv: (img, g) => tvPrior(img, cm.pre, 2, tvW, g) }, track);
     await minimise(f, cur.data, {
       method: p.optimiser,
@@ -62,7 +63,7 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
       onStart: (loss) => track.start(loss),
       onStep: (k, data, loss) => track.done(loss, { ...cur, data }, {}, `scale ${si + 1} / ${scales.length}: ${width}×${height}, step ${k} / ${p.steps}`),
     });
-    const end = await split(cm, prob, cur);
+    const end = await split(s, prob, contentT, cur);
     const tag = scales.length > 1 ? `@${scales[si]}` : '';
     parts[`content${tag}`] = { start: start.content, end: end.content };
     parts[`style${tag}`] = { start: start.style, end: end.style };
@@ -115,10 +116,13 @@ async function problem(cm: CreateModel, p: StyleParams, content: Img, styles: Im
   return { content: contentObj, style, targets };
 }
 
-/** The content and style terms separately (two extra evaluations per scale: at its start and end). */
-async function split(cm: CreateModel, prob: Problem, x: Img): Promise<{ content: number; style: number }> {
-  const pick = (objs: WeightedObjective[]) => Object.fromEntries(Object.entries(prob.targets).filter(([k]) => objs.some((o) => k.endsWith(`:${o.objective.tensor}`) && k.startsWith(o.objective.kind === 'style' ? 'gram:' : 'target:'))));
-  const c = await (await session(cm, prob.content, x)).run(x.data, dims(x), pick(prob.content));
-  const s = await (await session(cm, prob.style, x)).run(x.data, dims(x), pick(prob.style));
-  return { content: c.loss, style: s.loss };
+/** The content and style terms at x: content from the tapped activation, style = network loss − content. */
+async function split(s: GradSession, prob: Problem, contentT: string, x: Img): Promise<{ content: number; style: number }> {
+  const r = await s.run(x.data, dims(x), prob.targets);
+  const y = r.taps[contentT].data;
+  const t = prob.targets[`target:${contentT}`].data;
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) sum += (y[i] - t[i]) ** 2;
+  const content = (prob.content[0].weight ?? 1) * (sum / y.length);
+  return { content, style: r.loss - content };
 }
