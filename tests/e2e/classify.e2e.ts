@@ -83,6 +83,9 @@ describe('classify in the browser', { skip }, () => {
         await page.getByRole('spinbutton', { name: 'Top-K value' }).fill('5');
         await page.getByRole('spinbutton', { name: 'Top-K value' }).press('Enter');
         await result.getByRole('list', { name: 'Top 5 labels' }).waitFor({ timeout: 30_000 });
+        // The same photo, one click away from Explain.
+        await result.getByRole('button', { name: 'Where does it look?' }).click();
+        await page.getByRole('heading', { level: 1, name: 'Explain' }).waitFor();
       }
       assert.deepEqual(errors, []);
       await context.close();
