@@ -60,7 +60,7 @@ export const COMMON: Field[] = [
   { key: 'seed', label: 'Seed', kind: 'number', min: 0, max: 2147483647, tip: 'Same seed, same image, bit for bit' },
   { key: 'previewEvery', label: 'Preview every', kind: 'number', min: 0, max: 100, tip: 'Steps between live previews' },
   { key: 'exportSize', label: 'Export size', kind: 'number', min: 32, max: 8192, tip: 'Longer side of the exported file (blank: the working size)', optional: true },
-  { key: 'format', label: 'Format', kind: 'select', options: [['png', 'PNG (provenance in text chunks)'], ['jpeg', 'JPEG']], tip: 'PNG keeps model, layers, parameters, seed and app version in its text chunks' },
+  { key: 'format', label: 'Format', kind: 'select', options: [['png', 'PNG'], ['jpeg', 'JPEG']], tip: 'PNG keeps model, layers, parameters, seed and app version in its text chunks' },
   { key: 'timelapse', label: 'Time-lapse GIF', kind: 'check', tip: 'Also make an animated GIF of the previews' },
 ];
 
