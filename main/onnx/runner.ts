@@ -77,8 +77,9 @@ export class GradRunner {
   constructor(opts: RunnerOptions = {}) {
     this.opts = {
       threads: opts.threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
-      // Not 'all': ORT 1.30's layout (NCHWc) optimisations gave gradients off by 0.4% (relative L2) on VGG19
-      // while 'extended' and 'disabled' match PyTorch to 1e-6 (bench/gradient). 'extended' is within ~10% of its speed.
+      // Not 'all': its NCHWc conv kernels round differently (~1e-5 relative), which flips MaxPool argmaxes
+      // at near-ties, so the VGG19 gradient differs from PyTorch's by 0.4% (relative L2); 'extended'
+      // matches PyTorch to 1e-6 and was no slower in bench/gradient.
       graphOptimizationLevel: opts.graphOptimizationLevel ?? 'extended',
     };
   }

@@ -4,6 +4,7 @@
 import { StudioError } from '../api/contract.js';
 import { attrInt, attrInts, attrString, attrTensor, DT, numel, tensorNumbers, type Dim, type Graph, type Model, type Node, type Tensor } from './ir.js';
 import { validateModel } from './validate.js';
+import { shapeValue } from './shape-values.js';
 
 export interface TypedShape {
   elemType: number;
@@ -112,15 +113,17 @@ export function inferShapes(model: Model, opts: InferOptions = {}): ShapeMap {
     const t = consts.get(name);
     return t ? tensorNumbers(t) : undefined;
   };
-  // Shape(T) outputs, so Reshape(x, Shape(T)) takes T's shape.
-  const shapeSrc = new Map<string, Dim[]>();
+  // Values of shape-like int tensors (constants, Shape → Gather → Concat chains) for Reshape targets.
+  const values = new Map<string, Dim[]>();
+  const value = (name: string): Dim[] | undefined => values.get(name) ?? cval(name);
   for (const n of order) {
     const ins = n.inputs.map((i) => (i ? map.get(i) : undefined));
-    if (n.opType === 'Shape' && !n.attrs.start && !n.attrs.end && ins[0]) shapeSrc.set(n.outputs[0], ins[0].shape);
+    if (n.opType !== 'Constant') {
+      const sv = shapeValue(n, (name) => map.get(name)?.shape, value);
+      if (sv) values.set(n.outputs[0], sv);
+    }
     try {
-      const outs = n.opType === 'Reshape' && shapeSrc.has(n.inputs[1]) && ins[0]
-        ? [{ elemType: ins[0].elemType, shape: [...shapeSrc.get(n.inputs[1])!] }]
-        : inferNode(n, ins, cval, model);
+      const outs = inferNode(n, ins, value, model);
       n.outputs.forEach((o, i) => o && outs[i] && !(opts.hints?.has(o)) && map.set(o, outs[i]));
     } catch (e) {
       if (opts.lenient) continue;
@@ -131,7 +134,7 @@ export function inferShapes(model: Model, opts: InferOptions = {}): ShapeMap {
   return map;
 }
 
-function inferNode(n: Node, ins: (TypedShape | undefined)[], cval: (name: string) => number[] | undefined, model: Model): TypedShape[] {
+function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: string) => Dim[] | undefined, model: Model): TypedShape[] {
   const x = ins[0];
   const need = (i: number): TypedShape => {
     const s = ins[i];
@@ -141,9 +144,9 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], cval: (name: string
   const same = (): TypedShape[] => [{ elemType: need(0).elemType, shape: [...need(0).shape] }];
   const et = x?.elemType ?? DT.FLOAT;
   const constInput = (i: number, what: string): number[] => {
-    const v = n.inputs[i] ? cval(n.inputs[i]) : undefined;
-    if (!v) throw bad(n, `${what} must be a constant`);
-    return v;
+    const v = n.inputs[i] ? value(n.inputs[i]) : undefined;
+    if (!v || v.some((d) => typeof d !== 'number')) throw bad(n, `${what} must be a constant`);
+    return v as number[];
   };
   switch (n.opType) {
     case 'Relu': case 'LeakyRelu': case 'Clip': case 'Sigmoid': case 'Tanh': case 'Softmax': case 'LogSoftmax':
@@ -179,7 +182,8 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], cval: (name: string
     }
     case 'Reshape': {
       const s = need(0).shape;
-      const target = constInput(1, 'Reshape shape');
+      const target = n.inputs[1] ? value(n.inputs[1]) : undefined;
+      if (!target) throw bad(n, 'Reshape shape must be a constant or computed from shapes');
       const out: Dim[] = target.map((d, i) => (d === 0 && attrInt(n, 'allowzero', 0) === 0 ? s[i] : d));
       const neg = out.indexOf(-1);
       if (neg >= 0) {

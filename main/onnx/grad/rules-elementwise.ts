@@ -7,9 +7,10 @@ const where = (c: RuleCtx, cond: string, a: string, b: string) => c.b.op('Where'
 
 const pass: Rule = (c) => c.node.inputs.map((_, i) => (i === 0 && c.needs[0] ? gy0(c) : null));
 
+/** y > 0 ⟺ x > 0; reading y leaves the Conv before a ReLU with one consumer, so ORT can fuse them. */
 const relu: Rule = (c) => {
   const { b, node } = c;
-  const mask = b.op('Greater', [node.inputs[0], b.constF([0])], {}, 'pos');
+  const mask = b.op('Greater', [node.outputs[0], b.constF([0])], {}, 'pos');
   return [where(c, mask, gy0(c), b.constF([0]))];
 };
 

@@ -12,6 +12,14 @@ const maxPool: Rule = (c) => {
     node.outputs[1] = b.fresh('argmax');
     b.setShape(node.outputs[1], { elemType: 7, shape: c.shape(node.outputs[0]) });
   }
+  const a = spatialAttrs(c);
+  const overlapping = a.kernel.some((k, i) => (k - 1) * a.dil[i] + 1 > a.strides[i]);
+  // Disjoint windows: each input element is the argmax of at most one window, so MaxUnpool (one
+  // op, no zeros tensor to fill and scatter into) is the exact transpose. Overlaps need the add.
+  if (!overlapping && attrInt(node, 'ceil_mode', 0) === 0) {
+    const attrs = { kernel_shape: aInts(a.kernel), strides: aInts(a.strides), pads: aInts(a.pads) };
+    return [b.op('MaxUnpool', [gy0(c), node.outputs[1], b.shape(node.inputs[0])], attrs, 'unpool')];
+  }
   return [scatterAddLike(b, node.inputs[0], flatten1(b, node.outputs[1]), flatten1(b, gy0(c)))];
 };
 

@@ -35,6 +35,8 @@ describe('pooling backward', () => {
     ['MaxPool 3x3 s2 overlapping, pads', { op: 'MaxPool', inputs: [x([2, 2, 7, 6])], attrs: { kernel_shape: aInts([3, 3]), strides: aInts([2, 2]), pads: aInts([1, 1, 1, 1]) } }],
     ['MaxPool ceil_mode odd', { op: 'MaxPool', inputs: [x([1, 2, 7, 5])], attrs: { kernel_shape: aInts([2, 2]), strides: aInts([2, 2]), ceil_mode: aInt(1) } }],
     ['MaxPool 3x3 s1 pad 1 (YOLO style)', { op: 'MaxPool', inputs: [x([1, 2, 5, 5])], attrs: { kernel_shape: aInts([3, 3]), strides: aInts([1, 1]), pads: aInts([1, 1, 1, 1]) } }],
+    ['MaxPool 2x2 s2 odd size with end pads (MaxUnpool path)', { op: 'MaxPool', inputs: [x([1, 2, 7, 5])], attrs: { kernel_shape: aInts([2, 2]), strides: aInts([2, 2]), pads: aInts([0, 0, 1, 1]) } }],
+    ['MaxPool 3x2 s(3,2) disjoint', { op: 'MaxPool', inputs: [x([1, 2, 8, 7])], attrs: { kernel_shape: aInts([3, 2]), strides: aInts([3, 2]) } }],
     ['MaxPool dilations', { op: 'MaxPool', inputs: [x([1, 1, 7, 7])], attrs: { kernel_shape: aInts([2, 2]), dilations: aInts([2, 2]) } }],
     ['AveragePool 2x2 s2', { op: 'AveragePool', inputs: [{ shape: [1, 2, 6, 5] }], attrs: { kernel_shape: aInts([2, 2]), strides: aInts([2, 2]) } }],
     ['AveragePool 3x3 s2 pads exclude pad', { op: 'AveragePool', inputs: [{ shape: [1, 2, 7, 6] }], attrs: { kernel_shape: aInts([3, 3]), strides: aInts([2, 2]), pads: aInts([1, 1, 1, 1]) } }],
