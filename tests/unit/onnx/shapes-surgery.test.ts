@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { aFloat, aInt, aInts, DT, floatTensor, type Model, type Node } from '../../../main/onnx/ir.js';
 import { encodeModel } from '../../../main/onnx/proto.js';
+import { buildGradGraph } from '../../../main/onnx/grad-graph.js';
 import { inferShapes } from '../../../main/onnx/shapes.js';
 import { foldBatchNorm, makeSpatialDynamic, maxPoolToAverage, truncateAt, upgradeOpset } from '../../../main/onnx/surgery.js';
 import { rng } from './gradcheck.js';
@@ -71,6 +72,32 @@ describe('shape inference', () => {
     expect(typeof s.get('p')!.shape[2]).toBe('string');
     expect(s.get('q')!.shape).toEqual(['N', 4, 1, 1]);
     expect(s.get('y')!.shape).toEqual(['N', 5]);
+  });
+});
+
+describe('shape chains', () => {
+  it('Reshape to a shape computed from Shape → Gather → Unsqueeze → Concat (PyTorch view(x.size(0), -1))', async () => {
+    const m = smallCnn();
+    m.graph.inputs[0].shape = ['N', 3, 17, 16];
+    m.graph.initializers.set('i0', { name: 'i0', dataType: DT.INT64, dims: [], data: BigInt64Array.of(0n) });
+    m.graph.initializers.set('ax', { name: 'ax', dataType: DT.INT64, dims: [1], data: BigInt64Array.of(0n) });
+    m.graph.initializers.set('m1', { name: 'm1', dataType: DT.INT64, dims: [1], data: BigInt64Array.of(-1n) });
+    const flat = m.graph.nodes.findIndex((n) => n.opType === 'Flatten');
+    m.graph.nodes.splice(flat, 1,
+      node('shape', 'Shape', ['q'], ['qs']),
+      node('g0', 'Gather', ['qs', 'i0'], ['n0']),
+      node('u0', 'Unsqueeze', ['n0', 'ax'], ['n1']),
+      node('cat', 'Concat', ['n1', 'm1'], ['tgt'], { axis: aInt(0) }),
+      node('view', 'Reshape', ['q', 'tgt'], ['f']),
+    );
+    const s = inferShapes(m);
+    expect(s.get('f')!.shape).toEqual(['N', 4]);
+    const g = buildGradGraph(m, { objectives: [{ objective: { kind: 'class', tensor: 'y', index: 2 } }] });
+    expect(g.dynamic).toBe(true);
+    const sess = await ort.InferenceSession.create(encodeModel(g.model));
+    const out = await sess.run({ x: new ort.Tensor('float32', Float32Array.from(rand(2 * 3 * 9 * 11)), [2, 3, 9, 11]) });
+    expect(out['grad:input'].dims).toEqual([2, 3, 9, 11]);
+    await sess.release();
   });
 });
 
