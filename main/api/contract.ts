@@ -291,6 +291,11 @@ export const Methods = {
   'runs.list': method(RunFilter, z.object({ runs: z.array(RunSummary), total: z.number().int() })),
   'runs.get': method(z.object({ id: z.string() }), RunDetail),
   'runs.artifact': method(z.object({ artifactId: z.number().int() }), z.object({ name: z.string(), mime: z.string(), bytes: Bytes })),
+  /** A small WebP of an image artifact (lists, grids): a few KB instead of the full image. */
+  'runs.thumbnail': method(
+    z.object({ artifactId: z.number().int(), size: z.number().int().min(16).max(512).default(96) }),
+    z.object({ mime: z.string(), bytes: Bytes }),
+  ),
   'runs.tag': method(
     z.object({ id: z.string(), add: z.array(z.string().min(1).max(100)).default([]), remove: z.array(z.string()).default([]) }),
     z.object({ tags: z.array(z.string()) }),

@@ -40,6 +40,9 @@ describe('the run log in the engine', () => {
     expect(inputs.map((a) => [a.name, a.width, a.height, a.mime])).toEqual(images.map((i) => [i.name, 24, 24, 'image/png']));
     const art = await engine.call('runs.artifact', { artifactId: inputs[2].id });
     expect(art.bytes).toEqual(images[2].bytes);
+    const thumb = await engine.call('runs.thumbnail', { artifactId: inputs[2].id, size: 16 });
+    expect(thumb.mime).toBe('image/webp');
+    expect(String.fromCharCode(...thumb.bytes.subarray(8, 12))).toBe('WEBP');
     expect(fs.existsSync(path.join(home.dir, 'log', 'runs.db'))).toBe(true);
   });
 

@@ -31,6 +31,27 @@ export function artifactUrl(id: number): Promise<string> {
   return p;
 }
 
+const thumbCache = new Map<string, Promise<string>>();
+
+/** A small WebP made by the engine (thumbnails in lists), as a blob URL. */
+export function thumbnailUrl(id: number, size: number): Promise<string> {
+  const key = `${id}:${size}`;
+  let p = thumbCache.get(key);
+  if (!p) {
+    p = connection
+      .call('runs.thumbnail', { artifactId: id, size })
+      .then(({ mime, bytes }) => URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime })));
+    p.catch(() => thumbCache.delete(key));
+    thumbCache.set(key, p);
+    if (thumbCache.size > MAX) {
+      const [oldKey, old] = thumbCache.entries().next().value!;
+      thumbCache.delete(oldKey);
+      void old.then((u) => URL.revokeObjectURL(u)).catch(() => {});
+    }
+  }
+  return p;
+}
+
 export function downloadBytes(bytes: Uint8Array, filename: string, mime = 'application/zip'): void {
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
   const a = document.createElement('a');
