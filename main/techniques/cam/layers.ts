@@ -109,16 +109,7 @@ export function analyseHead(model: Model, idx: GraphIndex, outputName?: string):
     headNodes.push(p);
     t = next;
   }
-  if (!pool) {
-    return {
-      logits,
-      pool: null,
-      pooled: null,
-      target: '',
-      reason: 'no global pooling before the logits: name a layer with --layer',
-      classifier: null,
-    };
-  }
+  if (!pool) return flattenHead(idx, logits);
   const pooled = pool.inputs[0];
   // Walk back from the pooled map through per-pixel linear ops (a 1×1 classifier conv, BN) to a nonlinearity.
   let target = pooled;
@@ -168,4 +159,37 @@ function linearClassifier(idx: GraphIndex, before: Node[], after: Node[]): Class
 export function checkLayer(idx: GraphIndex, name: string, inputName: string): void {
   if (name === inputName) throw new StudioError('bad_request', `layer "${name}" is the image input: choose a feature map`);
   if (!idx.producer.has(name)) throw new StudioError('bad_request', `no tensor named "${name}" in the model`);
+}
+
+/**
+ * Heads without global pooling (VGG, AlexNet: Flatten + fully connected layers): the map is the input of
+ * the Flatten/Reshape that feeds the classifier, and a max-pool right before it is skipped for the
+ * finer map under it (the Grad-CAM paper uses VGG-16's last conv layer, 14×14, not pool5).
+ */
+function flattenHead(idx: GraphIndex, logits: string): HeadInfo {
+  const none = { logits, pool: null, pooled: null, classifier: null };
+  let t = logits;
+  for (let guard = 0; guard < 64; guard++) {
+    const p = idx.producer.get(t);
+    if (!p) break;
+    const next = idx.dataInput(p);
+    if (!next) break;
+    if (p.opType === 'Flatten' || p.opType === 'Reshape') {
+      let target = next;
+      let via = '';
+      const below = idx.producer.get(target);
+      if (below && (below.opType === 'MaxPool' || below.opType === 'AveragePool') && idx.producer.has(below.inputs[0])) {
+        target = below.inputs[0];
+        via = `, under ${below.opType} "${below.name}"`;
+      }
+      const prod = idx.producer.get(target);
+      return {
+        ...none,
+        target,
+        reason: `no global pooling: last feature map before ${p.opType} "${p.name}" feeds the classifier${via} (output of ${prod?.opType ?? 'input'} "${prod?.name ?? target}")`,
+      };
+    }
+    t = next;
+  }
+  return { ...none, target: '', reason: 'no global pooling or flatten before the logits: name a layer with --layer' };
 }

@@ -97,13 +97,34 @@ describe('head analysis on other head shapes', () => {
     expect(head.classifier?.classes).toBe(K);
   });
 
-  it('says so when there is no global pooling', () => {
+  it('falls back to the map under Flatten (and under a max-pool) for VGG-style heads, and Grad-CAM runs through the FC head', async () => {
     const m = residualNet();
-    m.graph.nodes = m.graph.nodes.filter((n) => n.name !== 'gap');
-    m.graph.nodes.find((n) => n.name === 'flat')!.inputs = ['relu3'];
-    const head = analyseHead(m, new GraphIndex(m.graph));
-    expect(head.target).toBe('');
-    expect(head.reason).toMatch(/no global pooling/);
+    const g = m.graph;
+    g.nodes = g.nodes.filter((n) => n.name !== 'gap' && n.name !== 'fc');
+    g.nodes.push(
+      node('pool', 'MaxPool', ['relu3'], { kernel_shape: { type: 'ints', value: [2, 2] }, strides: { type: 'ints', value: [2, 2] } }),
+    );
+    g.nodes.find((n) => n.name === 'flat')!.inputs = ['pool'];
+    const fc1 = weights('fc1.w', [K, C * 16], 5);
+    g.initializers.set('fc1.w', fc1);
+    g.nodes.push(node('fc', 'Gemm', ['flat', 'fc1.w', 'fc.b'], { transB: aInt(1) }));
+    const head = analyseHead(m, new GraphIndex(g));
+    expect(head).toMatchObject({ target: 'relu3', pool: null, classifier: null });
+    expect(head.reason).toMatch(/no global pooling: last feature map before Flatten "flat".*under MaxPool "pool"/);
+    const file = path.join(dir, 'vgg-like.onnx');
+    g.inputs[0].shape = [1, 3, 8, 8];
+    fs.writeFileSync(file, encodeModel(m));
+    const cg = await camGraphs(file, [8, 8]);
+    const f = await cg.forward(
+      Float32Array.from({ length: 3 * 64 }, (_, i) => Math.sin(i)),
+      [1, 3, 8, 8],
+    );
+    const w = new Float32Array(K);
+    w[0] = 1;
+    const grad = await cg.gradient(f.activation, f.extras, w);
+    expect(grad.dims).toEqual([1, C, 8, 8]);
+    expect(grad.data.every(Number.isFinite)).toBe(true);
+    expect(grad.data.some((v) => v !== 0)).toBe(true);
   });
 });
 
