@@ -66,6 +66,39 @@ export class RunLog {
     return rec;
   }
 
+  /**
+   * Runs `work` as one logged run (for CLI commands and other work outside the job manager): the result is stored
+   * (images in it become output artifacts), an error marks the run failed and is rethrown. Logging failures never
+   * fail the work; they go to `onLogError` (the CLI prints them once).
+   */
+  async record<T>(
+    spec: BeginRun,
+    work: (run: RunRecorder | null) => Promise<T>,
+    onLogError: (e: StudioError) => void = () => {},
+  ): Promise<T> {
+    const safe = <R>(fn: () => R): R | null => {
+      try {
+        return fn();
+      } catch (e) {
+        onLogError(toLogError(e, 'record the run'));
+        return null;
+      }
+    };
+    const run = safe(() => this.begin(spec));
+    try {
+      const result = await work(run);
+      safe(() => run?.finish('done', { result }));
+      return result;
+    } catch (e) {
+      const error =
+        e instanceof Error
+          ? { code: (e as { code?: string }).code ?? 'internal', message: e.message }
+          : { code: 'internal', message: String(e) };
+      safe(() => run?.finish(error.code === 'cancelled' ? 'cancelled' : 'failed', { error }));
+      throw e;
+    }
+  }
+
   close(): void {
     try {
       this.observer?.closeAll();

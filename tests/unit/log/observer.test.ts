@@ -126,3 +126,25 @@ describe('RunLogObserver', () => {
     expect(() => broken.runs()).toThrow(/Run log|could not open/);
   });
 });
+
+describe('RunLog.record (work outside the job manager, e.g. CLI commands)', () => {
+  it('logs the result with its images as outputs, and a failure as failed', async () => {
+    const img = await png(9);
+    const out = await log.record(
+      { kind: 'explain-cam', label: 'cam of x.png', modelId: 'm', params: { method: 'gradcam' }, inputs: [{ name: 'x.png', bytes: img }] },
+      async (run) => {
+        run?.metric(0, 'score', 0.5);
+        return { png: img, top: 1 };
+      },
+    );
+    expect(out.top).toBe(1);
+    const { runs } = log.runs().list({ kind: 'explain-cam' });
+    const run = log.runs().get(runs[0].id);
+    expect(run).toMatchObject({ status: 'done', params: { method: 'gradcam' }, metrics: [{ name: 'score', values: [0.5] }] });
+    expect(run.artifacts.map((a) => a.role)).toEqual(['input', 'output']);
+    await expect(
+      log.record({ kind: 'create-dream', label: 'd', params: {} }, async () => Promise.reject(new Error('nope'))),
+    ).rejects.toThrow('nope');
+    expect(log.runs().list({ kind: 'create-dream' }).runs[0]).toMatchObject({ status: 'failed', error: { message: 'nope' } });
+  });
+});
