@@ -141,8 +141,9 @@ function linearClassifier(idx: GraphIndex, before: Node[], after: Node[]): Class
   const n = lin[0];
   const wT = idx.graph.initializers.get(n.inputs[1]);
   if (!wT) return null;
-  const w = tensorNumbers(wT);
-  if (n.opType === 'Conv') return { weight: Float32Array.from(w), classes: wT.dims[0], channels: wT.dims[1], node: n.name };
+  // Float weights are used as they are (a ResNet-50 classifier is 2M numbers: no detour through number[]).
+  const w = wT.data instanceof Float32Array ? wT.data : Float32Array.from(tensorNumbers(wT));
+  if (n.opType === 'Conv') return { weight: w, classes: wT.dims[0], channels: wT.dims[1], node: n.name };
   const transB = n.opType === 'Gemm' ? attrInt(n, 'transB', 0) : 0;
   if (n.opType === 'Gemm' && attrInt(n, 'transA', 0)) return null;
   const alpha = n.opType === 'Gemm' ? attrFloat(n, 'alpha', 1) : 1;

@@ -13,6 +13,7 @@ import { inferShapes } from '../../onnx/shapes';
 import { truncateAt } from '../../onnx/surgery';
 import { defaultThreads, firstLine } from '../../runtime/sessions';
 import { modelIR, type GraphIndex } from '../shared/graph-index';
+import { withExtraOutputs } from '../shared/onnx-outputs';
 import { cutAt, WEIGHTS_INPUT } from './cut';
 import { analyseHead, checkLayer, type HeadInfo } from './layers';
 
@@ -83,7 +84,7 @@ export function camGraphs(
 }
 
 async function build(
-  _file: string,
+  file: string,
   model: Model,
   index: GraphIndex,
   head: HeadInfo,
@@ -105,7 +106,7 @@ async function build(
   const classes = Number(logitShape[logitShape.length - 1]);
   if (!Number.isFinite(classes)) throw new StudioError('bad_model', `cannot tell the number of classes from "${head.logits}"`);
   const cut = cutAt(model, shapes, layer, head.logits, classes);
-  const fwd = await create(truncateAt(model, [head.logits, layer, ...cut.extras]), 'forward');
+  const fwd = await forwardSession(file, model, [head.logits, layer, ...cut.extras]);
   // One forward session serves Score-CAM's masked batches too (the extra output costs a copy, not a second model in memory).
   const sessions = [fwd];
   let grad: ort.InferenceSession | null = null;
@@ -145,6 +146,19 @@ async function build(
       for (const s of sessions) await s.release().catch(() => undefined);
     },
   };
+}
+
+/**
+ * The model with the extra outputs: straight from the file's bytes when possible (no re-encoding),
+ * else through the IR (e.g. weights in external data files, which bytes alone cannot locate).
+ */
+async function forwardSession(file: string, model: Model, outputs: string[]): Promise<ort.InferenceSession> {
+  const extra = outputs.filter((n, i) => outputs.indexOf(n) === i && !model.graph.outputs.some((o) => o.name === n));
+  try {
+    return await ort.InferenceSession.create(withExtraOutputs(fs.readFileSync(file), extra), options());
+  } catch {
+    return create(truncateAt(model, outputs), 'forward');
+  }
 }
 
 /** Keeps the four most recent (model, layer) pairs; older sessions are released. */

@@ -9,6 +9,8 @@ import { encodeModel } from '../../../main/onnx/proto';
 import { analyseHead } from '../../../main/techniques/cam/layers';
 import { camGraphs, releaseCamSessions } from '../../../main/techniques/cam/sessions';
 import { GraphIndex } from '../../../main/techniques/shared/graph-index';
+import { withExtraOutputs } from '../../../main/techniques/shared/onnx-outputs';
+import * as ort from 'onnxruntime-node';
 
 const C = 4;
 const K = 3;
@@ -162,5 +164,24 @@ describe('eigen projection', () => {
     const ratio = p[3] / (pattern[3] - mean);
     expect(ratio).toBeGreaterThan(0);
     pattern.forEach((v, i) => expect(p[i]).toBeCloseTo((v - mean) * ratio, 5));
+  });
+});
+
+describe('extra outputs spliced into the model bytes', () => {
+  it('gives the same activations as the model re-encoded through the IR', async () => {
+    const bytes = encodeModel(residualNet());
+    const spliced = await ort.InferenceSession.create(withExtraOutputs(bytes, ['relu1', 'relu2']));
+    expect(spliced.outputNames).toEqual(['fc', 'relu1', 'relu2']);
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 3 * 36 }, (_, i) => Math.cos(i * 0.3)),
+      [1, 3, 6, 6],
+    );
+    const a = await spliced.run({ x });
+    const m = residualNet();
+    m.graph.outputs.push({ name: 'relu1', elemType: 1 }, { name: 'relu2', elemType: 1 });
+    const b = await (await ort.InferenceSession.create(encodeModel(m))).run({ x });
+    for (const k of ['fc', 'relu1', 'relu2']) expect([...(a[k].data as Float32Array)]).toEqual([...(b[k].data as Float32Array)]);
+    expect(() => withExtraOutputs(new Uint8Array([0x0f]), ['a'])).toThrow();
   });
 });
