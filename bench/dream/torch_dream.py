@@ -21,7 +21,20 @@ p.add_argument('--threads', type=int, default=os.cpu_count()); p.add_argument('-
 a = p.parse_args()
 torch.manual_seed(0)
 torch.set_num_threads(a.threads)
-net = torchvision.models.vgg19().features[:a.layer_index + 1].eval()
+
+def vgg19_features():
+    """torchvision VGG19's conv stack with torchvision's own init (seed 0), built without the 500 MB
+    classifier head that vgg19() would allocate and that would inflate the peer's peak memory."""
+    from torchvision.models.vgg import cfgs, make_layers
+    torch.manual_seed(0)
+    f = make_layers(cfgs['E'])
+    for m in f.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            torch.nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+            torch.nn.init.constant_(m.bias, 0)
+    return f
+
+net = vgg19_features()[:a.layer_index + 1].eval()
 for m in net.modules():
     if isinstance(m, torch.nn.ReLU):
         m.inplace = False
@@ -53,7 +66,7 @@ for (h, w) in sizes:
         loss.backward()
         g = torch.roll(x.grad, shifts=(-int(jy), -int(jx)), dims=(2, 3))
         with torch.no_grad():
-            gp = g / k
+            gp = g * k  # the gradient per pixel unit (0..255)
             img += a.step_size * k * k * g / (gp.abs().mean() + 1e-12)
             img.copy_(torch.max(torch.min(img, hi), lo))
         losses.append(loss.item())
