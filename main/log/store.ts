@@ -7,6 +7,7 @@ import { APP_VERSION } from '../version';
 import { BlobStore } from './blobs';
 import { openDatabase, type OpenOptions } from './db';
 import { guard } from './errors';
+import { EngineLock, engineAlive, sweepLocks } from './liveness';
 import { RunQueries } from './queries';
 
 export interface NewRun {
@@ -50,13 +51,19 @@ export class RunStore extends RunQueries {
   readonly blobs: BlobStore;
   private readonly stmts;
 
-  private constructor(db: Database.Database, blobs: BlobStore) {
+  private constructor(
+    db: Database.Database,
+    blobs: BlobStore,
+    /** The log folder (runs.db, blobs/, engines/). */
+    readonly dir: string,
+    private readonly lock: EngineLock,
+  ) {
     super(db, blobs);
     this.blobs = blobs;
     this.stmts = {
       insertRun: db.prepare(
-        `INSERT INTO runs (id, kind, label, status, created_at, started_at, model_id, model_sha256, params, seed, app_version, engine_pid)
-         VALUES (@id, @kind, @label, @status, @created, @started, @modelId, @modelSha256, @params, @seed, @appVersion, @pid)`,
+        `INSERT INTO runs (id, kind, label, status, created_at, started_at, model_id, model_sha256, params, seed, app_version, engine_pid, engine)
+         VALUES (@id, @kind, @label, @status, @created, @started, @modelId, @modelSha256, @params, @seed, @appVersion, @pid, @engine)`,
       ),
       start: db.prepare(`UPDATE runs SET status = 'running', started_at = ? WHERE seq = ? AND status = 'queued'`),
       finish: db.prepare(
@@ -76,9 +83,14 @@ export class RunStore extends RunQueries {
   static open(dir: string, options: OpenOptions = {}): RunStore {
     return guard('open the database', () => {
       const db = openDatabase(path.join(dir, 'runs.db'), options);
-      const blobs = new BlobStore(path.join(dir, 'blobs'));
-      blobs.clearTemp();
-      return new RunStore(db, blobs);
+      try {
+        const blobs = new BlobStore(path.join(dir, 'blobs'));
+        blobs.clearTemp();
+        return new RunStore(db, blobs, dir, EngineLock.acquire(dir));
+      } catch (e) {
+        db.close();
+        throw e;
+      }
     });
   }
 
@@ -86,29 +98,42 @@ export class RunStore extends RunQueries {
     return this.db;
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  /** The token naming this store's engine lock (recorded on every run it creates). */
+  get engineToken(): string {
+    return this.lock.token;
   }
 
-  /** Runs left queued/running by an engine that is gone (killed, crashed) become 'interrupted'. */
-  markInterrupted(isAlive: (pid: number) => boolean = pidAlive): number {
-    return guard('mark interrupted runs', () =>
+  close(): void {
+    if (this.db.open) this.db.close();
+    this.lock.release();
+  }
+
+  /**
+   * Runs left queued/running by an engine that is gone (killed, crashed, powered off) become 'interrupted'.
+   * Liveness comes from the engine's lock file (liveness.ts); runs from before schema v4 fall back to their pid.
+   */
+  markInterrupted(pidIsAlive: (pid: number) => boolean = pidAlive): number {
+    const n = guard('mark interrupted runs', () =>
       this.db
         .transaction(() => {
-          const open = this.db.prepare(`SELECT seq, engine_pid AS pid FROM runs WHERE status IN ('queued', 'running')`).all() as {
+          const open = this.db.prepare(`SELECT seq, engine_pid AS pid, engine FROM runs WHERE status IN ('queued', 'running')`).all() as {
             seq: number;
             pid: number | null;
+            engine: string | null;
           }[];
           const stmt = this.db.prepare(
             `UPDATE runs SET status = 'interrupted', ended_at = ?, error_code = 'interrupted',
            error = 'The engine stopped (killed or crashed) while this run was in progress.' WHERE seq = ?`,
           );
-          let n = 0;
-          for (const r of open) if (r.pid === null || !isAlive(r.pid)) n += stmt.run(Date.now(), r.seq).changes;
-          return n;
+          const alive = (r: (typeof open)[number]) => (r.engine ? engineAlive(this.dir, r.engine) : r.pid !== null && pidIsAlive(r.pid));
+          let count = 0;
+          for (const r of open) if (!alive(r)) count += stmt.run(Date.now(), r.seq).changes;
+          return count;
         })
         .immediate(),
     );
+    sweepLocks(this.dir);
+    return n;
   }
 
   createRun(run: NewRun): number {
@@ -128,6 +153,7 @@ export class RunStore extends RunQueries {
         seed: run.seed ?? null,
         appVersion: APP_VERSION,
         pid: process.pid,
+        engine: this.lock.token,
       });
       return Number(info.lastInsertRowid);
     });

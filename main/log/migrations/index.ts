@@ -4,8 +4,9 @@ import type Database from 'better-sqlite3';
 import { up as v1 } from './001_init';
 import { up as v2 } from './002_search';
 import { up as v3 } from './003_trash';
+import { up as v4 } from './004_engine';
 
-export const MIGRATIONS: readonly string[] = [v1, v2, v3];
+export const MIGRATIONS: readonly string[] = [v1, v2, v3, v4];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: Database.Database): number {

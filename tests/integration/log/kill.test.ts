@@ -110,5 +110,7 @@ describe('kill -9 during logged jobs', () => {
     } finally {
       store.close();
     }
+    // The killed engines' lock files were swept; the last store removed its own.
+    expect(fs.readdirSync(path.join(home.dir, 'log', 'engines')).filter((f) => f.endsWith('.lock'))).toEqual([]);
   }, 300_000); // ~40 s alone; more when the whole suite shares two cores
 });

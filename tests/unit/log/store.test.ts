@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobStore } from '../../../main/log/blobs';
+import { LATEST_VERSION } from '../../../main/log/migrations/index';
 import { RunStore } from '../../../main/log/store';
 import { makeTempHome } from '../../helpers/temp-home';
 
@@ -29,7 +30,7 @@ describe('RunStore', () => {
     const db = store.database;
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   });
 
@@ -146,14 +147,27 @@ describe('RunStore', () => {
   });
 
   it('marks runs of a dead engine interrupted, keeps those of a live one and finished ones', () => {
+    // Another engine (a second store on the same folder) with a run in progress: alive while it is open.
+    const other = RunStore.open(home.dir);
+    other.createRun({ id: 'other', kind: 'k', status: 'running' });
     const a = store.createRun({ id: 'dead', kind: 'k', status: 'running' });
     store.createRun({ id: 'live', kind: 'k', status: 'running' });
     const c = store.createRun({ id: 'done', kind: 'k' });
     store.finishRun(c, 'done');
-    store.database.prepare('UPDATE runs SET engine_pid = 999999999 WHERE seq = ?').run(a);
-    expect(store.markInterrupted()).toBe(1);
+    const legacy = store.createRun({ id: 'legacy', kind: 'k', status: 'queued' });
+    // 'dead' was written by an engine whose lock is gone; 'legacy' predates engine tokens and has a dead pid.
+    store.database.prepare(`UPDATE runs SET engine = 'gone-123' WHERE seq = ?`).run(a);
+    store.database.prepare('UPDATE runs SET engine = NULL, engine_pid = 999999999 WHERE seq = ?').run(legacy);
+    expect(store.markInterrupted()).toBe(2);
     expect(store.get('dead')).toMatchObject({ status: 'interrupted', error: { code: 'interrupted' } });
+    expect(store.get('legacy').status).toBe('interrupted');
     expect(store.get('live').status).toBe('running');
+    expect(store.get('other').status).toBe('running');
     expect(store.get('done').status).toBe('done');
+    // The other engine goes away without finishing its run (its lock is released as by a kill): now interrupted.
+    other.close();
+    expect(store.markInterrupted()).toBe(1);
+    expect(store.get('other').status).toBe('interrupted');
+    expect(fs.readdirSync(path.join(home.dir, 'engines')).filter((f) => f.endsWith('.lock'))).toEqual([`${store.engineToken}.lock`]);
   });
 });
