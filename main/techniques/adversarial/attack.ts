@@ -9,6 +9,7 @@ import { softmax, topK } from '../../classify/postprocess';
 import { decodeImage } from '../../image/decode';
 import { resizeForModel } from '../../image/preprocess';
 import type { CamHooks, RgbImage } from '../cam/cam';
+import { modelIR } from '../shared/graph-index';
 import { gradRunner, logitsModel, type LogitsModel } from '../shared/engine-runner';
 import { gradToPixels, rng, tensorDims, toTensor, type FloatImage } from '../shared/pixels';
 
@@ -85,7 +86,7 @@ export async function attack(
   const sign = target === null ? 1 : -1;
   const spec = { objectives: [{ objective: { kind: 'crossentropy' as const, tensor: fwd.logits, index } }] };
   const gradAt = async (img: FloatImage) =>
-    gradToPixels((await gradRunner().gradient(meta.path!, spec, toTensor(img, pre), dims)).grad, w, h, pre);
+    gradToPixels((await gradRunner().gradient(modelIR(meta.path!).model, spec, toTensor(img, pre), dims)).grad, w, h, pre);
 
   const eps = o.epsilon * 255;
   const steps = o.method === 'fgsm' ? 1 : Math.max(1, Math.round(o.steps ?? 10));

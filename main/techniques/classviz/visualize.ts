@@ -7,6 +7,7 @@ import type { ModelMeta, TopClass } from '../../api/contract';
 import { StudioError } from '../../api/contract';
 import { softmax, topK } from '../../classify/postprocess';
 import type { CamHooks, RgbImage } from '../cam/cam';
+import { modelIR } from '../shared/graph-index';
 import { gradRunner, logitsModel } from '../shared/engine-runner';
 import { clampPixels, gaussianBlur, gradToPixels, rng, roll, tensorDims, toBytes, toTensor, type FloatImage } from '../shared/pixels';
 
@@ -82,7 +83,7 @@ export async function visualizeClass(
     const dx = Math.round((r() * 2 - 1) * p.jitter);
     const dy = Math.round((r() * 2 - 1) * p.jitter);
     const shifted: FloatImage = { px: roll(x, dx, dy), width: w, height: h };
-    const res = await gradRunner().gradient(meta.path, spec, toTensor(shifted, pre), dims);
+    const res = await gradRunner().gradient(modelIR(meta.path).model, spec, toTensor(shifted, pre), dims);
     const g = roll({ px: gradToPixels(res.grad, w, h, pre), width: w, height: h }, -dx, -dy);
     let mean = 0;
     for (const v of g) mean += Math.abs(v);

@@ -1,5 +1,7 @@
-// The gradient core's runner (main/onnx/runner.ts) shared by every technique in this process, and a
+// The gradient core's runner (main/onnx/runner.ts) shared by every technique in this process (fed the
+// cached IR from modelIR, so a model is parsed once), and a
 // cached logits-only forward session for evaluating candidate images in batches.
+import fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { GradRunner } from '../../onnx/runner';
 import { encodeModel } from '../../onnx/proto';
@@ -8,6 +10,7 @@ import { truncateAt } from '../../onnx/surgery';
 import { defaultThreads } from '../../runtime/sessions';
 import { logitsTensor } from '../cam/layers';
 import { modelIR } from './graph-index';
+import { withExtraOutputs } from './onnx-outputs';
 
 let runner: GradRunner | null = null;
 export function gradRunner(): GradRunner {
@@ -35,11 +38,16 @@ export function logitsModel(file: string, outputName?: string): Promise<LogitsMo
       const inp = realInputs(model.graph)[0];
       const input = inp.name;
       const n0 = inp.shape?.[0];
-      const session = await ort.InferenceSession.create(encodeModel(truncateAt(model, [logits])), {
+      const opts: ort.InferenceSession.SessionOptions = {
         intraOpNumThreads: defaultThreads(),
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
-      });
+      };
+      const extra = model.graph.outputs.some((o) => o.name === logits) ? [] : [logits];
+      // The file's own bytes (plus the pre-softmax output when needed); through the IR only as a fallback.
+      const session = await ort.InferenceSession.create(withExtraOutputs(fs.readFileSync(file), extra), opts).catch(() =>
+        ort.InferenceSession.create(encodeModel(truncateAt(model, [logits])), opts),
+      );
       return {
         logits,
         input,
