@@ -140,6 +140,7 @@ class Explain {
           method: this.method,
           classIndex: this.classIndex ?? undefined,
           layer: this.layer || undefined,
+          topK: Math.min(10, Math.max(1, models.topK)),
           augSmooth: this.augSmooth,
           eigenSmooth: this.eigenSmooth,
           overlay: { ...this.overlay },
