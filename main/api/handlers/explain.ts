@@ -26,10 +26,11 @@ async function available(s: EngineServices, modelId: string): Promise<ModelMeta 
   return meta as ModelMeta & { path: string };
 }
 
+// Two maps at photo resolution (a 24 MP photo makes a 96 MB map): enough to flip between two classes or methods.
 const recentCams = new Map<string, CamResult>();
 function remember(key: string, r: CamResult): void {
   recentCams.set(key, r);
-  if (recentCams.size > 4) recentCams.delete(recentCams.keys().next().value as string);
+  if (recentCams.size > 2) recentCams.delete(recentCams.keys().next().value as string);
 }
 
 export function explainHandlers(
