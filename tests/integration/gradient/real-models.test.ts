@@ -1,10 +1,16 @@
 // Whole-model gradients of the real pretrained models vs finite differences along random pixel
 // directions, through the runner (real ORT sessions). ORT's CPU Conv is float32 only, so the check is
-// in float32: FD of a ReLU/MaxPool network has kink and rounding noise, hence the stated 5% tolerance
-// per direction plus a cosine over all directions ≥ 0.999 (a wrong rule is off by far more). The loss is
-// accumulated in float64 (doubleLoss) and h is small (1e-5 of the range) so few ReLU kinks are crossed.
+// in float32: FD of a LeakyReLU/MaxPool network has kink and rounding noise, hence the stated tolerances
+// (10% worst direction, 3% median, cosine over all directions ≥ 0.998). The loss is accumulated in
+// float64 (doubleLoss) and h is 1e-5 of the pixel range so few kinks are crossed. A wrong LeakyReLU
+// slope fails the same check (last test). The precise whole-model check is bench/gradient (PyTorch
+// autograd: agreement to 1e-6 where no MaxPool near-tie flips).
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { GradGraphSpec } from '../../../main/onnx/grad-graph.js';
+import type { Rule } from '../../../main/onnx/grad/context.js';
+import { RULES } from '../../../main/onnx/grad/differentiate.js';
+import { aFloat } from '../../../main/onnx/ir.js';
 import type { Objective } from '../../../main/onnx/loss.js';
 import { loadModel } from '../../../main/onnx/proto.js';
 import { GradRunner } from '../../../main/onnx/runner.js';
@@ -14,13 +20,13 @@ import { sharedModelsDir, sharedSkipReason } from '../../helpers/shared-models.j
 const runner = new GradRunner({ threads: 2 });
 afterAll(() => runner.release());
 
-async function checkModel(file: string, objective: Objective, size: number, lo: number, hi: number, directions = 6, relH = 1e-5) {
+async function checkModel(file: string, objective: Objective, size: number, lo: number, hi: number, directions = 6, relH = 1e-5, rules?: GradGraphSpec['rules']) {
   const model = loadModel(path.join(sharedModelsDir!, file));
   const r = rng(Number(process.env.FD_SEED ?? 11));
   const dims = [1, 3, size, size];
   const n = 3 * size * size;
   const x = Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
-  const spec = { objectives: [{ objective }], doubleLoss: true };
+  const spec: GradGraphSpec = { objectives: [{ objective }], doubleLoss: true, rules };
   const session = await runner.session(model, spec, dims);
   expect(session.graph.dynamic).toBe(true);
   const base = await session.run(x, dims);
@@ -39,11 +45,14 @@ async function checkModel(file: string, objective: Objective, size: number, lo: 
     ad.push(dot);
   }
   const scale = Math.max(...fd.map(Math.abs));
-  for (let k = 0; k < directions; k++) expect(Math.abs(ad[k] - fd[k]) / scale, `direction ${k}: AD ${ad[k]} FD ${fd[k]}`).toBeLessThan(0.05);
+  const devs = ad.map((a, k) => Math.abs(a - fd[k]) / scale);
+  // A direction can cross a few LeakyReLU/MaxPool kinks even at this h: allow one in ten, not a trend.
+  for (let k = 0; k < directions; k++) expect(devs[k], `direction ${k}: AD ${ad[k]} FD ${fd[k]}`).toBeLessThan(0.1);
+  expect([...devs].sort((a, b) => a - b)[Math.floor(directions / 2)], 'median deviation').toBeLessThan(0.03);
   const dot = ad.reduce((s, a, i) => s + a * fd[i], 0);
   const cos = dot / Math.sqrt(ad.reduce((s, a) => s + a * a, 0) * fd.reduce((s, a) => s + a * a, 0));
   console.log(`${file} ${objective.kind}: max rel dev ${Math.max(...ad.map((a, k) => Math.abs(a - fd[k]) / scale)).toExponential(2)}, cos ${cos.toFixed(6)}`);
-  expect(cos).toBeGreaterThan(0.999);
+  expect(cos).toBeGreaterThan(0.998);
   return base;
 }
 
@@ -69,5 +78,9 @@ describe.skipIf(!sharedModelsDir)(`real models${sharedModelsDir ? '' : ` (${shar
     expect(b).toBe(a);
     const r = await b.run(new Float32Array(3 * 50 * 38).fill(0.5), [1, 3, 50, 38]);
     expect(r.dims).toEqual([1, 3, 50, 38]);
+  });
+  it('a LeakyReLU rule with slope 0.2 instead of 0.1 fails the same check', async () => {
+    const wrong: Rule = (c) => RULES.LeakyRelu({ ...c, node: { ...c.node, attrs: { ...c.node.attrs, alpha: aFloat(0.2) } } });
+    await expect(checkModel('tiny_darknet_224.onnx', { kind: 'class', tensor: 'logits', index: 7 }, 45, 0, 1, 6, 1e-5, { LeakyRelu: wrong })).rejects.toThrow(/expected/);
   });
 });
