@@ -5,7 +5,19 @@ import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
 export default tseslint.config(
-  { ignores: ['out/', 'tests/.tmp/', 'dist/', 'release/', 'node_modules/', 'bench/.cache/', 'test-results/', 'main/onnx/onnx-descriptor.ts', 'resources/onnx/'] },
+  {
+    ignores: [
+      'out/',
+      'tests/.tmp/',
+      'dist/',
+      'release/',
+      'node_modules/',
+      'bench/.cache/',
+      'test-results/',
+      'main/onnx/onnx-descriptor.ts',
+      'resources/onnx/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,
@@ -24,7 +36,12 @@ export default tseslint.config(
   // The engine never imports Electron: it must run (and be tested) under plain Node.
   {
     files: ['main/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'main/ is Electron-free: put Electron code in electron/.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'main/ is Electron-free: put Electron code in electron/.' }] },
+      ],
+    },
   },
   // The renderer talks only to the StudioApi contract, never to Node.
   {
@@ -32,7 +49,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'path', 'child_process', 'electron', 'onnxruntime-node', 'sharp', 'better-sqlite3'], message: 'The renderer reaches the engine only through StudioApi.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'child_process', 'electron', 'onnxruntime-node', 'sharp', 'better-sqlite3'],
+              message: 'The renderer reaches the engine only through StudioApi.',
+            },
+          ],
+        },
       ],
     },
   },

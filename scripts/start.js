@@ -32,7 +32,8 @@ function electronBinary() {
   try {
     const bin = require('electron');
     if (typeof bin !== 'string' || !fs.existsSync(bin)) return { ok: false, why: 'the Electron binary is not installed' };
-    if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { ok: false, why: 'there is no display' };
+    if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+      return { ok: false, why: 'there is no display' };
     return { ok: true, bin };
   } catch {
     return { ok: false, why: 'the Electron binary is not installed (its download needs internet access to GitHub)' };

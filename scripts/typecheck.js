@@ -14,7 +14,9 @@ const hasElectronTypes = fs.existsSync(path.join(root, 'node_modules', 'electron
 let ok = true;
 if (hasElectronTypes) ok = run(bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']) && ok;
 else {
-  console.log('typecheck: electron/ skipped (the electron package is not installed here; install with ELECTRON_SKIP_BINARY_DOWNLOAD=1 to get its typings)');
+  console.log(
+    'typecheck: electron/ skipped (the electron package is not installed here; install with ELECTRON_SKIP_BINARY_DOWNLOAD=1 to get its typings)',
+  );
   ok = run(bin('tsc'), ['-p', 'tsconfig.engine.json', '--noEmit']) && ok;
 }
 ok = run(bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--fail-on-warnings', '--output', 'human']) && ok;

@@ -59,7 +59,13 @@ export const ModelMeta = z.object({
 });
 export type ModelMeta = z.infer<typeof ModelMeta>;
 
-export const ModelPatch = ModelMeta.pick({ name: true, preprocessing: true, labels: true, labelOffset: true, outputIsProbabilities: true }).partial();
+export const ModelPatch = ModelMeta.pick({
+  name: true,
+  preprocessing: true,
+  labels: true,
+  labelOffset: true,
+  outputIsProbabilities: true,
+}).partial();
 export type ModelPatch = z.infer<typeof ModelPatch>;
 
 export const TopClass = z.object({ index: z.number().int(), label: z.string(), probability: z.number() });

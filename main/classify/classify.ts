@@ -21,7 +21,10 @@ export interface PreparedModel {
 
 export async function prepareModel(meta: ModelMeta, sessions: SessionCache, labels: string[]): Promise<PreparedModel> {
   if (!meta.path || meta.status !== 'available') {
-    throw new StudioError('model_missing', `${meta.name} is not on disk yet: download it from the Models panel or with \`vision-studio models pull ${meta.id}\`.`);
+    throw new StudioError(
+      'model_missing',
+      `${meta.name} is not on disk yet: download it from the Models panel or with \`vision-studio models pull ${meta.id}\`.`,
+    );
   }
   const session = await sessions.get(meta.path, meta.name);
   const inputName = meta.inputName && session.inputNames.includes(meta.inputName) ? meta.inputName : session.inputNames[0];
@@ -116,14 +119,26 @@ export async function classifyMany(
     const loaded = await next!;
     next = start + batchSize < sources.length ? loadBatch(start + batchSize) : null;
     const ok = loaded.filter((l): l is { pre: PreprocessedImage; t0: number } => 'pre' in l && l.pre !== undefined);
-    const scores = ok.length ? await infer(model, ok.map((l) => l.pre.tensor)) : [];
+    const scores = ok.length
+      ? await infer(
+          model,
+          ok.map((l) => l.pre.tensor),
+        )
+      : [];
     let j = 0;
     loaded.forEach((l, i) => {
       const index = start + i;
       const ms = round(performance.now() - l.t0);
       let r: ClassifyResult;
       if ('pre' in l && l.pre) {
-        r = { file: sources[index].name, model: model.meta.id, top: postprocess(model, scores[j++], k), ms, width: l.pre.width, height: l.pre.height };
+        r = {
+          file: sources[index].name,
+          model: model.meta.id,
+          top: postprocess(model, scores[j++], k),
+          ms,
+          width: l.pre.width,
+          height: l.pre.height,
+        };
       } else {
         r = { file: sources[index].name, model: model.meta.id, error: (l as { error: string }).error, ms };
       }

@@ -22,7 +22,7 @@ const COMMANDS: Record<string, Command> = {
   visualize: { run: visualizeCommand, summary: 'class visualisation by gradient ascent on a class score', help: visualizeHelp },
   adversarial: { run: adversarialCommand, summary: 'adversarial example (FGSM, PGD) with the smallest flipping ε', help: adversarialHelp },
   dream: { run: dreamCommand, summary: 'DeepDream: amplify what a layer sees in a photo', help: dreamHelp },
-  invert: { run: invertCommand, summary: 'rebuild a photo from one layer\'s features (strip for several)', help: invertHelp },
+  invert: { run: invertCommand, summary: "rebuild a photo from one layer's features (strip for several)", help: invertHelp },
   texture: { run: textureCommand, summary: 'grow a texture from a sample (Gatys 2015)', help: textureHelp },
   style: { run: styleCommand, summary: 'paint a photo in the style of other images (Gatys 2016)', help: styleHelp },
   models: { run: modelsCommand, summary: 'list, pull (download) or import models' },
@@ -47,7 +47,7 @@ export async function runCli(argv: string[], io: CliIO = stdio): Promise<number>
     io.out(HELP);
     return name ? EXIT.ok : EXIT.usage;
   }
-  if (name === '--version' || name === '-v') return io.out(APP_VERSION), EXIT.ok;
+  if (name === '--version' || name === '-v') return (io.out(APP_VERSION), EXIT.ok);
   const command = COMMANDS[name];
   if (!command) {
     io.err(`vision-studio: unknown command "${name}" (try vision-studio --help)`);

@@ -61,7 +61,11 @@ export class EngineClient {
       if (this.child !== child) return;
       this.child = null;
       for (const [id, resolve] of this.pending) {
-        resolve({ id, ok: false, error: { code: 'internal', message: `The engine stopped (exit code ${code ?? 'signal'}) and was restarted: try again.` } });
+        resolve({
+          id,
+          ok: false,
+          error: { code: 'internal', message: `The engine stopped (exit code ${code ?? 'signal'}) and was restarted: try again.` },
+        });
       }
       this.pending.clear();
       if (this.stopping) return;

@@ -48,7 +48,10 @@ export class Engine {
   }
 
   /** Typed call for in-process use (CLI, tests). */
-  async call<M extends MethodName>(method: M, params: z.input<(typeof Methods)[M]['params']>): Promise<z.output<(typeof Methods)[M]['result']>> {
+  async call<M extends MethodName>(
+    method: M,
+    params: z.input<(typeof Methods)[M]['params']>,
+  ): Promise<z.output<(typeof Methods)[M]['result']>> {
     const response = await this.handle({ id: 0, method, params });
     if (!response.ok) throw new StudioError(response.error.code, response.error.message);
     return response.result as z.output<(typeof Methods)[M]['result']>;
@@ -61,7 +64,10 @@ export class Engine {
       const m = method as MethodName;
       const parsed = Methods[m].params.safeParse(request.params ?? {});
       if (!parsed.success) {
-        throw new StudioError('bad_request', `${m}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`);
+        throw new StudioError(
+          'bad_request',
+          `${m}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')}`,
+        );
       }
       const handler = this.handlers[m] as (p: unknown) => Promise<unknown>;
       return { id, ok: true, result: await handler(parsed.data) };

@@ -10,7 +10,11 @@ import { appRoot } from '../paths';
 /** The bundled engine entry (out/main/engine-process.js), found from the bundle or from the sources. */
 export function engineEntry(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'engine-process.js'), path.join(here, '..', 'engine-process.js'), path.join(appRoot(), 'out', 'main', 'engine-process.js')];
+  const candidates = [
+    path.join(here, 'engine-process.js'),
+    path.join(here, '..', 'engine-process.js'),
+    path.join(appRoot(), 'out', 'main', 'engine-process.js'),
+  ];
   const found = candidates.find((c) => fs.existsSync(c));
   if (!found) throw new Error(`engine bundle not found (looked in ${candidates.join(', ')}): run \`npm run build\``);
   return found;

@@ -24,7 +24,8 @@ export function sniffFormat(bytes: Uint8Array): string | null {
   if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'png';
   if (b.length >= 12 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'webp';
   if (b.length >= 6 && ascii(b, 0, 3) === 'GIF') return 'gif';
-  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a) || (b[0] === 0x4d && b[1] === 0x4d && b[3] === 0x2a))) return 'tiff';
+  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a) || (b[0] === 0x4d && b[1] === 0x4d && b[3] === 0x2a)))
+    return 'tiff';
   if (b.length >= 2 && b[0] === 0x42 && b[1] === 0x4d) return 'bmp';
   return null;
 }
@@ -35,7 +36,8 @@ function ascii(b: Uint8Array, from: number, to: number): string {
 
 export async function decodeImage(name: string, bytes: Uint8Array): Promise<DecodedImage> {
   if (bytes.byteLength === 0) throw new StudioError('bad_image', `${name}: the file is empty (0 bytes).`);
-  if (bytes.byteLength > MAX_FILE_BYTES) throw new StudioError('image_too_large', `${name}: the file is larger than ${MAX_FILE_BYTES >> 20} MB.`);
+  if (bytes.byteLength > MAX_FILE_BYTES)
+    throw new StudioError('image_too_large', `${name}: the file is larger than ${MAX_FILE_BYTES >> 20} MB.`);
   const format = sniffFormat(bytes);
   if (!format || !SUPPORTED.has(format)) {
     throw new StudioError('bad_image', `${name}: not an image this studio can read (expected JPEG, PNG, WebP, GIF, TIFF or BMP).`);
@@ -56,7 +58,12 @@ export async function decodeImage(name: string, bytes: Uint8Array): Promise<Deco
   try {
     // Decode once up front so a truncated or corrupt body fails here, with the file's name.
     const raw = await image.clone().raw().toBuffer({ resolveWithObject: true });
-    return { image: sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } }), width: raw.info.width, height: raw.info.height, format };
+    return {
+      image: sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } }),
+      width: raw.info.width,
+      height: raw.info.height,
+      format,
+    };
   } catch (e) {
     throw new StudioError('bad_image', `${name}: the ${format.toUpperCase()} data is truncated or corrupt (${reason(e)}).`);
   }
@@ -87,5 +94,8 @@ function checkPixels(name: string, width: number, height: number): void {
 
 function reason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0].replace(/^Input (buffer|file) /, '').slice(0, 160);
+  return msg
+    .split('\n')[0]
+    .replace(/^Input (buffer|file) /, '')
+    .slice(0, 160);
 }

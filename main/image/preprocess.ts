@@ -10,7 +10,13 @@ export interface ResizedPixels {
 }
 
 /** Resizes (and crops) to the model's input size. Bilinear, as the reference recipes (PIL/torchvision, sharp 'linear'). */
-export async function resizeForModel(image: sharp.Sharp, srcW: number, srcH: number, pre: Preprocessing, size: [number, number]): Promise<ResizedPixels> {
+export async function resizeForModel(
+  image: sharp.Sharp,
+  srcW: number,
+  srcH: number,
+  pre: Preprocessing,
+  size: [number, number],
+): Promise<ResizedPixels> {
   const [outH, outW] = size;
   let pipeline = image.clone();
   if (pre.resize === 'fill') {

@@ -52,7 +52,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     if (url.pathname === '/' || url.pathname === '/index.html') {
       if (!tokenOk(url.searchParams.get('token'))) {
-        res.writeHead(403, { 'content-type': 'text/plain' }).end('Vision Studio: open the exact URL printed by `vision-studio serve` (it carries the session token).');
+        res
+          .writeHead(403, { 'content-type': 'text/plain' })
+          .end('Vision Studio: open the exact URL printed by `vision-studio serve` (it carries the session token).');
         return;
       }
     }

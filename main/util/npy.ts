@@ -28,14 +28,20 @@ export function decodeNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
   const header = new TextDecoder().decode(bytes.subarray(start, start + headerLen));
-  if (!/'descr':\s*'<f4'/.test(header)) throw new StudioError('bad_request', `${name}: expected float32 ('<f4') data, header says ${header.trim()}`);
+  if (!/'descr':\s*'<f4'/.test(header))
+    throw new StudioError('bad_request', `${name}: expected float32 ('<f4') data, header says ${header.trim()}`);
   if (/'fortran_order':\s*True/.test(header)) throw new StudioError('bad_request', `${name}: Fortran-ordered arrays are not supported`);
   const shapeMatch = /'shape':\s*\(([^)]*)\)/.exec(header);
   if (!shapeMatch) throw new StudioError('bad_request', `${name}: no shape in the .npy header`);
-  const shape = shapeMatch[1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = shapeMatch[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = start + headerLen;
-  if (bytes.byteLength - offset < count * 4) throw new StudioError('bad_request', `${name}: truncated (${shape.join('x')} float32 needs ${count * 4} bytes)`);
+  if (bytes.byteLength - offset < count * 4)
+    throw new StudioError('bad_request', `${name}: truncated (${shape.join('x')} float32 needs ${count * 4} bytes)`);
   const data = new Float32Array(count);
   new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + count * 4));
   return { data, shape };

@@ -20,7 +20,10 @@ export function modelHandlers(
             await s.models.pull(id, {
               signal: ctx.signal,
               onProgress: (received: number, total: number | null) =>
-                ctx.progress(total ? received / total : 0, `${(received / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`),
+                ctx.progress(
+                  total ? received / total : 0,
+                  `${(received / 1e6).toFixed(1)} MB${total ? ` of ${(total / 1e6).toFixed(1)} MB` : ''}`,
+                ),
             });
           } finally {
             changed();

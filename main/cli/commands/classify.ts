@@ -22,9 +22,14 @@ export async function classifyCommand(argv: string[], io: CliIO): Promise<number
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { model: { type: 'string' }, top: { type: 'string', default: '5' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      model: { type: 'string' },
+      top: { type: 'string', default: '5' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  if (values.help) return io.out(classifyHelp), EXIT.ok;
+  if (values.help) return (io.out(classifyHelp), EXIT.ok);
   const k = Number(values.top);
   if (!Number.isInteger(k) || k < 1 || k > 100) throw new UsageError('--top takes a whole number from 1 to 100');
   if (positionals.length === 0) throw new UsageError('name at least one image file or folder');

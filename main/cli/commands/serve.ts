@@ -15,7 +15,7 @@ The address is bound to 127.0.0.1 and the token is required: open the exact URL 
 
 export async function serveCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help) return io.out(serveHelp), EXIT.ok;
+  if (values.help) return (io.out(serveHelp), EXIT.ok);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
   const engine = new EngineClient(() => forkEngine(engineEntry(), { ...process.env, VISION_STUDIO_TRANSPORT: 'browser' }));

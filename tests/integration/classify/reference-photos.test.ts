@@ -8,13 +8,19 @@ import { sharedModelsDir, sharedPath } from '../../helpers/shared-models';
 
 // From ../shared/models/README.md ("Reference top-1 with ONNX Runtime on photos/").
 const REFERENCE: Record<string, Record<string, [string, number]>> = {
-  "mobilenet_v2_1.0_224": {
-    'bird.png': ['chickadee', 0.981], 'cat.png': ['Egyptian cat', 0.779], 'dragonfly.png': ['dragonfly', 0.978],
-    'grace_hopper.png': ['military uniform', 0.924], 'sunflower.png': ['daisy', 0.989],
+  'mobilenet_v2_1.0_224': {
+    'bird.png': ['chickadee', 0.981],
+    'cat.png': ['Egyptian cat', 0.779],
+    'dragonfly.png': ['dragonfly', 0.978],
+    'grace_hopper.png': ['military uniform', 0.924],
+    'sunflower.png': ['daisy', 0.989],
   },
   tiny_darknet_224: {
-    'bird.png': ['chickadee', 0.944], 'cat.png': ['Egyptian cat', 0.311], 'dragonfly.png': ['dragonfly', 0.387],
-    'grace_hopper.png': ['bow tie', 0.332], 'sunflower.png': ['daisy', 0.365],
+    'bird.png': ['chickadee', 0.944],
+    'cat.png': ['Egyptian cat', 0.311],
+    'dragonfly.png': ['dragonfly', 0.387],
+    'grace_hopper.png': ['bow tie', 0.332],
+    'sunflower.png': ['daisy', 0.365],
   },
 };
 
@@ -57,7 +63,9 @@ describe.skipIf(!sharedModelsDir)('reference answers of the shared models', () =
     const images = ['bird.png', 'cat.png'].map((p) => ({ name: p, bytes: new Uint8Array(fs.readFileSync(sharedPath('photos', p))) }));
     images.splice(1, 0, { name: 'broken.jpg', bytes: new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2, 3]) });
     const items: unknown[] = [];
-    const off = engine.onEvent((e) => { if (e.channel === 'job' && e.payload.type === 'item') items.push(e.payload.item); });
+    const off = engine.onEvent((e) => {
+      if (e.channel === 'job' && e.payload.type === 'item') items.push(e.payload.item);
+    });
     const { jobId } = await engine.call('classify.batch', { images, modelId: 'mobilenet_v2_1.0_224', topK: 5 });
     const results = await engine.services.jobs.wait<{ file: string; error?: string; top?: { label: string }[] }[]>(jobId);
     off();

@@ -34,7 +34,15 @@ describe('vision-studio CLI basics', () => {
 
 describe.skipIf(!sharedModelsDir)('vision-studio classify on the shared models', () => {
   it('--json prints one array in the documented shape', async () => {
-    const r = await cli('classify', '--json', '--top', '3', '--model', sharedPath('mobilenet_v2_1.0_224.onnx'), sharedPath('photos', 'bird.png'));
+    const r = await cli(
+      'classify',
+      '--json',
+      '--top',
+      '3',
+      '--model',
+      sharedPath('mobilenet_v2_1.0_224.onnx'),
+      sharedPath('photos', 'bird.png'),
+    );
     expect(r.code).toBe(0);
     const parsed = JSON.parse(r.out);
     expect(parsed).toHaveLength(1);

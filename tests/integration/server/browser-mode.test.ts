@@ -19,7 +19,9 @@ let server: RunningServer;
 beforeAll(async () => {
   fs.mkdirSync(rendererDir);
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Vision Studio</title>');
-  engine = new EngineClient(() => forkEngine(path.resolve('main/engine/engine-process.ts'), { ...process.env, VISION_STUDIO_HOME: home.dir }, ['--import', 'tsx']));
+  engine = new EngineClient(() =>
+    forkEngine(path.resolve('main/engine/engine-process.ts'), { ...process.env, VISION_STUDIO_HOME: home.dir }, ['--import', 'tsx']),
+  );
   server = await startServer({ engine, rendererDir });
 });
 afterAll(async () => {

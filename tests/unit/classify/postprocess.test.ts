@@ -19,9 +19,13 @@ describe('topK', () => {
     ]);
   });
   it('agrees with a full sort on random data and skips NaN', () => {
-    const v = Array.from({ length: 1001 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const v = Array.from({ length: 1001 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
     v[17] = NaN;
-    const expected = v.map((value, index) => ({ index, value })).filter((x) => !Number.isNaN(x.value)).sort((a, b) => b.value - a.value).slice(0, 5);
+    const expected = v
+      .map((value, index) => ({ index, value }))
+      .filter((x) => !Number.isNaN(x.value))
+      .sort((a, b) => b.value - a.value)
+      .slice(0, 5);
     expect(topK(v, 5)).toEqual(expected);
   });
 });

@@ -9,8 +9,26 @@ describe('JobManager', () => {
     const events: JobEvent[] = [];
     const jobs = new JobManager((e) => events.push(e));
     const order: string[] = [];
-    const a = jobs.start({ kind: 't', label: 'A', run: async () => { order.push('a+'); await sleep(30); order.push('a-'); return 1; } });
-    const b = jobs.start({ kind: 't', label: 'B', run: async () => { order.push('b+'); await sleep(5); order.push('b-'); return 2; } });
+    const a = jobs.start({
+      kind: 't',
+      label: 'A',
+      run: async () => {
+        order.push('a+');
+        await sleep(30);
+        order.push('a-');
+        return 1;
+      },
+    });
+    const b = jobs.start({
+      kind: 't',
+      label: 'B',
+      run: async () => {
+        order.push('b+');
+        await sleep(5);
+        order.push('b-');
+        return 2;
+      },
+    });
     expect(await jobs.wait(b)).toBe(2);
     expect(await jobs.wait(a)).toBe(1);
     expect(order).toEqual(['a+', 'a-', 'b+', 'b-']);
@@ -20,8 +38,22 @@ describe('JobManager', () => {
   it('io jobs run beside a compute job', async () => {
     const jobs = new JobManager(() => {});
     let ioRan = false;
-    const slow = jobs.start({ kind: 't', label: 'slow', run: async () => { await sleep(50); return ioRan; } });
-    jobs.start({ kind: 'download', label: 'io', lane: 'io', run: async () => { ioRan = true; } });
+    const slow = jobs.start({
+      kind: 't',
+      label: 'slow',
+      run: async () => {
+        await sleep(50);
+        return ioRan;
+      },
+    });
+    jobs.start({
+      kind: 'download',
+      label: 'io',
+      lane: 'io',
+      run: async () => {
+        ioRan = true;
+      },
+    });
     expect(await jobs.wait(slow)).toBe(true);
   });
 
@@ -29,7 +61,17 @@ describe('JobManager', () => {
     const events: JobEvent[] = [];
     const jobs = new JobManager((e) => events.push(e));
     let steps = 0;
-    const running = jobs.start({ kind: 't', label: 'loop', run: async (ctx) => { for (;;) { ctx.throwIfCancelled(); steps++; await sleep(5); } } });
+    const running = jobs.start({
+      kind: 't',
+      label: 'loop',
+      run: async (ctx) => {
+        for (;;) {
+          ctx.throwIfCancelled();
+          steps++;
+          await sleep(5);
+        }
+      },
+    });
     const queued = jobs.start({ kind: 't', label: 'queued', run: async () => 'never' });
     await sleep(30);
     expect(jobs.cancel(queued)).toBe(true);
@@ -45,7 +87,13 @@ describe('JobManager', () => {
   it('a failing job reports a coded error and the next job still runs', async () => {
     const events: JobEvent[] = [];
     const jobs = new JobManager((e) => events.push(e));
-    const bad = jobs.start({ kind: 't', label: 'bad', run: async () => { throw new Error('boom'); } });
+    const bad = jobs.start({
+      kind: 't',
+      label: 'bad',
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
     const good = jobs.start({ kind: 't', label: 'good', run: async () => 'ok' });
     await expect(jobs.wait(bad)).rejects.toMatchObject({ code: 'internal', message: 'boom' });
     expect(await jobs.wait(good)).toBe('ok');
@@ -55,7 +103,16 @@ describe('JobManager', () => {
   it('throttles progress to ~10 Hz but always delivers the final fraction, with an ETA', async () => {
     const events: JobEvent[] = [];
     const jobs = new JobManager((e) => events.push(e));
-    const id = jobs.start({ kind: 't', label: 'p', run: async (ctx) => { for (let i = 1; i <= 400; i++) { ctx.progress(i / 400); if (i % 100 === 0) await sleep(110); } } });
+    const id = jobs.start({
+      kind: 't',
+      label: 'p',
+      run: async (ctx) => {
+        for (let i = 1; i <= 400; i++) {
+          ctx.progress(i / 400);
+          if (i % 100 === 0) await sleep(110);
+        }
+      },
+    });
     await jobs.wait(id);
     const progress = events.filter((e): e is Extract<JobEvent, { type: 'progress' }> => e.type === 'progress');
     expect(progress.length).toBeLessThan(20);

@@ -3,7 +3,17 @@ import { decodeFrame, encodeFrame } from '../../../main/api/wire';
 
 describe('wire frames', () => {
   it('round-trips nested structures with several byte attachments', () => {
-    const msg = { id: 7, method: 'classify.batch', params: { images: [{ name: 'a.png', bytes: new Uint8Array([1, 2, 3]) }, { name: 'b.png', bytes: new Uint8Array(0) }], note: { $bin: 'not a ref' } } };
+    const msg = {
+      id: 7,
+      method: 'classify.batch',
+      params: {
+        images: [
+          { name: 'a.png', bytes: new Uint8Array([1, 2, 3]) },
+          { name: 'b.png', bytes: new Uint8Array(0) },
+        ],
+        note: { $bin: 'not a ref' },
+      },
+    };
     const back = decodeFrame(encodeFrame(msg)) as typeof msg;
     expect(back.params.images[0].bytes).toBeInstanceOf(Uint8Array);
     expect([...back.params.images[0].bytes]).toEqual([1, 2, 3]);

@@ -5,7 +5,11 @@ import { encode as encodeBmp } from 'bmp-ts';
 import { decodeImage, MAX_PIXELS } from '../../../main/image/decode';
 
 async function png(w = 8, h = 6): Promise<Uint8Array> {
-  return new Uint8Array(await sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 10, b: 30 } } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp({ create: { width: w, height: h, channels: 3, background: { r: 200, g: 10, b: 30 } } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 describe('decodeImage', () => {
@@ -32,14 +36,30 @@ describe('decodeImage', () => {
   });
 
   it('names the file and the reason for empty, non-image, corrupt and truncated input', async () => {
-    await expect(decodeImage('empty.png', new Uint8Array())).rejects.toMatchObject({ code: 'bad_image', message: expect.stringMatching(/^empty\.png: .*empty/) });
-    await expect(decodeImage('notes.txt', new TextEncoder().encode('hello world'))).rejects.toMatchObject({ code: 'bad_image', message: expect.stringMatching(/^notes\.txt: not an image/) });
+    await expect(decodeImage('empty.png', new Uint8Array())).rejects.toMatchObject({
+      code: 'bad_image',
+      message: expect.stringMatching(/^empty\.png: .*empty/),
+    });
+    await expect(decodeImage('notes.txt', new TextEncoder().encode('hello world'))).rejects.toMatchObject({
+      code: 'bad_image',
+      message: expect.stringMatching(/^notes\.txt: not an image/),
+    });
     const good = await png(64, 64);
     const corrupt = good.slice();
     corrupt.fill(7, 40, 200);
-    await expect(decodeImage('corrupt.png', corrupt)).rejects.toMatchObject({ code: 'bad_image', message: expect.stringMatching(/^corrupt\.png: /) });
-    const jpeg = new Uint8Array(await sharp({ create: { width: 300, height: 300, channels: 3, background: '#888' } }).jpeg().toBuffer());
-    await expect(decodeImage('half.jpg', jpeg.subarray(0, jpeg.length >> 1))).rejects.toMatchObject({ code: 'bad_image', message: expect.stringMatching(/^half\.jpg: .*truncated/) });
+    await expect(decodeImage('corrupt.png', corrupt)).rejects.toMatchObject({
+      code: 'bad_image',
+      message: expect.stringMatching(/^corrupt\.png: /),
+    });
+    const jpeg = new Uint8Array(
+      await sharp({ create: { width: 300, height: 300, channels: 3, background: '#888' } })
+        .jpeg()
+        .toBuffer(),
+    );
+    await expect(decodeImage('half.jpg', jpeg.subarray(0, jpeg.length >> 1))).rejects.toMatchObject({
+      code: 'bad_image',
+      message: expect.stringMatching(/^half\.jpg: .*truncated/),
+    });
   });
 
   it('refuses a decompression bomb before decoding its pixels', async () => {
@@ -52,7 +72,10 @@ describe('decodeImage', () => {
     view.setUint32(29, zlib.crc32(bomb.subarray(12, 29)));
     expect(bomb.byteLength).toBeLessThan(2_000_000);
     const t0 = Date.now();
-    await expect(decodeImage('bomb.png', bomb)).rejects.toMatchObject({ code: 'image_too_large', message: expect.stringMatching(/^bomb\.png: \d+ x \d+ pixels is over/) });
+    await expect(decodeImage('bomb.png', bomb)).rejects.toMatchObject({
+      code: 'image_too_large',
+      message: expect.stringMatching(/^bomb\.png: \d+ x \d+ pixels is over/),
+    });
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 });

@@ -4,7 +4,13 @@ import type { Preprocessing } from '../../../main/api/contract';
 import { pixelsToTensor, resizeForModel, tensorToPixels } from '../../../main/image/preprocess';
 
 const imagenet: Preprocessing = {
-  channelOrder: 'RGB', layout: 'NCHW', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], resize: 'shorter-then-crop', resizeTo: 256,
+  channelOrder: 'RGB',
+  layout: 'NCHW',
+  scale: 1 / 255,
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+  resize: 'shorter-then-crop',
+  resizeTo: 256,
 };
 
 describe('pixelsToTensor', () => {
@@ -38,7 +44,8 @@ describe('pixelsToTensor', () => {
 describe('resizeForModel', () => {
   // A 400x200 image: left half red, right half blue, with a green square in the centre.
   async function testImage() {
-    const w = 400, h = 200;
+    const w = 400,
+      h = 200;
     const raw = Buffer.alloc(w * h * 3);
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++) {
