@@ -11,7 +11,7 @@ export const SUPPORTED_OPS = new Set([
   'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization', 'LRN', 'Add', 'Sub', 'Mul', 'Div', 'Concat', 'Split',
   'Slice', 'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Gemm', 'MatMul', 'Identity', 'Dropout', 'Pad',
   'ReduceSum', 'ReduceMean', 'ReduceSumSquare', 'Pow', 'Sqrt', 'Abs', 'Exp', 'Log', 'Neg', 'Reciprocal', 'Sum',
-  'Constant', 'Shape', 'Gather', 'Cast', 'Sign', 'Elu', 'Softplus', 'HardSigmoid', 'Max', 'Min',
+  'Constant', 'Shape', 'Gather', 'Cast', 'Sign', 'Elu', 'Softplus', 'HardSigmoid', 'Size',
 ]);
 
 const bad = (msg: string) => new StudioError('bad_model', msg);

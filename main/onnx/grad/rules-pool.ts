@@ -59,6 +59,18 @@ const averagePool: Rule = (c) => {
   return [fitSpatial(b, full, fullSize(c.shape(node.outputs[0]).slice(2), { ...a, dil: a.kernel.map(() => 1) }), x, xs, a.pads.slice(0, r))];
 };
 
+/** GlobalMaxPool: δ goes to the first argmax of each plane (PyTorch's choice on ties), via ArgMax + scatter. */
+const globalMaxPool: Rule = (c) => {
+  const { b, node } = c;
+  const x = node.inputs[0];
+  const planes = b.reshape(x, b.concatI([b.shape(x, 0, 2), b.constI64([-1])]));
+  const arg = b.op('ArgMax', [planes], { axis: aInt(2), keepdims: aInt(1) }, 'argmax');
+  const g = b.reshape(gy0(c), b.concatI([b.shape(x, 0, 2), b.constI64([1])]));
+  const zeros = b.zerosLike(planes);
+  const scattered = b.op('ScatterElements', [zeros, arg, g], { axis: aInt(2) }, 'gmaxT');
+  return [b.reshape(scattered, b.shape(x))];
+};
+
 /** δx = δy broadcast over the spatial extent / (H·W). */
 const globalAveragePool: Rule = (c) => {
   const { b, node } = c;
@@ -101,6 +113,7 @@ export const poolRules: Record<string, Rule> = {
   MaxPool: maxPool,
   AveragePool: averagePool,
   GlobalAveragePool: globalAveragePool,
+  GlobalMaxPool: globalMaxPool,
   LRN: lrn,
 };
 

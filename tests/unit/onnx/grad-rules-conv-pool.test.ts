@@ -44,6 +44,7 @@ describe('pooling backward', () => {
     ['AveragePool ceil_mode', { op: 'AveragePool', inputs: [{ shape: [1, 2, 7, 5] }], attrs: { kernel_shape: aInts([2, 3]), strides: aInts([2, 2]), ceil_mode: aInt(1) } }],
     ['AveragePool ceil_mode + pads + include pad', { op: 'AveragePool', inputs: [{ shape: [1, 1, 6, 7] }], attrs: { kernel_shape: aInts([3, 3]), strides: aInts([2, 2]), pads: aInts([1, 0, 1, 1]), ceil_mode: aInt(1), count_include_pad: aInt(1) } }],
     ['GlobalAveragePool', { op: 'GlobalAveragePool', inputs: [{ shape: [2, 3, 5, 3] }] }],
+    ['GlobalMaxPool', { op: 'GlobalMaxPool', inputs: [x([2, 3, 5, 3])] }],
   ];
   for (const [name, c] of cases) it(name, () => expectGrad(c));
 });
