@@ -7,6 +7,8 @@ import { loadLabels } from '../../models/labels';
 import { attack, type AttackMethod } from '../../techniques/adversarial/attack';
 import { adversarialPanel, adversarialPng } from '../../techniques/adversarial/panel';
 import { EXIT, UsageError, type CliIO } from '../io';
+import { logCliRun } from '../log-run';
+import { modelSha256 } from '../../techniques/shared/provenance';
 
 export const adversarialHelp = `Usage: vision-studio adversarial --image FILE --model ID|PATH [--method fgsm|pgd] [--epsilon 8/255]
                                 [--steps 10] [--step-size S] [--target INDEX] [--seed N] --out FILE.png [--panel FILE.png] [--json]
@@ -62,18 +64,37 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
     if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
     const meta = await engine.services.models.resolveAsync(modelId);
     const labels = loadLabels(meta.labels);
-    const r = await attack(meta, labels, values.image, bytes, {
-      method,
-      epsilon,
-      steps,
-      stepSize,
-      target,
-      seed,
-      randomStart: seed !== undefined,
-    });
     const source = path.basename(values.image);
-    await fs.writeFile(values.out, await adversarialPng(r, meta, source));
-    if (values.panel) await fs.writeFile(values.panel, await adversarialPanel(r, meta, labels, source));
+    let r!: Awaited<ReturnType<typeof attack>>;
+    await logCliRun(
+      engine,
+      io,
+      {
+        kind: 'explain-adversarial',
+        label: `${method.toUpperCase()} on ${source}`,
+        modelId: meta.id,
+        modelSha256: modelSha256(meta),
+        params: { file: source, method, epsilon, steps, stepSize, target },
+        seed,
+        inputs: [{ name: source, bytes }],
+      },
+      async () => {
+        r = await attack(meta, labels, values.image!, bytes, {
+          method,
+          epsilon,
+          steps,
+          stepSize,
+          target,
+          seed,
+          randomStart: seed !== undefined,
+        });
+        const png = await adversarialPng(r, meta, source);
+        await fs.writeFile(values.out!, png);
+        if (values.panel) await fs.writeFile(values.panel, await adversarialPanel(r, meta, labels, source));
+        const { original, adversarial, success, smallestFlipEpsilon } = r;
+        return { original: original[0], adversarial: adversarial[0], success, smallestFlipEpsilon, png };
+      },
+    );
     const pick = ({ index, label, probability }: { index: number; label: string; probability: number }) => ({ index, label, probability });
     if (values.json) {
       io.out(

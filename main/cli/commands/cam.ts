@@ -10,6 +10,8 @@ import { CAM_METHODS, type CamMethod } from '../../techniques/cam/methods';
 import { COLORMAPS, type ColormapName } from '../../techniques/shared/colormap';
 import { DEFAULT_OVERLAY, OVERLAY_MODES, type OverlayMode } from '../../techniques/shared/overlay';
 import { EXIT, UsageError, type CliIO } from '../io';
+import { logCliRun } from '../log-run';
+import { modelSha256 } from '../../techniques/shared/provenance';
 
 export const camHelp = `Usage: vision-studio cam --image FILE --model ID|PATH [--method cam|gradcam|gradcam++|hirescam|scorecam]
                         [--class INDEX] [--layer NAME] --out FILE.png [--json]
@@ -70,26 +72,55 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
     const modelId = values.model ?? engine.services.models.defaultModelId();
     if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
     const meta = await engine.services.models.resolveAsync(modelId);
-    const r = await computeCam(meta, loadLabels(meta.labels), values.image, bytes, {
-      method,
-      classIndex,
-      layer: values.layer,
-      augSmooth: values['aug-smooth'],
-      eigenSmooth: values['eigen-smooth'],
-    });
-    const overlay = {
-      ...DEFAULT_OVERLAY,
-      colormap: values.colormap as ColormapName,
-      opacity,
-      threshold,
-      mode: values.mode as OverlayMode,
-      label: camCaption(r),
-    };
-    const png = await camPng(r, meta, overlay, path.basename(values.image), {
-      augSmooth: values['aug-smooth'],
-      eigenSmooth: values['eigen-smooth'],
-    });
-    await fs.writeFile(values.out, png);
+    const source = path.basename(values.image);
+    let r!: Awaited<ReturnType<typeof computeCam>>;
+    await logCliRun(
+      engine,
+      io,
+      {
+        kind: 'explain-cam',
+        label: `${method} on ${source}`,
+        modelId: meta.id,
+        modelSha256: modelSha256(meta),
+        params: {
+          file: source,
+          method,
+          classIndex,
+          layer: values.layer,
+          augSmooth: values['aug-smooth'],
+          eigenSmooth: values['eigen-smooth'],
+          colormap: values.colormap,
+          opacity,
+          threshold,
+          mode: values.mode,
+        },
+        inputs: [{ name: source, bytes }],
+      },
+      async () => {
+        r = await computeCam(meta, loadLabels(meta.labels), values.image!, bytes, {
+          method,
+          classIndex,
+          layer: values.layer,
+          augSmooth: values['aug-smooth'],
+          eigenSmooth: values['eigen-smooth'],
+        });
+        const overlay = {
+          ...DEFAULT_OVERLAY,
+          colormap: values.colormap as ColormapName,
+          opacity,
+          threshold,
+          mode: values.mode as OverlayMode,
+          label: camCaption(r),
+        };
+        const png = await camPng(r, meta, overlay, source, {
+          augSmooth: values['aug-smooth'],
+          eigenSmooth: values['eigen-smooth'],
+        });
+        await fs.writeFile(values.out!, png);
+        // The run keeps a compact result (class, layer, peak) and the PNG as its output image.
+        return { class: r.class, layer: r.layer, peak: r.peak, png };
+      },
+    );
     if (values.json) {
       io.out(JSON.stringify({ file: values.image, method, layer: r.layer, class: r.class, peak: r.peak, out: values.out }));
     } else {

@@ -7,6 +7,7 @@ import { loadLabels } from '../../models/labels';
 import { visualizeClass, VISUALIZE_DEFAULTS } from '../../techniques/classviz/visualize';
 import { modelSha256, withProvenance } from '../../techniques/shared/provenance';
 import { EXIT, UsageError, type CliIO } from '../io';
+import { logCliRun } from '../log-run';
 
 const d = VISUALIZE_DEFAULTS;
 export const visualizeHelp = `Usage: vision-studio visualize --model ID|PATH --class INDEX --out FILE.png [--steps ${d.steps}] [--lr ${d.learningRate}]
@@ -64,24 +65,38 @@ export async function visualizeCommand(argv: string[], io: CliIO): Promise<numbe
     const modelId = values.model ?? engine.services.models.defaultModelId();
     if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
     const meta = await engine.services.models.resolveAsync(modelId);
-    const r = await visualizeClass(meta, loadLabels(meta.labels), opts, {
-      progress: (f, m) => !values.json && f < 1 && process.stderr.isTTY && process.stderr.write(`\r${m ?? ''}   `),
-    });
-    const png = await sharp(Buffer.from(r.image.rgb), { raw: { width: r.image.width, height: r.image.height, channels: 3 } })
-      .png()
-      .toBuffer();
-    const { seed, ...parameters } = r.params;
-    await fs.writeFile(
-      values.out,
-      withProvenance(png, {
-        technique: 'classviz',
-        method: 'gradient-ascent',
-        model: meta.id,
+    let r!: Awaited<ReturnType<typeof visualizeClass>>;
+    await logCliRun(
+      engine,
+      io,
+      {
+        kind: 'explain-visualize',
+        label: `Class ${classIndex} visualisation`,
+        modelId: meta.id,
         modelSha256: modelSha256(meta),
-        class: { index: classIndex, label: r.label },
-        parameters,
-        seed,
-      }),
+        params: opts,
+        seed: opts.seed,
+      },
+      async () => {
+        r = await visualizeClass(meta, loadLabels(meta.labels), opts, {
+          progress: (f, m) => !values.json && f < 1 && process.stderr.isTTY && process.stderr.write(`\r${m ?? ''}   `),
+        });
+        const png = await sharp(Buffer.from(r.image.rgb), { raw: { width: r.image.width, height: r.image.height, channels: 3 } })
+          .png()
+          .toBuffer();
+        const { seed, ...parameters } = r.params;
+        const out = withProvenance(png, {
+          technique: 'classviz',
+          method: 'gradient-ascent',
+          model: meta.id,
+          modelSha256: modelSha256(meta),
+          class: { index: classIndex, label: r.label },
+          parameters,
+          seed,
+        });
+        await fs.writeFile(values.out!, out);
+        return { class: { index: classIndex, label: r.label }, logit: r.logit, probability: r.probability, png: out };
+      },
     );
     if (values.json)
       io.out(
