@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { readProvenance } from '../../main/techniques/shared/provenance';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
+import fs from 'node:fs';
+import path from 'node:path';
 import { launch, openStudio, shot, studioUrl } from './studio-page';
 
 const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
@@ -14,6 +16,19 @@ async function setNumber(page: Page, label: string, value: number): Promise<void
   const input = page.getByRole('spinbutton', { name: label, exact: true });
   await input.fill(String(value));
   await input.dispatchEvent('change');
+}
+
+/** Drops image files onto an element of the page (a real DataTransfer with File objects). */
+async function dropOn(page: Page, selector: string, files: string[]): Promise<void> {
+  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
+  const dt = await page.evaluateHandle((list) => {
+    const w = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (b: Uint8Array[], n: string, o: { type: string }) => unknown };
+    const t = new w.DataTransfer();
+    for (const f of list) t.items.add(new w.File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' }));
+    return t;
+  }, payload);
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(selector, type, { dataTransfer: dt });
+  await dt.dispose();
 }
 
 async function runAndExport(page: Page, technique: string, shotName: string): Promise<void> {
@@ -81,6 +96,19 @@ describe('create in the browser', { skip }, () => {
     await page.locator('input[data-slot="Add another style"]').setInputFiles(sharedPath('photos', 'dragonfly.png'));
     await setNumber(page, 'Steps per scale', 4);
     await runAndExport(page, 'style', 'create-05-style');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('fills the style tool from photos dropped on the view, and stays in Create', async () => {
+    const { context, page, errors } = await openStudio(browser, 'light');
+    await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('tab', { name: 'Style' }).click();
+    await dropOn(page, '[aria-label="Create workspace"]', [sharedPath('photos', 'cat.png'), sharedPath('photos', 'sunflower.png')]);
+    await page.getByRole('group', { name: 'Content' }).getByText('cat.png').waitFor();
+    await page.getByRole('group', { name: 'Style 1' }).getByText('sunflower.png').waitFor();
+    await page.getByRole('heading', { name: 'Create' }).waitFor();
+    await shot(page, 'create-07-dropped-style');
     assert.deepEqual(errors, []);
     await context.close();
   });

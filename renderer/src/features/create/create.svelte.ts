@@ -45,6 +45,19 @@ class Create {
     return this.images[slot] ?? (slot === 'image' || slot === 'content' ? this.fallback : null);
   }
 
+  /** Images dropped anywhere on the view go to the slots the tool still needs, in order. */
+  take(files: File[]): void {
+    for (const f of files.filter((x) => x.type.startsWith('image/') || /\.(png|jpe?g|webp|gif|tiff?|bmp)$/i.test(x.name))) {
+      const t = this.tool;
+      if (t === 'texture') this.images.sample = f;
+      else if (t === 'style') {
+        if (!this.images.content) this.images.content = f;
+        else if (this.styles.length < 8) this.styles.push({ file: f, weight: 1 });
+      } else if (t === 'dream' && this.images.image && !this.images.guide) this.images.guide = f;
+      else this.images.image = f;
+    }
+  }
+
   missing(): string | null {
     const t = this.tool;
     if (!this.modelId) return 'Pick or download a model first.';
