@@ -12,6 +12,8 @@ import { dreamCommand, dreamHelp } from './commands/dream';
 import { invertCommand, invertHelp } from './commands/invert';
 import { styleCommand, styleHelp } from './commands/style';
 import { textureCommand, textureHelp } from './commands/texture';
+import { gradCommand, gradHelp } from './commands/grad';
+import { layersCommand, layersHelp } from './commands/layers';
 import { EXIT, stdio, UsageError, type CliIO } from './io';
 
 type Command = { run: (argv: string[], io: CliIO) => Promise<number>; summary: string; help?: string };
@@ -25,6 +27,8 @@ const COMMANDS: Record<string, Command> = {
   invert: { run: invertCommand, summary: "rebuild a photo from one layer's features (strip for several)", help: invertHelp },
   texture: { run: textureCommand, summary: 'grow a texture from a sample (Gatys 2015)', help: textureHelp },
   style: { run: styleCommand, summary: 'paint a photo in the style of other images (Gatys 2016)', help: styleHelp },
+  layers: { run: layersCommand, summary: 'readable layer names, shapes, receptive fields and roles of a model', help: layersHelp },
+  grad: { run: gradCommand, summary: 'd(objective)/d(input) of a model as a float32 .npy', help: gradHelp },
   models: { run: modelsCommand, summary: 'list, pull (download) or import models' },
   runs: { run: runsCommand, summary: 'list, show, export, import or delete logged runs', help: runsHelp },
   serve: { run: serveCommand, summary: 'run the studio in browser mode on 127.0.0.1', help: serveHelp },
@@ -36,7 +40,7 @@ Usage: vision-studio <command> [options]    (vision-studio <command> --help for 
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
   .join('\n')}
 
 Environment: VISION_STUDIO_HOME chooses the data folder (models, run log).`;
@@ -72,6 +76,11 @@ export async function runCli(argv: string[], io: CliIO = stdio): Promise<number>
 
 // Run when executed as the CLI bundle (bin/vision-studio.js imports this file and calls runCli itself).
 export async function main(): Promise<void> {
+  // `vision-studio layers ... | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const code = await runCli(process.argv.slice(2));
   process.exitCode = code;
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { StudioError } from '../../api/contract.js';
 import { resolveLayer, listLayers, type LayerInfo } from '../../onnx/layers.js';
 import type { Objective } from '../../onnx/loss.js';
-import { loadModelInput } from '../../onnx/model-input.js';
+import { loadModelInput, resolveModelArg } from '../model-input.js';
 import { encodeNpy } from '../../onnx/npy.js';
 import { loadModel } from '../../onnx/proto.js';
 import { GradRunner } from '../../onnx/runner.js';
@@ -78,16 +78,18 @@ async function gradMain(argv: string[], io: CliIO): Promise<number> {
     },
     strict: true,
   });
-  if (values.help) return io.out(gradHelp), EXIT.ok;
+  if (values.help) return (io.out(gradHelp), EXIT.ok);
   if (!values.model || !values.objective || !values.image) throw new UsageError('--model, --objective and --image are required');
   const size = values.size === undefined ? undefined : Number(values.size);
-  if (size !== undefined && (!Number.isInteger(size) || size < 8 || size > 4096)) throw new UsageError('--size must be an integer in 8..4096');
-  const model = loadModel(values.model);
+  if (size !== undefined && (!Number.isInteger(size) || size < 8 || size > 4096))
+    throw new UsageError('--size must be an integer in 8..4096');
+  const meta = await resolveModelArg(values.model);
+  const model = loadModel(meta.path);
   const layers = listLayers(model);
   const output = model.graph.outputs[0]?.name;
   if (!output) throw new StudioError('bad_model', 'model has no output');
   const objective = parseObjective(values.objective, layers, output);
-  const input = await loadModelInput(values.image, values.model, size);
+  const input = await loadModelInput(values.image, meta, size);
   const runner = new GradRunner();
   try {
     const r = await runner.gradient(model, { objectives: [{ objective }] }, input.data, input.dims);

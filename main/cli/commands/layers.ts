@@ -1,7 +1,7 @@
 // vision-studio layers: readable layer names, tensors, shapes, receptive fields and suggested roles.
 import { parseArgs } from 'node:util';
 import { listLayers } from '../../onnx/layers.js';
-import { readSidecar } from '../../onnx/model-input.js';
+import { resolveModelArg } from '../model-input.js';
 import { loadModel } from '../../onnx/proto.js';
 import { EXIT, stdio, UsageError, type CliIO } from '../io.js';
 import { reportError } from '../../onnx/cli-errors.js';
@@ -35,18 +35,33 @@ async function layersMain(argv: string[], io: CliIO): Promise<number> {
     },
     strict: true,
   });
-  if (values.help) return io.out(layersHelp), EXIT.ok;
+  if (values.help) return (io.out(layersHelp), EXIT.ok);
   if (!values.model) throw new UsageError('--model is required');
-  const model = loadModel(values.model);
-  const native = readSidecar(values.model).inputSize ?? undefined;
+  const meta = await resolveModelArg(values.model);
+  const model = loadModel(meta.path);
+  const native = meta.inputSize;
   const layers = listLayers(model, native).filter((l) => values.all || l.name !== l.tensor || l.roles.length > 0);
   if (values.json) {
     io.out(JSON.stringify(layers));
     return EXIT.ok;
   }
-  const rows = layers.map((l) => [l.name, l.tensor, l.op, `[${l.shape.join(',')}]`, String(l.receptiveField), String(l.stride), l.roles.join(',')]);
+  const rows = layers.map((l) => [
+    l.name,
+    l.tensor,
+    l.op,
+    `[${l.shape.join(',')}]`,
+    String(l.receptiveField),
+    String(l.stride),
+    l.roles.join(','),
+  ]);
   const head = ['name', 'tensor', 'op', 'shape', 'rf', 'stride', 'role'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  for (const r of [head, ...rows]) io.out(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  for (const r of [head, ...rows])
+    io.out(
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
   return EXIT.ok;
 }
