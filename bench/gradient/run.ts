@@ -1,7 +1,7 @@
 // Gradient benchmark (not a CI test): our ONNX forward+backward vs PyTorch autograd on torchvision
 // VGG19 (to relu5_1) and ResNet-50 with random weights. Prints cosine similarity, max relative error
 // (max |ours − torch| / max |torch|), our time over PyTorch's and the GFLOP/s we reach.
-// Usage: npx tsx bench/gradient/run.ts [--sizes 224,512] [--models vgg19_relu5_1,resnet50] [--reps 3]
+// Usage: npx tsx bench/gradient/run.ts [--sizes 224,512] [--models vgg19_relu5_1,resnet50] [--reps 3] [--opt extended|all] [--f64]
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import fs from 'node:fs';
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '3' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     f64: { type: 'boolean', default: false },
+    /** ORT graph optimisation level: 'extended' (the runner's default) or 'all' (faster NCHWc kernels, tie-level differences). */
+    opt: { type: 'string', default: 'extended' },
   },
 });
 const reps = Number(values.reps);
@@ -49,8 +51,8 @@ function forwardFlops(model: Model, size: number): number {
 }
 
 
-const runner = new GradRunner({ threads, graphOptimizationLevel: process.env.BENCH_OPT as 'extended' | undefined });
-console.log(`threads ${threads}, ${reps} interleaved runs each (minimum reported), ${os.cpus()[0]?.model ?? 'cpu'}`);
+const runner = new GradRunner({ threads, graphOptimizationLevel: values.opt as 'extended' | 'all' });
+console.log(`ORT level ${values.opt}, threads ${threads}, ${reps} interleaved runs each (minimum reported), ${os.cpus()[0]?.model ?? 'cpu'}`);
 console.log('model            size  cos        max_rel_err  rel_L2    ours_ms  torch_ms  ratio  GFLOP/s(ours)  targets: cos>=0.9999 err<=1e-3 ratio<=0.7');
 for (const modelName of values.models!.split(',')) {
   for (const size of values.sizes!.split(',').map(Number)) {

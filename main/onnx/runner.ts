@@ -77,9 +77,10 @@ export class GradRunner {
   constructor(opts: RunnerOptions = {}) {
     this.opts = {
       threads: opts.threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
-      // Not 'all': its NCHWc conv kernels round differently (~1e-5 relative), which flips MaxPool argmaxes
-      // at near-ties, so the VGG19 gradient differs from PyTorch's by 0.4% (relative L2); 'extended'
-      // matches PyTorch to 1e-6 and was no slower in bench/gradient.
+      // Not 'all' by default: its NCHWc conv kernels round differently (~1e-5 relative), which flips
+      // MaxPool argmaxes at near-ties, so VGG19's gradient differs from PyTorch's by 0.2-0.4% (relative
+      // L2); 'extended' matches PyTorch to 1e-6. 'all' is 15-40% faster: callers that do not need
+      // tie-level agreement (iterative techniques) may ask for it (docs/techniques.md).
       graphOptimizationLevel: opts.graphOptimizationLevel ?? 'extended',
     };
   }
