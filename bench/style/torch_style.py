@@ -86,7 +86,7 @@ ws = {i: a.style_weight / (len(STYLE) * grams[i].pow(2).mean()) for i in STYLE}
 k = (255.0 * STD)  # pixel units per model unit
 wtv = a.tv_weight / (a.width * a.height)
 
-x = content.clone().requires_grad_(True)
+x = content.clone(memory_format=torch.contiguous_format).requires_grad_(True)
 evals = [0]
 def closure():
     evals[0] += 1
