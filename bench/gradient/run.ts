@@ -34,7 +34,10 @@ const threads = Number(values.threads);
 
 /** Multiply-adds ×2 of Conv and Gemm in the forward graph at this size. */
 function forwardFlops(model: Model, size: number): number {
-  const m = { ...model, graph: { ...model.graph, inputs: model.graph.inputs.map((v) => ({ ...v, shape: [1, 3, size, size] })), valueInfo: new Map() } };
+  const m = {
+    ...model,
+    graph: { ...model.graph, inputs: model.graph.inputs.map((v) => ({ ...v, shape: [1, 3, size, size] })), valueInfo: new Map() },
+  };
   const shapes = inferShapes(m);
   let flops = 0;
   for (const n of m.graph.nodes) {
@@ -50,17 +53,38 @@ function forwardFlops(model: Model, size: number): number {
   return flops;
 }
 
-
 const runner = new GradRunner({ threads, graphOptimizationLevel: values.opt as 'extended' | 'all' });
-console.log(`ORT level ${values.opt}, threads ${threads}, ${reps} interleaved runs each (minimum reported), ${os.cpus()[0]?.model ?? 'cpu'}`);
-console.log('model            size  cos        max_rel_err  rel_L2    ours_ms  torch_ms  ratio  GFLOP/s(ours)  targets: cos>=0.9999 err<=1e-3 ratio<=0.7');
+console.log(
+  `ORT level ${values.opt}, threads ${threads}, ${reps} interleaved runs each (minimum reported), ${os.cpus()[0]?.model ?? 'cpu'}`,
+);
+console.log(
+  'model            size  cos        max_rel_err  rel_L2    ours_ms  torch_ms  ratio  GFLOP/s(ours)  targets: cos>=0.9999 err<=1e-3 ratio<=0.7',
+);
 for (const modelName of values.models!.split(',')) {
   for (const size of values.sizes!.split(',').map(Number)) {
     // PyTorch stays up (--serve) so its timed runs interleave with ours: on a shared machine both then
     // see the same background load. We report the minimum of each (least disturbed run).
-    const py = spawn('/usr/bin/python3', [path.join(here, 'torch_ref.py'), '--model', modelName, '--size', String(size), '--cache', cache, '--threads', String(threads), '--reps', '1', '--serve', ...(values.f64 ? ['--f64'] : [])], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const py = spawn(
+      '/usr/bin/python3',
+      [
+        path.join(here, 'torch_ref.py'),
+        '--model',
+        modelName,
+        '--size',
+        String(size),
+        '--cache',
+        cache,
+        '--threads',
+        String(threads),
+        '--reps',
+        '1',
+        '--serve',
+        ...(values.f64 ? ['--f64'] : []),
+      ],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     const lines = readline.createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
     const nextJson = async () => {
       const r = await lines.next();
@@ -70,7 +94,8 @@ for (const modelName of values.models!.split(',')) {
     const ref = await nextJson();
     const model = loadModel(ref.onnx);
     const output = model.graph.outputs[0].name;
-    const objective: Objective = ref.objective.kind === 'sumsq' ? { kind: 'sumsq', tensor: output } : { kind: 'class', tensor: output, index: ref.objective.index };
+    const objective: Objective =
+      ref.objective.kind === 'sumsq' ? { kind: 'sumsq', tensor: output } : { kind: 'class', tensor: output, index: ref.objective.index };
     const x = decodeNpy(fs.readFileSync(ref.x));
     const want = decodeNpy(fs.readFileSync(ref.grad)).data;
     const session = await runner.session(model, { objectives: [{ objective }] }, x.shape);
@@ -86,7 +111,12 @@ for (const modelName of values.models!.split(',')) {
     ref.torch_ms = Math.min(...torchTimes);
     const got = first.grad;
     if (process.env.BENCH_SAVE) fs.writeFileSync(path.join(cache, `${modelName}_${size}_ours.npy`), encodeNpy(got, x.shape));
-    let dot = 0, na = 0, nb = 0, maxDiff = 0, maxRef = 0, sqDiff = 0;
+    let dot = 0,
+      na = 0,
+      nb = 0,
+      maxDiff = 0,
+      maxRef = 0,
+      sqDiff = 0;
     for (let i = 0; i < want.length; i++) {
       dot += got[i] * want[i];
       na += got[i] * got[i];
@@ -104,7 +134,8 @@ for (const modelName of values.models!.split(',')) {
       // Conditioning baseline: how far float32 PyTorch itself is from float64 PyTorch on this input.
       const g64 = decodeNpy(fs.readFileSync(ref.grad64)).data;
       const err = (a: Float32Array) => {
-        let md = 0, mr = 0;
+        let md = 0,
+          mr = 0;
         for (let i = 0; i < g64.length; i++) {
           md = Math.max(md, Math.abs(a[i] - g64[i]));
           mr = Math.max(mr, Math.abs(g64[i]));

@@ -14,10 +14,14 @@ import { GradRunner } from '../../main/onnx/runner.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cache = path.resolve(here, '../.cache');
 const { values } = parseArgs({ options: { only: { type: 'string', default: '' }, size: { type: 'string', default: '224' } } });
-const lines = execFileSync('/usr/bin/python3', [path.join(here, 'zoo_ref.py'), '--cache', cache, '--size', values.size!, '--only', values.only!], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const lines = execFileSync(
+  '/usr/bin/python3',
+  [path.join(here, 'zoo_ref.py'), '--cache', cache, '--size', values.size!, '--only', values.only!],
+  {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
   .trim()
   .split('\n')
   .filter((l) => l.startsWith('{'));
@@ -37,7 +41,10 @@ for (const line of lines) {
     const out = model.graph.outputs[0].name;
     const session = await runner.session(model, { objectives: [{ objective: { kind: 'class', tensor: out, index: 3 } }] }, x.shape);
     const r = await session.run(x.data, x.shape);
-    let dot = 0, na = 0, nb = 0, sq = 0;
+    let dot = 0,
+      na = 0,
+      nb = 0,
+      sq = 0;
     for (let i = 0; i < want.length; i++) {
       dot += r.grad[i] * want[i];
       na += r.grad[i] ** 2;

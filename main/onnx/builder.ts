@@ -92,11 +92,21 @@ export class GraphBuilder {
 
   /** Zeros shaped like x (runtime shape). */
   zerosLike(x: string): string {
-    return this.op('ConstantOfShape', [this.shape(x)], { value: { type: 'tensor', value: floatTensor('v', [1], [0], this.elemType) } }, 'zeros');
+    return this.op(
+      'ConstantOfShape',
+      [this.shape(x)],
+      { value: { type: 'tensor', value: floatTensor('v', [1], [0], this.elemType) } },
+      'zeros',
+    );
   }
 
   onesOfShape(shapeTensor: string): string {
-    return this.op('ConstantOfShape', [shapeTensor], { value: { type: 'tensor', value: floatTensor('v', [1], [1], this.elemType) } }, 'ones');
+    return this.op(
+      'ConstantOfShape',
+      [shapeTensor],
+      { value: { type: 'tensor', value: floatTensor('v', [1], [1], this.elemType) } },
+      'ones',
+    );
   }
 
   mul(a: string, b: string): string {

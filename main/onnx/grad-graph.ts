@@ -56,17 +56,23 @@ export function buildGradGraph(source: Model, spec: GradGraphSpec): GradGraph {
   const needed = [...new Set([...spec.objectives.map((o) => o.objective.tensor), ...(spec.taps ?? [])])];
   // Truncate: forward only as far as the objective and taps need.
   model.graph.outputs = [];
-  exposeTensors(model, needed.filter((n) => n !== input));
+  exposeTensors(
+    model,
+    needed.filter((n) => n !== input),
+  );
   pruneDead(model.graph);
   model.graph.valueInfo.clear();
   const shapes = inferShapes(model);
 
   const b = new GraphBuilder(model.graph, elemType, new Map(shapes), 'loss');
-  const objectives = spec.objectives.map((o) => (o.objective.kind === 'class' && o.objective.l2 && !o.objective.image ? { ...o, objective: { ...o.objective, image: input } } : o));
+  const objectives = spec.objectives.map((o) =>
+    o.objective.kind === 'class' && o.objective.l2 && !o.objective.image ? { ...o, objective: { ...o.objective, image: input } } : o,
+  );
   const loss = buildLoss(b, objectives, 'loss', { double: spec.doubleLoss });
   const lossShapes = inferShapes(model, { hints: b.shapes, lenient: true });
   const wrt = [input, ...(spec.params ?? [])];
-  for (const p of spec.params ?? []) if (!model.graph.initializers.has(p)) throw new StudioError('bad_request', `no initializer named "${p}"`);
+  for (const p of spec.params ?? [])
+    if (!model.graph.initializers.has(p)) throw new StudioError('bad_request', `no initializer named "${p}"`);
   const grads = differentiate(model, lossShapes, { loss, wrt, rules: spec.rules, elemType });
 
   // Rename the input gradient to a stable output name.
@@ -87,7 +93,9 @@ export function buildGradGraph(source: Model, spec: GradGraphSpec): GradGraph {
   }
   pruneDead(model.graph);
   const targets = spec.objectives.map((o) => targetInputName(o.objective)).filter((t): t is string => !!t);
-  model.graph.inputs = model.graph.inputs.filter((v) => v.name === input || targets.includes(v.name) || !model.graph.initializers.has(v.name));
+  model.graph.inputs = model.graph.inputs.filter(
+    (v) => v.name === input || targets.includes(v.name) || !model.graph.initializers.has(v.name),
+  );
   model = { ...model, producerName: 'vision-studio-grad' };
   return { model, input, loss, grad: GRAD_OUTPUT, taps, targets, paramGrads, dynamic, shapes };
 }

@@ -28,7 +28,10 @@ const POOL = new Set(['MaxPool', 'AveragePool']);
 export function listLayers(model: Model, nativeSize?: [number, number]): LayerInfo[] {
   const m = cloneModel(model);
   const inp = realInputs(m.graph)[0];
-  const [H, W] = nativeSize ?? [typeof inp.shape?.[2] === 'number' ? inp.shape[2] : 224, typeof inp.shape?.[3] === 'number' ? inp.shape[3] : 224];
+  const [H, W] = nativeSize ?? [
+    typeof inp.shape?.[2] === 'number' ? inp.shape[2] : 224,
+    typeof inp.shape?.[3] === 'number' ? inp.shape[3] : 224,
+  ];
   if (inp.shape && inp.shape.length === 4) inp.shape = [1, inp.shape[1], H, W];
   m.graph.valueInfo.clear();
   const shapes = inferShapes(m);

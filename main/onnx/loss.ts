@@ -129,4 +129,3 @@ export function buildLoss(b: GraphBuilder, terms: WeightedObjective[], name = 'l
   b.graph.nodes.push({ name: `${name}_node`, opType: 'Identity', domain: '', inputs: [total], outputs: [name], attrs: {} });
   return name;
 }
-

@@ -31,7 +31,11 @@ export function decodeNpy(bytes: Uint8Array): { data: Float32Array; shape: numbe
   if (/'fortran_order':\s*True/.test(header)) throw bad('Fortran order');
   const shapeTxt = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (shapeTxt === undefined) throw bad('no shape');
-  const shape = shapeTxt.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = shapeTxt
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const off = start + hlen;
   if (bytes.length - off < count * 4) throw bad(`file holds fewer than ${count} values`);

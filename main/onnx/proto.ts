@@ -5,7 +5,18 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import { StudioError } from '../api/contract.js';
 import { onnxDescriptor } from './onnx-descriptor.js';
-import { DT, numel, type AttrValue, type Dim, type Graph, type Model, type Node, type Tensor, type TensorData, type ValueInfo } from './ir.js';
+import {
+  DT,
+  numel,
+  type AttrValue,
+  type Dim,
+  type Graph,
+  type Model,
+  type Node,
+  type Tensor,
+  type TensorData,
+  type ValueInfo,
+} from './ir.js';
 
 const root = protobuf.Root.fromJSON(onnxDescriptor as protobuf.INamespace);
 const ModelProto = root.lookupType('onnx.ModelProto');

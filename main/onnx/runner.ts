@@ -86,7 +86,12 @@ export class GradRunner {
   }
 
   sessionOptions(): ort.InferenceSession.SessionOptions {
-    return { intraOpNumThreads: this.opts.threads, interOpNumThreads: 1, graphOptimizationLevel: this.opts.graphOptimizationLevel, executionMode: 'sequential' };
+    return {
+      intraOpNumThreads: this.opts.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: this.opts.graphOptimizationLevel,
+      executionMode: 'sequential',
+    };
   }
 
   private model(src: ModelSource): { model: Model; key: string } {
@@ -148,7 +153,13 @@ export class GradRunner {
   }
 
   /** Convenience: build (or reuse) the session and run it once. */
-  async gradient(src: ModelSource, spec: GradGraphSpec, input: Float32Array, dims: number[], targets?: Record<string, TensorOut>): Promise<GradResult> {
+  async gradient(
+    src: ModelSource,
+    spec: GradGraphSpec,
+    input: Float32Array,
+    dims: number[],
+    targets?: Record<string, TensorOut>,
+  ): Promise<GradResult> {
     return (await this.session(src, spec, dims)).run(input, dims, targets);
   }
 

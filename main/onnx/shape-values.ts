@@ -30,7 +30,7 @@ export function shapeValue(n: Node, inShape: (name: string) => Dim[] | undefined
       if (attrInt(n, 'axis', 0) !== 0 && attrInt(n, 'axis', 0) !== -1) return undefined;
       {
         const parts = n.inputs.map((_, i) => v(i));
-        return parts.every((p) => p) ? parts.flat() as Dim[] : undefined;
+        return parts.every((p) => p) ? (parts.flat() as Dim[]) : undefined;
       }
     case 'Slice': {
       const data = v(0);

@@ -2,7 +2,20 @@
 // derived expression like 'pool(H,3,2,1,1)'). The differentiator needs ranks and which dims are 1
 // (for broadcasting); symbols only have to be consistent, never evaluated.
 import { StudioError } from '../api/contract.js';
-import { attrInt, attrInts, attrString, attrTensor, DT, numel, tensorNumbers, type Dim, type Graph, type Model, type Node, type Tensor } from './ir.js';
+import {
+  attrInt,
+  attrInts,
+  attrString,
+  attrTensor,
+  DT,
+  numel,
+  tensorNumbers,
+  type Dim,
+  type Graph,
+  type Model,
+  type Node,
+  type Tensor,
+} from './ir.js';
 import { validateModel } from './validate.js';
 import { shapeValue } from './shape-values.js';
 
@@ -21,8 +34,10 @@ export function constantTensors(g: Graph): Map<string, Tensor> {
     if (n.opType === 'Constant') {
       const t = attrTensor(n, 'value');
       if (t) m.set(n.outputs[0], t);
-      else if (n.attrs.value_float?.type === 'float') m.set(n.outputs[0], { name: n.outputs[0], dataType: DT.FLOAT, dims: [], data: Float32Array.of(n.attrs.value_float.value) });
-      else if (n.attrs.value_int?.type === 'int') m.set(n.outputs[0], { name: n.outputs[0], dataType: DT.INT64, dims: [], data: BigInt64Array.of(BigInt(n.attrs.value_int.value)) });
+      else if (n.attrs.value_float?.type === 'float')
+        m.set(n.outputs[0], { name: n.outputs[0], dataType: DT.FLOAT, dims: [], data: Float32Array.of(n.attrs.value_float.value) });
+      else if (n.attrs.value_int?.type === 'int')
+        m.set(n.outputs[0], { name: n.outputs[0], dataType: DT.INT64, dims: [], data: BigInt64Array.of(BigInt(n.attrs.value_int.value)) });
       else if (n.attrs.value_ints?.type === 'ints') {
         const v = n.attrs.value_ints.value;
         m.set(n.outputs[0], { name: n.outputs[0], dataType: DT.INT64, dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
@@ -44,7 +59,8 @@ export function broadcastShapes(a: Dim[], b: Dim[]): Dim[] {
     const y = b[b.length - r + i] ?? 1;
     if (x === 1) out.push(y);
     else if (y === 1) out.push(x);
-    else if (typeof x === 'number' && typeof y === 'number' && x !== y) throw new StudioError('bad_model', `cannot broadcast [${a}] with [${b}]`);
+    else if (typeof x === 'number' && typeof y === 'number' && x !== y)
+      throw new StudioError('bad_model', `cannot broadcast [${a}] with [${b}]`);
     else out.push(typeof x === 'number' ? x : y);
   }
   return out;
@@ -124,7 +140,7 @@ export function inferShapes(model: Model, opts: InferOptions = {}): ShapeMap {
     }
     try {
       const outs = inferNode(n, ins, value, model);
-      n.outputs.forEach((o, i) => o && outs[i] && !(opts.hints?.has(o)) && map.set(o, outs[i]));
+      n.outputs.forEach((o, i) => o && outs[i] && !opts.hints?.has(o) && map.set(o, outs[i]));
     } catch (e) {
       if (opts.lenient) continue;
       if (e instanceof StudioError) throw e;
@@ -149,13 +165,37 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
     return v as number[];
   };
   switch (n.opType) {
-    case 'Relu': case 'LeakyRelu': case 'Clip': case 'Sigmoid': case 'Tanh': case 'Softmax': case 'LogSoftmax':
-    case 'Identity': case 'Sqrt': case 'Abs': case 'Exp': case 'Log': case 'Neg': case 'Reciprocal': case 'Sign':
-    case 'Elu': case 'Softplus': case 'HardSigmoid': case 'LRN': case 'BatchNormalization':
+    case 'Relu':
+    case 'LeakyRelu':
+    case 'Clip':
+    case 'Sigmoid':
+    case 'Tanh':
+    case 'Softmax':
+    case 'LogSoftmax':
+    case 'Identity':
+    case 'Sqrt':
+    case 'Abs':
+    case 'Exp':
+    case 'Log':
+    case 'Neg':
+    case 'Reciprocal':
+    case 'Sign':
+    case 'Elu':
+    case 'Softplus':
+    case 'HardSigmoid':
+    case 'LRN':
+    case 'BatchNormalization':
       return n.opType === 'BatchNormalization' ? same() : same();
     case 'Dropout':
       return [same()[0], { elemType: DT.BOOL, shape: [...need(0).shape] }];
-    case 'Add': case 'Sub': case 'Mul': case 'Div': case 'Pow': case 'Sum': case 'Max': case 'Min': {
+    case 'Add':
+    case 'Sub':
+    case 'Mul':
+    case 'Div':
+    case 'Pow':
+    case 'Sum':
+    case 'Max':
+    case 'Min': {
       let s = need(0).shape;
       for (let i = 1; i < n.inputs.length; i++) s = n.opType === 'Pow' ? s : broadcastShapes(s, need(i).shape);
       return [{ elemType: et, shape: s }];
@@ -165,13 +205,18 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
       const kernel = attrInts(n, 'kernel_shape') ?? w.slice(2);
       return [{ elemType: et, shape: [need(0).shape[0], w[0], ...spatialOut(n, need(0).shape, kernel)] }];
     }
-    case 'MaxPool': case 'AveragePool': {
+    case 'MaxPool':
+    case 'AveragePool': {
       const kernel = attrInts(n, 'kernel_shape');
       if (!kernel) throw bad(n, 'kernel_shape missing');
       const s: Dim[] = [need(0).shape[0], need(0).shape[1], ...spatialOut(n, need(0).shape, kernel)];
-      return [{ elemType: et, shape: s }, { elemType: DT.INT64, shape: [...s] }];
+      return [
+        { elemType: et, shape: s },
+        { elemType: DT.INT64, shape: [...s] },
+      ];
     }
-    case 'GlobalAveragePool': case 'GlobalMaxPool': {
+    case 'GlobalAveragePool':
+    case 'GlobalMaxPool': {
       const s = need(0).shape;
       return [{ elemType: et, shape: [s[0], s[1], ...s.slice(2).map(() => 1)] }];
     }
@@ -212,7 +257,7 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
     }
     case 'Unsqueeze': {
       const s = [...need(0).shape];
-      const raw = n.inputs[1] ? constInput(1, 'Unsqueeze axes') : attrInts(n, 'axes') ?? [];
+      const raw = n.inputs[1] ? constInput(1, 'Unsqueeze axes') : (attrInts(n, 'axes') ?? []);
       const r = s.length + raw.length;
       for (const a of raw.map((a) => normAxis(a, r)).sort((a, b) => a - b)) s.splice(a, 0, 1);
       return [{ elemType: et, shape: s }];
@@ -252,11 +297,13 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
     }
     case 'Pad': {
       const s = need(0).shape;
-      const pads = n.inputs[1] ? constInput(1, 'Pad pads') : attrInts(n, 'pads') ?? [];
+      const pads = n.inputs[1] ? constInput(1, 'Pad pads') : (attrInts(n, 'pads') ?? []);
       const r = s.length;
       return [{ elemType: et, shape: s.map((d, i) => dimAdd(d, pads[i] + pads[i + r])) }];
     }
-    case 'ReduceSum': case 'ReduceMean': case 'ReduceSumSquare': {
+    case 'ReduceSum':
+    case 'ReduceMean':
+    case 'ReduceSumSquare': {
       const s = need(0).shape;
       const opset13Inputs = n.opType === 'ReduceSum' && !n.attrs.axes;
       const axesRaw = opset13Inputs ? (n.inputs[1] ? constInput(1, 'axes') : undefined) : attrInts(n, 'axes');

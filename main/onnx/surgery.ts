@@ -2,8 +2,20 @@
 // MaxPool→AveragePool, dynamic spatial dims, and an opset upgrade so generated ops can use opset 17.
 import { StudioError } from '../api/contract.js';
 import {
-  aInt, attrFloat, attrInt, attrInts, cloneModel, defaultOpset, DT, floatTensor, int64Tensor, realInputs, setDefaultOpset,
-  type Graph, type Model, type Node,
+  aInt,
+  attrFloat,
+  attrInt,
+  attrInts,
+  cloneModel,
+  defaultOpset,
+  DT,
+  floatTensor,
+  int64Tensor,
+  realInputs,
+  setDefaultOpset,
+  type Graph,
+  type Model,
+  type Node,
 } from './ir.js';
 import { inferShapes, isStatic, type ShapeMap } from './shapes.js';
 import { topoSort } from './validate.js';
@@ -31,7 +43,8 @@ export function exposeTensors(model: Model, names: string[], shapes?: ShapeMap):
   const g = model.graph;
   const produced = new Set(g.nodes.flatMap((n) => n.outputs));
   for (const name of names) {
-    if (!produced.has(name) && !g.inputs.some((v) => v.name === name)) throw new StudioError('bad_request', `no tensor named "${name}" in the model`);
+    if (!produced.has(name) && !g.inputs.some((v) => v.name === name))
+      throw new StudioError('bad_request', `no tensor named "${name}" in the model`);
     if (g.outputs.some((o) => o.name === name)) continue;
     const s = shapes?.get(name);
     g.outputs.push({ name, elemType: s?.elemType ?? DT.FLOAT, shape: s?.shape });

@@ -25,7 +25,11 @@ const dot = (a: Float64Array, b: Float64Array) => {
 };
 
 /** Minimises f from x (updated in place). Returns the final loss and the iterations done. */
-export async function lbfgsMinimize(f: LossAndGrad, x: Float32Array, opts: LbfgsOptions = {}): Promise<{ loss: number; iterations: number; evaluations: number }> {
+export async function lbfgsMinimize(
+  f: LossAndGrad,
+  x: Float32Array,
+  opts: LbfgsOptions = {},
+): Promise<{ loss: number; iterations: number; evaluations: number }> {
   const m = opts.history ?? 10;
   const maxIter = opts.maxIter ?? 100;
   const n = x.length;
@@ -48,7 +52,9 @@ export async function lbfgsMinimize(f: LossAndGrad, x: Float32Array, opts: Lbfgs
       alpha[k] = rho[k] * dot(S[k], d);
       for (let i = 0; i < n; i++) d[i] -= alpha[k] * Y[k][i];
     }
-    const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : Math.min(1, 1 / gmax) * (opts.firstStep ?? 1);
+    const gamma = S.length
+      ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1])
+      : Math.min(1, 1 / gmax) * (opts.firstStep ?? 1);
     for (let i = 0; i < n; i++) d[i] *= gamma;
     for (let k = 0; k < S.length; k++) {
       const beta = rho[k] * dot(Y[k], d);

@@ -86,7 +86,12 @@ export function fitSpatial(b: GraphBuilder, full: string, fullSpatial: Dim[], x:
     }
     const needSlice = xs.some((d, i) => padsBegin[i] !== 0 || (d as number) + padsBegin[i] < (fullSpatial[i] as number) + extra[i]);
     if (!needSlice) return src;
-    return b.op('Slice', [src, b.constI64(padsBegin), b.constI64(xs.map((d, i) => (d as number) + padsBegin[i])), b.constI64(axes)], {}, 'fit');
+    return b.op(
+      'Slice',
+      [src, b.constI64(padsBegin), b.constI64(xs.map((d, i) => (d as number) + padsBegin[i])), b.constI64(axes)],
+      {},
+      'fit',
+    );
   }
   // Dynamic size: ends = pb + X at run time; pad the end by max(0, ends - full) (only strides leave a gap).
   const ends = b.add(b.shape(x, 2), b.constI64(padsBegin));
@@ -104,8 +109,23 @@ export function fullSize(o: Dim[], a: SpatialAttrs): Dim[] {
 /** Scatter-adds flat values into zeros shaped like x: the exact transpose of any gather of x's elements. */
 export function scatterAddLike(b: GraphBuilder, x: string, flatIdx: string, flatVals: string): string {
   const n = b.op('Unsqueeze', [b.op('Size', [x]), b.constI64([0])], {}, 'n');
-  const zeros = b.op('ConstantOfShape', [n], { value: { type: 'tensor', value: { name: 'v', dataType: b.elemType, dims: [1], data: b.elemType === 11 ? Float64Array.of(0) : Float32Array.of(0) } } }, 'zeros');
-  const flat = b.op('ScatterElements', [zeros, flatIdx, flatVals], { axis: aInt(0), reduction: { type: 'string', value: 'add' } }, 'scatter');
+  const zeros = b.op(
+    'ConstantOfShape',
+    [n],
+    {
+      value: {
+        type: 'tensor',
+        value: { name: 'v', dataType: b.elemType, dims: [1], data: b.elemType === 11 ? Float64Array.of(0) : Float32Array.of(0) },
+      },
+    },
+    'zeros',
+  );
+  const flat = b.op(
+    'ScatterElements',
+    [zeros, flatIdx, flatVals],
+    { axis: aInt(0), reduction: { type: 'string', value: 'add' } },
+    'scatter',
+  );
   return b.reshape(flat, b.shape(x));
 }
 

@@ -15,7 +15,12 @@ function flippedTransposedWeights(c: RuleCtx, w: string, wShape: number[], g: nu
   t = b.transpose(t, [0, 2, 1, ...k.map((_, i) => i + 3)]);
   t = b.reshape(t, b.constI64([g * Cg, M / g, ...k]));
   const axes = k.map((_, i) => i + 2);
-  return b.op('Slice', [t, b.constI64(new Array(r).fill(-1)), b.constI64(new Array(r).fill(-INT64_MAX)), b.constI64(axes), b.constI64(new Array(r).fill(-1))], {}, 'flip');
+  return b.op(
+    'Slice',
+    [t, b.constI64(new Array(r).fill(-1)), b.constI64(new Array(r).fill(-INT64_MAX)), b.constI64(axes), b.constI64(new Array(r).fill(-1))],
+    {},
+    'flip',
+  );
 }
 
 /** δX of Conv: stride-1 convs become a conv with flipped weights (fast path), others a ConvTranspose cut to size. */
@@ -32,9 +37,19 @@ function convInputGrad(c: RuleCtx, g: string): string {
   const flipPads = [...ke.map((e, i) => e - a.pads[i]), ...ke.map((e, i) => e - a.pads[i + r])];
   if (a.strides.every((s) => s === 1) && flipPads.every((p) => p >= 0)) {
     const wf = flippedTransposedWeights(c, w, wShape, group);
-    return b.op('Conv', [g, wf], { group: aInt(group), dilations: aInts(a.dil), pads: aInts(flipPads), kernel_shape: aInts(a.kernel) }, 'dconv');
+    return b.op(
+      'Conv',
+      [g, wf],
+      { group: aInt(group), dilations: aInts(a.dil), pads: aInts(flipPads), kernel_shape: aInts(a.kernel) },
+      'dconv',
+    );
   }
-  const full = b.op('ConvTranspose', [g, w], { group: aInt(group), strides: aInts(a.strides), dilations: aInts(a.dil), kernel_shape: aInts(a.kernel) }, 'dconvT');
+  const full = b.op(
+    'ConvTranspose',
+    [g, w],
+    { group: aInt(group), strides: aInts(a.strides), dilations: aInts(a.dil), kernel_shape: aInts(a.kernel) },
+    'dconvT',
+  );
   const ys = c.shape(node.outputs[0]);
   return fitSpatial(b, full, fullSize(ys.slice(2), a), x, c.shape(x), a.pads.slice(0, r));
 }
@@ -110,7 +125,8 @@ const matmul: Rule = (c) => {
   const out: (string | null)[] = [null, null];
   if (as.length >= 2 && bs.length >= 2) {
     if (c.needs[0]) out[0] = unbroadcast(b, b.op('MatMul', [g, tLast(c, B, bs.length)]), [...ys.slice(0, -1), as[as.length - 1]], as);
-    if (c.needs[1]) out[1] = unbroadcast(b, b.op('MatMul', [tLast(c, A, as.length), g]), [...ys.slice(0, -2), bs[bs.length - 2], ys[ys.length - 1]], bs);
+    if (c.needs[1])
+      out[1] = unbroadcast(b, b.op('MatMul', [tLast(c, A, as.length), g]), [...ys.slice(0, -2), bs[bs.length - 2], ys[ys.length - 1]], bs);
     return out;
   }
   if (bs.length === 1 && as.length >= 2) {

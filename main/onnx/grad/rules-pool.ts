@@ -49,14 +49,26 @@ const averagePool: Rule = (c) => {
     const avgOnes = b.op('AveragePool', [ones1], poolAttrs, 'avg1');
     const endPads = a.pads.slice(r).map((p, i) => p + (ceil ? a.strides[i] - 1 : 0));
     const kOnes = b.constArray(new Array(K).fill(1), [1, 1, ...a.kernel]);
-    const vFull = b.op('Conv', [ones1, kOnes], { strides: aInts(a.strides), pads: aInts([...a.pads.slice(0, r), ...endPads]), kernel_shape: aInts(a.kernel) }, 'valid');
+    const vFull = b.op(
+      'Conv',
+      [ones1, kOnes],
+      { strides: aInts(a.strides), pads: aInts([...a.pads.slice(0, r), ...endPads]), kernel_shape: aInts(a.kernel) },
+      'valid',
+    );
     const sp = [...Array(r).keys()].map((i) => i + 2);
     const v = b.op('Slice', [vFull, b.constI64(new Array(r).fill(0)), b.shape(node.outputs[0], 2), b.constI64(sp)], {}, 'validcut');
     scaled = b.mul(g, b.div(avgOnes, v));
   }
   const kernel = b.constArray(new Array(C * K).fill(1), [C, 1, ...a.kernel]);
-  const full = b.op('ConvTranspose', [scaled, kernel], { group: aInt(C), strides: aInts(a.strides), kernel_shape: aInts(a.kernel) }, 'avgT');
-  return [fitSpatial(b, full, fullSize(c.shape(node.outputs[0]).slice(2), { ...a, dil: a.kernel.map(() => 1) }), x, xs, a.pads.slice(0, r))];
+  const full = b.op(
+    'ConvTranspose',
+    [scaled, kernel],
+    { group: aInt(C), strides: aInts(a.strides), kernel_shape: aInts(a.kernel) },
+    'avgT',
+  );
+  return [
+    fitSpatial(b, full, fullSize(c.shape(node.outputs[0]).slice(2), { ...a, dil: a.kernel.map(() => 1) }), x, xs, a.pads.slice(0, r)),
+  ];
 };
 
 /** GlobalMaxPool: δ goes to the first argmax of each plane (PyTorch's choice on ties), via ArgMax + scatter. */
@@ -116,4 +128,3 @@ export const poolRules: Record<string, Rule> = {
   GlobalMaxPool: globalMaxPool,
   LRN: lrn,
 };
-

@@ -43,7 +43,8 @@ function indexTracking(c: RuleCtx, rebuild: (idx: string) => string): string {
   return scatterAddLike(b, x, flatten1(b, sel), flatten1(b, gy0(c)));
 }
 
-const cloneOn = (c: RuleCtx, n: Node, idx: string) => c.b.op(n.opType, [idx, ...n.inputs.slice(1)], { ...n.attrs }, `idx_${n.opType.toLowerCase()}`);
+const cloneOn = (c: RuleCtx, n: Node, idx: string) =>
+  c.b.op(n.opType, [idx, ...n.inputs.slice(1)], { ...n.attrs }, `idx_${n.opType.toLowerCase()}`);
 
 const slice: Rule = (c) => [indexTracking(c, (idx) => cloneOn(c, c.node, idx)), null, null, null, null];
 const gather: Rule = (c) => [indexTracking(c, (idx) => cloneOn(c, c.node, idx)), null];
@@ -72,7 +73,7 @@ function reduce(kind: 'sum' | 'mean' | 'sumsq'): Rule {
     const x = node.inputs[0];
     const rank = c.shape(x).length;
     const axesInput = node.opType === 'ReduceSum' && !node.attrs.axes;
-    const axesRaw = axesInput ? (node.inputs[1] ? c.cval(node.inputs[1]) : []) : attrInts(node, 'axes') ?? [];
+    const axesRaw = axesInput ? (node.inputs[1] ? c.cval(node.inputs[1]) : []) : (attrInts(node, 'axes') ?? []);
     if (!axesRaw) throw unsupported(node, 'axes must be constant');
     const noop = attrInt(node, 'noop_with_empty_axes', 0) === 1;
     let g = gy0(c);

@@ -51,7 +51,22 @@ describe.skipIf(!sharedModelsDir)(`grad / layers CLI${sharedModelsDir ? '' : ` (
   it('grad --json prints {loss, grad_norm, shape, out} and writes a float32 NCHW .npy', async () => {
     const out = path.join(tmp, 'g.npy');
     const c = capture();
-    const code = await gradCommand(['--model', darknet, '--objective', 'sumsq:relu3_2', '--image', sharedPath('photos', 'bird.png'), '--size', '96', '--out', out, '--json'], c.io);
+    const code = await gradCommand(
+      [
+        '--model',
+        darknet,
+        '--objective',
+        'sumsq:relu3_2',
+        '--image',
+        sharedPath('photos', 'bird.png'),
+        '--size',
+        '96',
+        '--out',
+        out,
+        '--json',
+      ],
+      c.io,
+    );
     expect(c.err).toEqual([]);
     expect(code).toBe(0);
     const j = JSON.parse(c.out.join(''));

@@ -20,7 +20,16 @@ import { sharedModelsDir, sharedSkipReason } from '../../helpers/shared-models.j
 const runner = new GradRunner({ threads: 2 });
 afterAll(() => runner.release());
 
-async function checkModel(file: string, objective: Objective, size: number, lo: number, hi: number, directions = 6, relH = 1e-5, rules?: GradGraphSpec['rules']) {
+async function checkModel(
+  file: string,
+  objective: Objective,
+  size: number,
+  lo: number,
+  hi: number,
+  directions = 6,
+  relH = 1e-5,
+  rules?: GradGraphSpec['rules'],
+) {
   const model = loadModel(path.join(sharedModelsDir!, file));
   const r = rng(Number(process.env.FD_SEED ?? 11));
   const dims = [1, 3, size, size];
@@ -51,7 +60,9 @@ async function checkModel(file: string, objective: Objective, size: number, lo: 
   expect([...devs].sort((a, b) => a - b)[Math.floor(directions / 2)], 'median deviation').toBeLessThan(0.03);
   const dot = ad.reduce((s, a, i) => s + a * fd[i], 0);
   const cos = dot / Math.sqrt(ad.reduce((s, a) => s + a * a, 0) * fd.reduce((s, a) => s + a * a, 0));
-  console.log(`${file} ${objective.kind}: max rel dev ${Math.max(...ad.map((a, k) => Math.abs(a - fd[k]) / scale)).toExponential(2)}, cos ${cos.toFixed(6)}`);
+  console.log(
+    `${file} ${objective.kind}: max rel dev ${Math.max(...ad.map((a, k) => Math.abs(a - fd[k]) / scale)).toExponential(2)}, cos ${cos.toFixed(6)}`,
+  );
   expect(cos).toBeGreaterThan(0.998);
   return base;
 }
@@ -81,6 +92,8 @@ describe.skipIf(!sharedModelsDir)(`real models${sharedModelsDir ? '' : ` (${shar
   });
   it('a LeakyReLU rule with slope 0.2 instead of 0.1 fails the same check', async () => {
     const wrong: Rule = (c) => RULES.LeakyRelu({ ...c, node: { ...c.node, attrs: { ...c.node.attrs, alpha: aFloat(0.2) } } });
-    await expect(checkModel('tiny_darknet_224.onnx', { kind: 'class', tensor: 'logits', index: 7 }, 45, 0, 1, 6, 1e-5, { LeakyRelu: wrong })).rejects.toThrow(/expected/);
+    await expect(
+      checkModel('tiny_darknet_224.onnx', { kind: 'class', tensor: 'logits', index: 7 }, 45, 0, 1, 6, 1e-5, { LeakyRelu: wrong }),
+    ).rejects.toThrow(/expected/);
   });
 });

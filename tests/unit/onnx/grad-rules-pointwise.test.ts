@@ -14,7 +14,10 @@ describe('activations', () => {
   const cases: [string, OpCase][] = [
     ['Relu', { op: 'Relu', inputs: [s([2, 3, 5])] }],
     ['LeakyRelu', { op: 'LeakyRelu', inputs: [s([2, 3, 5])], attrs: { alpha: aFloat(0.1) } }],
-    ['Clip min/max inputs (relu6 style)', { op: 'Clip', inputs: [s([3, 7]), { shape: [], data: [-0.3], wrt: false }, { shape: [], data: [0.6], wrt: false }] }],
+    [
+      'Clip min/max inputs (relu6 style)',
+      { op: 'Clip', inputs: [s([3, 7]), { shape: [], data: [-0.3], wrt: false }, { shape: [], data: [0.6], wrt: false }] },
+    ],
     ['Clip max only', { op: 'Clip', inputs: [s([3, 7]), { shape: [], empty: true }, { shape: [], data: [0.2], wrt: false }] }],
     ['Sigmoid', { op: 'Sigmoid', inputs: [{ shape: [4, 5] }] }],
     ['Tanh', { op: 'Tanh', inputs: [{ shape: [4, 5] }] }],
@@ -41,8 +44,26 @@ describe('broadcasting arithmetic', () => {
     ['Mul [2,1,3]*[5,1]', { op: 'Mul', inputs: [{ shape: [2, 1, 3] }, { shape: [5, 1] }] }],
     ['Div [3,4]/[4] (positive)', { op: 'Div', inputs: [{ shape: [3, 4] }, { shape: [4], data: 'pos' }] }],
     ['Div [1,4]/[3,1]', { op: 'Div', inputs: [{ shape: [1, 4] }, { shape: [3, 1], data: 'pos' }] }],
-    ['Pow x^2.5', { op: 'Pow', inputs: [{ shape: [3, 4], data: 'pos' }, { shape: [], data: [2.5], wrt: false }] }],
-    ['Pow x^p both', { op: 'Pow', inputs: [{ shape: [3, 4], data: 'pos' }, { shape: [4], data: 'pos' }] }],
+    [
+      'Pow x^2.5',
+      {
+        op: 'Pow',
+        inputs: [
+          { shape: [3, 4], data: 'pos' },
+          { shape: [], data: [2.5], wrt: false },
+        ],
+      },
+    ],
+    [
+      'Pow x^p both',
+      {
+        op: 'Pow',
+        inputs: [
+          { shape: [3, 4], data: 'pos' },
+          { shape: [4], data: 'pos' },
+        ],
+      },
+    ],
     ['Sum of three with broadcast', { op: 'Sum', inputs: [{ shape: [2, 3] }, { shape: [3] }, { shape: [2, 1] }] }],
   ];
   for (const [name, c] of cases) it(name, () => expectGrad(c));

@@ -88,8 +88,13 @@ function buildModel(c: OpCase, elem: number, rules?: Record<string, Rule>) {
   const nOut = c.outputs ?? 1;
   const outs = Array.from({ length: nOut }, (_, i) => `out${i}`);
   const node: Node = { name: 'op', opType: c.op, domain: '', inputs: names, outputs: outs, attrs: c.attrs ?? {} };
-  const model: Model = { irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 't', baseDir: null,
-    graph: { name: 'g', nodes: [node], inputs, outputs: [], initializers, valueInfo: new Map() } };
+  const model: Model = {
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: 17 }],
+    producerName: 't',
+    baseDir: null,
+    graph: { name: 'g', nodes: [node], inputs, outputs: [], initializers, valueInfo: new Map() },
+  };
   const shapes = inferShapes(model);
   // loss = Σ_k Σ out_k · R_k
   const terms: string[] = [];
@@ -100,7 +105,14 @@ function buildModel(c: OpCase, elem: number, rules?: Record<string, Rule>) {
     const rn = `R${k}`;
     initializers.set(rn, floatTensor(rn, dims, makeData({ shape: dims }, r), elem));
     model.graph.nodes.push({ name: `m${k}`, opType: 'Mul', domain: '', inputs: [o, rn], outputs: [`p${k}`], attrs: {} });
-    model.graph.nodes.push({ name: `s${k}`, opType: 'ReduceSum', domain: '', inputs: [`p${k}`], outputs: [`t${k}`], attrs: { keepdims: { type: 'int', value: 0 } } });
+    model.graph.nodes.push({
+      name: `s${k}`,
+      opType: 'ReduceSum',
+      domain: '',
+      inputs: [`p${k}`],
+      outputs: [`t${k}`],
+      attrs: { keepdims: { type: 'int', value: 0 } },
+    });
     terms.push(`t${k}`);
   });
   model.graph.nodes.push({ name: 'sum', opType: 'Sum', domain: '', inputs: terms, outputs: ['loss'], attrs: {} });
@@ -122,7 +134,8 @@ export async function gradCheck(c: OpCase, opts: { rules?: Record<string, Rule> 
       session = await ort.InferenceSession.create(encodeModel(built.model), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
     } catch (e) {
       lastErr = e;
-      if (precision === 'double' && /NOT_IMPLEMENTED|Could not find an implementation|not implemented|Type Error/i.test(String(e))) continue;
+      if (precision === 'double' && /NOT_IMPLEMENTED|Could not find an implementation|not implemented|Type Error/i.test(String(e)))
+        continue;
       throw e;
     }
     try {
@@ -134,7 +147,11 @@ export async function gradCheck(c: OpCase, opts: { rules?: Record<string, Rule> 
   throw lastErr;
 }
 
-async function compare(session: ort.InferenceSession, built: ReturnType<typeof buildModel>, precision: 'double' | 'float'): Promise<CheckResult> {
+async function compare(
+  session: ort.InferenceSession,
+  built: ReturnType<typeof buildModel>,
+  precision: 'double' | 'float',
+): Promise<CheckResult> {
   const type = precision === 'double' ? 'float64' : 'float32';
   const Arr = precision === 'double' ? Float64Array : Float32Array;
   const mk = (vals: Record<string, number[]>) =>

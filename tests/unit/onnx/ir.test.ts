@@ -37,7 +37,10 @@ function expectBadModel(fn: () => unknown, pattern: RegExp) {
 
 function tiny(): Model {
   return {
-    irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 't', baseDir: null,
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: 17 }],
+    producerName: 't',
+    baseDir: null,
     graph: {
       name: 'g',
       nodes: [
@@ -107,7 +110,9 @@ describe('hostile graphs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-onnx-'));
     const bytes = rawModel({
       node: [{ op_type: 'Mul', input: ['x', 'w'], output: ['y'] }],
-      initializer: [{ name: 'w', dims: [3], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: '../../etc/passwd' }] }],
+      initializer: [
+        { name: 'w', dims: [3], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: '../../etc/passwd' }] },
+      ],
       input: [vi('x', [3])],
       output: [vi('y', [3])],
     });
@@ -127,7 +132,18 @@ describe('hostile graphs', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-onnx-'));
     fs.writeFileSync(path.join(dir, 'w.bin'), Buffer.from(Float32Array.of(0, 1, 2, 3, 4).buffer));
     const bytes = rawModel({
-      initializer: [{ name: 'w', dims: [3], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: 'w.bin' }, { key: 'offset', value: '8' }] }],
+      initializer: [
+        {
+          name: 'w',
+          dims: [3],
+          data_type: 1,
+          data_location: 1,
+          external_data: [
+            { key: 'location', value: 'w.bin' },
+            { key: 'offset', value: '8' },
+          ],
+        },
+      ],
       input: [vi('x', [3])],
       output: [vi('x', [3])],
     });
@@ -137,13 +153,22 @@ describe('hostile graphs', () => {
   });
 
   it('a 2^31 dimension in a value info or an initializer', () => {
-    expectBadModel(() => decodeModel(rawModel({ input: [vi('x', [1, 2 ** 31])], output: [vi('x', [1, 2 ** 31])] })), /absurd dimension 2147483648/);
     expectBadModel(
-      () => decodeModel(rawModel({ initializer: [{ name: 'big', dims: [2 ** 31], data_type: 1 }], input: [vi('x', [1])], output: [vi('x', [1])] })),
+      () => decodeModel(rawModel({ input: [vi('x', [1, 2 ** 31])], output: [vi('x', [1, 2 ** 31])] })),
+      /absurd dimension 2147483648/,
+    );
+    expectBadModel(
+      () =>
+        decodeModel(
+          rawModel({ initializer: [{ name: 'big', dims: [2 ** 31], data_type: 1 }], input: [vi('x', [1])], output: [vi('x', [1])] }),
+        ),
       /"big" has an absurd dimension/,
     );
     expectBadModel(
-      () => decodeModel(rawModel({ initializer: [{ name: 'huge', dims: [65536, 65536], data_type: 1 }], input: [vi('x', [1])], output: [vi('x', [1])] })),
+      () =>
+        decodeModel(
+          rawModel({ initializer: [{ name: 'huge', dims: [65536, 65536], data_type: 1 }], input: [vi('x', [1])], output: [vi('x', [1])] }),
+        ),
       /"huge" has 4294967296 elements/,
     );
   });
@@ -151,7 +176,14 @@ describe('hostile graphs', () => {
   it('garbage bytes and initializer size mismatches', () => {
     expectBadModel(() => decodeModel(Uint8Array.from([0xff, 0xff, 0xff, 0x01, 0x02])), /not an ONNX model|no graph/);
     expectBadModel(
-      () => decodeModel(rawModel({ initializer: [{ name: 'w', dims: [4], data_type: 1, float_data: [1, 2] }], input: [vi('x', [1])], output: [vi('x', [1])] })),
+      () =>
+        decodeModel(
+          rawModel({
+            initializer: [{ name: 'w', dims: [4], data_type: 1, float_data: [1, 2] }],
+            input: [vi('x', [1])],
+            output: [vi('x', [1])],
+          }),
+        ),
       /"w" holds 2 values for dims \[4\]/,
     );
   });

@@ -13,7 +13,10 @@ const size = N * C * H * W;
 
 function identityModel(): Model {
   return {
-    irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 't', baseDir: null,
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: 17 }],
+    producerName: 't',
+    baseDir: null,
     graph: {
       name: 'id',
       nodes: [{ name: 'id', opType: 'Identity', domain: '', inputs: ['x'], outputs: ['y'], attrs: {} }],
@@ -52,8 +55,15 @@ const expected: Record<string, (x: ArrayLike<number>) => number> = {
     return s;
   },
   content: (x) => Array.from(x).reduce((s, v, i) => s + (v - target[i]) ** 2, 0) / size,
-  gram: (x) => gram(x).flat(2).reduce((s, v) => s + v * v, 0),
-  style: (x) => gram(x).flat(2).reduce((s, v, i) => s + (v - gramTarget[i]) ** 2, 0) / (N * C * C),
+  gram: (x) =>
+    gram(x)
+      .flat(2)
+      .reduce((s, v) => s + v * v, 0),
+  style: (x) =>
+    gram(x)
+      .flat(2)
+      .reduce((s, v, i) => s + (v - gramTarget[i]) ** 2, 0) /
+    (N * C * C),
   tv: (x) => {
     let s = 0;
     for (let n = 0; n < N; n++)

@@ -12,11 +12,21 @@ const rand = (n: number) => Array.from({ length: n }, () => 2 * r() - 1);
 
 function net(): Model {
   return {
-    irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 't', baseDir: null,
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: 17 }],
+    producerName: 't',
+    baseDir: null,
     graph: {
       name: 'p',
       nodes: [
-        { name: 'conv', opType: 'Conv', domain: '', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { group: aInt(2), strides: aInts([2, 1]), pads: aInts([1, 0, 0, 1]), kernel_shape: aInts([3, 2]) } },
+        {
+          name: 'conv',
+          opType: 'Conv',
+          domain: '',
+          inputs: ['x', 'w', 'b'],
+          outputs: ['c'],
+          attrs: { group: aInt(2), strides: aInts([2, 1]), pads: aInts([1, 0, 0, 1]), kernel_shape: aInts([3, 2]) },
+        },
         { name: 'act', opType: 'Tanh', domain: '', inputs: ['c'], outputs: ['a'], attrs: {} },
         { name: 'flat', opType: 'Flatten', domain: '', inputs: ['a'], outputs: ['f'], attrs: {} },
         { name: 'fc', opType: 'Gemm', domain: '', inputs: ['f', 'fw', 'fb'], outputs: ['y'], attrs: { transB: aInt(1) } },
@@ -26,7 +36,14 @@ function net(): Model {
       initializers: new Map([
         ['w', floatTensor('w', [4, 2, 3, 2], rand(48))],
         ['b', floatTensor('b', [4], rand(4))],
-        ['fw', floatTensor('fw', [3, 32], rand(96).map((v) => v * 0.3))],
+        [
+          'fw',
+          floatTensor(
+            'fw',
+            [3, 32],
+            rand(96).map((v) => v * 0.3),
+          ),
+        ],
         ['fb', floatTensor('fb', [3], rand(3))],
       ]),
       valueInfo: new Map(),

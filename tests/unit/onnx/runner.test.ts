@@ -7,7 +7,14 @@ import { rng } from './gradcheck.js';
 
 const r = rng(8);
 const rand = (n: number) => Array.from({ length: n }, () => 2 * r() - 1);
-const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs, attrs });
+const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({
+  name,
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attrs,
+});
 
 function model(pinned: boolean): Model {
   const nodes = [
@@ -19,7 +26,10 @@ function model(pinned: boolean): Model {
     node('fc', 'Gemm', ['f', 'fw'], ['y'], { transB: aInt(1) }),
   ];
   return {
-    irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 't', baseDir: null,
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: 17 }],
+    producerName: 't',
+    baseDir: null,
     graph: {
       name: pinned ? 'pinned' : 'dyn',
       nodes,
@@ -71,9 +81,13 @@ describe('GradRunner', () => {
     const m = model(false);
     const x = Float32Array.from(rand(3 * 10 * 10));
     const taps = await runner.taps(m, ['a'], x, [1, 3, 10, 10]);
-    const res = await runner.gradient(m, { objectives: [{ objective: { kind: 'content', tensor: 'a' } }] }, x, [1, 3, 10, 10], { 'target:a': taps.a });
+    const res = await runner.gradient(m, { objectives: [{ objective: { kind: 'content', tensor: 'a' } }] }, x, [1, 3, 10, 10], {
+      'target:a': taps.a,
+    });
     expect(res.loss).toBeCloseTo(0, 10);
     expect(Math.max(...Array.from(res.grad, Math.abs))).toBeLessThan(1e-6);
-    await expect(runner.gradient(m, { objectives: [{ objective: { kind: 'content', tensor: 'a' } }] }, x, [1, 3, 10, 10])).rejects.toThrow(/needs target "target:a"/);
+    await expect(runner.gradient(m, { objectives: [{ objective: { kind: 'content', tensor: 'a' } }] }, x, [1, 3, 10, 10])).rejects.toThrow(
+      /needs target "target:a"/,
+    );
   });
 });

@@ -11,7 +11,14 @@ import { rng } from './gradcheck.js';
 
 const r = rng(3);
 const rand = (n: number) => Array.from({ length: n }, () => 2 * r() - 1);
-const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs, attrs });
+const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({
+  name,
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attrs,
+});
 
 /** conv(3→4, 3x3 s2 p1) → BN → relu → maxpool 3x3 s2 p1 → GAP → flatten → gemm(4→5) */
 function smallCnn(opset = 17): Model {
@@ -26,7 +33,10 @@ function smallCnn(opset = 17): Model {
     ['fb', floatTensor('fb', [5], rand(5))],
   ]);
   return {
-    irVersion: 8, opsetImports: [{ domain: '', version: opset }], producerName: 't', baseDir: null,
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: opset }],
+    producerName: 't',
+    baseDir: null,
     graph: {
       name: 'cnn',
       nodes: [
@@ -83,7 +93,9 @@ describe('shape chains', () => {
     m.graph.initializers.set('ax', { name: 'ax', dataType: DT.INT64, dims: [1], data: BigInt64Array.of(0n) });
     m.graph.initializers.set('m1', { name: 'm1', dataType: DT.INT64, dims: [1], data: BigInt64Array.of(-1n) });
     const flat = m.graph.nodes.findIndex((n) => n.opType === 'Flatten');
-    m.graph.nodes.splice(flat, 1,
+    m.graph.nodes.splice(
+      flat,
+      1,
       node('shape', 'Shape', ['q'], ['qs']),
       node('g0', 'Gather', ['qs', 'i0'], ['n0']),
       node('u0', 'Unsqueeze', ['n0', 'ax'], ['n1']),
@@ -146,7 +158,10 @@ describe('surgery', () => {
 
   it('upgrades an opset-10 graph (Clip/Squeeze/Softmax attribute forms) to 17 with the same outputs', async () => {
     const m: Model = {
-      irVersion: 5, opsetImports: [{ domain: '', version: 10 }], producerName: 'old', baseDir: null,
+      irVersion: 5,
+      opsetImports: [{ domain: '', version: 10 }],
+      producerName: 'old',
+      baseDir: null,
       graph: {
         name: 'old',
         nodes: [

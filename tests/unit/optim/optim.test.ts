@@ -29,7 +29,10 @@ describe('L-BFGS', () => {
 
   it('a quadratic converges in few iterations with history ≥ dimension', async () => {
     const diag = [1, 10, 100, 3];
-    const f: LossAndGrad = async (x) => ({ loss: x.reduce((s, v, i) => s + 0.5 * diag[i] * v * v, 0), grad: Array.from(x, (v, i) => diag[i] * v) });
+    const f: LossAndGrad = async (x) => ({
+      loss: x.reduce((s, v, i) => s + 0.5 * diag[i] * v * v, 0),
+      grad: Array.from(x, (v, i) => diag[i] * v),
+    });
     const x = Float32Array.from([1, 1, 1, 1]);
     const r = await lbfgsMinimize(f, x, { history: 5, maxIter: 50, gradTol: 1e-5 });
     expect(r.iterations).toBeLessThan(25);
@@ -100,6 +103,10 @@ describe('image ops', () => {
   it('normalises gradients and lists octave sizes small to large', () => {
     const g = normalizeGradient(Float32Array.from([1, -3]));
     expect((Math.abs(g[0]) + Math.abs(g[1])) / 2).toBeCloseTo(1, 6);
-    expect(octaveSizes(224, 300, 3, 1.4)).toEqual([[114, 153], [160, 214], [224, 300]]);
+    expect(octaveSizes(224, 300, 3, 1.4)).toEqual([
+      [114, 153],
+      [160, 214],
+      [224, 300],
+    ]);
   });
 });
