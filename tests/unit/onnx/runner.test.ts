@@ -77,6 +77,17 @@ describe('GradRunner', () => {
     await expect(runner.session(m, spec, [1, 3, 11, 11])).rejects.toThrow(/fixes its input size/);
   });
 
+  it('NHWC models (TensorFlow exports) get dynamic H and W, not dynamic channels', async () => {
+    const m = model(false);
+    m.graph.inputs[0] = { name: 'xn', elemType: DT.FLOAT, shape: [1, 8, 8, 3] };
+    m.graph.nodes.unshift(node('tr', 'Transpose', ['xn'], ['x'], { perm: aInts([0, 3, 1, 2]) }));
+    const s = await runner.session(m, { objectives: [{ objective: { kind: 'sumsq', tensor: 'y' } }] }, [1, 12, 10, 3]);
+    expect(s.graph.dynamic).toBe(true);
+    expect(s.graph.model.graph.inputs.find((v) => v.name === 'xn')!.shape).toEqual(['N', 'H', 'W', 3]);
+    const res = await s.run(Float32Array.from(rand(12 * 10 * 3)), [1, 12, 10, 3]);
+    expect(res.dims).toEqual([1, 12, 10, 3]);
+  });
+
   it('feeds targets, returns taps, and content loss is zero at the target', async () => {
     const m = model(false);
     const x = Float32Array.from(rand(3 * 10 * 10));
