@@ -1,10 +1,11 @@
 // vision-studio texture --sample F [--layer L ...] [--avg-pool] [--width W --height H] ... --out FILE [--json]
 import { parseArgs } from 'node:util';
-import { COMMON_FLAGS, COMMON_HELP, int, readImage, runCreateCli } from '../../techniques/create-shared/cli';
+import { COMMON_FLAGS, COMMON_HELP, int, num, readImage, runCreateCli } from '../../techniques/create-shared/cli';
 import { EXIT, UsageError, type CliIO } from '../io';
 
 export const textureHelp = `Usage: vision-studio texture --sample FILE --out FILE.png [--layer NAME ...] [--avg-pool]
-                            [--width W --height H] [--sample-size N] [--optimiser lbfgs|adam] [common options]
+                            [--width W --height H] [--sample-size N] [--optimiser lbfgs|adam]
+                            [--layer-weights 1,1,1,1,1] [common options]
 
 Texture synthesis (Gatys, Ecker & Bethge 2015): grow a texture from noise matching the sample's Gram
 matrices (default layers conv1_1, pool1–pool4). The output size does not depend on the sample's.
@@ -17,6 +18,7 @@ export async function textureCommand(argv: string[], io: CliIO): Promise<number>
     options: {
       ...COMMON_FLAGS, sample: { type: 'string' }, layer: { type: 'string', multiple: true }, 'avg-pool': { type: 'boolean', default: false },
       width: { type: 'string' }, height: { type: 'string' }, 'sample-size': { type: 'string' }, optimiser: { type: 'string' },
+      'layer-weights': { type: 'string' },
     },
   });
   if (v.help) return io.out(textureHelp), EXIT.ok;
@@ -24,6 +26,7 @@ export async function textureCommand(argv: string[], io: CliIO): Promise<number>
   const params = {
     sample: await readImage(v.sample, '--sample'),
     layers: v.layer,
+    layerWeights: v['layer-weights']?.split(',').map((x) => num(x, '--layer-weights')!),
     avgPool: v['avg-pool'],
     width: int(v.width, '--width', 32),
     height: int(v.height, '--height', 32),
