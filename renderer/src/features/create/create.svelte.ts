@@ -77,6 +77,8 @@ class Create {
     if ('layers' in p) p.layers = list(p.layers);
     if ('styleLayers' in p) p.styleLayers = list(p.styleLayers);
     if ('scales' in p) p.scales = list(p.scales).map(Number);
+    if ('styleLayerWeights' in p) p.styleLayerWeights = list(p.styleLayerWeights).map(Number);
+    if ('layerWeights' in p) p.layerWeights = list(p.layerWeights).map(Number);
     if (t === 'dream' || t === 'invert') p.image = await payload(this.image('image')!);
     if (t === 'dream' && this.images.guide) p.guide = await payload(this.images.guide);
     if (t === 'texture') p.sample = await payload(this.images.sample!);

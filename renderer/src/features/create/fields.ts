@@ -36,6 +36,7 @@ export const FIELDS: Record<CreateTool, Field[]> = {
   ],
   texture: [
     { key: 'layers', label: 'Gram layers', kind: 'text', placeholder: 'auto (conv1_1, pool1–pool4 or equiv.)', tip: `Layers whose Gram matrices are matched; conv1_1 and pool1–pool4 in ${G15}` },
+    { key: 'layerWeights', label: 'Layer weights', kind: 'text', placeholder: 'equal (e.g. 1,1,1,1,1)', tip: `One weight per Gram layer; equal in ${G15}` },
     { key: 'steps', label: 'Steps', kind: 'number', min: 1, max: 5000, tip: `L-BFGS iterations (${G15})` },
     { key: 'sampleSize', label: 'Sample size', kind: 'number', min: 32, max: 2048, tip: 'Longer side the sample is analysed at; the output size is set above, independently' },
     { key: 'avgPool', label: 'Average pooling', kind: 'check', tip: `Replace max by average pooling: smoother gradients, better textures (${G15})` },
@@ -44,6 +45,7 @@ export const FIELDS: Record<CreateTool, Field[]> = {
   style: [
     { key: 'contentLayer', label: 'Content layer', kind: 'text', placeholder: 'auto (relu4_2 or equivalent)', tip: `relu4_2 in ${G16}` },
     { key: 'styleLayers', label: 'Style layers', kind: 'text', placeholder: 'auto (relu1_1 … relu5_1 or equiv.)', tip: `relu1_1, relu2_1, relu3_1, relu4_1, relu5_1 equally weighted in ${G16}` },
+    { key: 'styleLayerWeights', label: 'Style layer weights', kind: 'text', placeholder: 'equal (e.g. 1,1,1,1,1)', tip: `One weight per style layer; ${G16} weighted them equally` },
     { key: 'contentWeight', label: 'Content weight', kind: 'number', min: 0, max: 1e6, step: 0.1, tip: 'α; each term is divided by its target\'s mean square, so weights mean the same on any model' },
     { key: 'styleWeight', label: 'Style weight', kind: 'number', min: 0, max: 1e6, step: 10, tip: `β; α/β = 1/100 by default (${G16} used 1e-3 with unnormalised terms)` },
     { key: 'tvWeight', label: 'TV weight', kind: 'number', min: 0, max: 10, step: 0.001, tip: 'Total variation smoothing (Mahendran & Vedaldi 2015; Johnson et al. 2016)' },
@@ -67,7 +69,7 @@ export const COMMON: Field[] = [
 export const DEFAULTS: Record<CreateTool, Record<string, unknown>> = {
   dream: { layers: '', channel: undefined, octaves: 4, octaveScale: 1.4, steps: 10, stepSize: 1.5, jitter: 32, tile: 512 },
   invert: { layers: '', steps: 200, optimiser: 'lbfgs', lambdaTV: undefined, lambdaAlpha: 0.001 },
-  texture: { layers: '', steps: 100, sampleSize: 256, avgPool: false, optimiser: 'lbfgs' },
-  style: { contentLayer: '', styleLayers: '', contentWeight: 1, styleWeight: 100, tvWeight: 0.001, init: 'content', optimiser: 'lbfgs', steps: 200, preserveColor: false, scales: '' },
+  texture: { layers: '', layerWeights: '', steps: 100, sampleSize: 256, avgPool: false, optimiser: 'lbfgs' },
+  style: { contentLayer: '', styleLayers: '', styleLayerWeights: '', contentWeight: 1, styleWeight: 100, tvWeight: 0.001, init: 'content', optimiser: 'lbfgs', steps: 200, preserveColor: false, scales: '' },
 };
 export const COMMON_DEFAULTS: Record<string, unknown> = { size: 256, seed: 0, previewEvery: 5, exportSize: undefined, format: 'png', timelapse: false };
