@@ -9,6 +9,8 @@ import type { CreateTool } from './params';
 import { quietReporter } from './progress';
 import { preferredModel, runCreate, TOOL_LABEL } from './run';
 import { releaseRunner } from './net';
+import { inputsOf, loggable } from './run-record';
+import { logCliRun } from '../../cli/log-run';
 
 export const COMMON_FLAGS = {
   model: { type: 'string' },
@@ -82,13 +84,35 @@ export async function runCreateCli(tool: CreateTool, v: CommonValues, params: Re
       timelapse: !!v.gif,
       format,
     };
-    const r = await runCreate(tool, meta, defined(full), quietReporter());
-    await fs.writeFile(v.out, r.bytes);
-    if (v.gif && r.gif) await fs.writeFile(v.gif, r.gif);
+    const request = defined(full) as Record<string, unknown>;
+    const name = (inputsOf(request)[0]?.name ?? '').split(/[\\/]/).pop();
+    // Logged like the UI's jobs, in the same database: inputs, parameters, the written image as output.
+    const r = await logCliRun(
+      engine,
+      io,
+      {
+        kind: `create-${tool}`,
+        label: `${TOOL_LABEL[tool]}${name ? ` of ${name}` : ''} with ${meta.name}`,
+        modelId: meta.id,
+        modelSha256: meta.sha256,
+        params: loggable(request),
+        seed: full.seed,
+        inputs: inputsOf(request),
+      },
+      async () => {
+        const r = await runCreate(tool, meta, request, quietReporter());
+        await fs.writeFile(v.out!, r.bytes);
+        if (v.gif && r.gif) await fs.writeFile(v.gif, r.gif);
+        return r;
+      },
+    );
     const peak = Math.round(process.resourceUsage().maxRSS / 1024);
-    if (v.json) io.out(JSON.stringify({ out: v.out, steps: r.steps, loss_start: r.lossStart, loss_end: r.lossEnd, ms: r.ms, peak_rss_mb: peak }));
+    if (v.json)
+      io.out(JSON.stringify({ out: v.out, steps: r.steps, loss_start: r.lossStart, loss_end: r.lossEnd, ms: r.ms, peak_rss_mb: peak }));
     else {
-      io.out(`${TOOL_LABEL[tool]} with ${meta.name} on ${r.layers.join(', ')}: ${r.width}×${r.height}, ${r.steps} steps, loss ${fmt(r.lossStart)} → ${fmt(r.lossEnd)} in ${(r.ms / 1000).toFixed(1)} s`);
+      io.out(
+        `${TOOL_LABEL[tool]} with ${meta.name} on ${r.layers.join(', ')}: ${r.width}×${r.height}, ${r.steps} steps, loss ${fmt(r.lossStart)} → ${fmt(r.lossEnd)} in ${(r.ms / 1000).toFixed(1)} s`,
+      );
       for (const n of r.notes) io.out(`note: ${n}`);
       io.out(`wrote ${v.out}${v.gif ? ` and ${v.gif}` : ''}`);
     }
@@ -105,5 +129,9 @@ const fmt = (x: number) => (Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3 ? x.toExpon
 function defined(o: unknown): unknown {
   if (Array.isArray(o)) return o.map(defined);
   if (!o || typeof o !== 'object' || o instanceof Uint8Array) return o;
-  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined).map(([k, x]) => [k, defined(x)]));
+  return Object.fromEntries(
+    Object.entries(o)
+      .filter(([, x]) => x !== undefined)
+      .map(([k, x]) => [k, defined(x)]),
+  );
 }

@@ -50,3 +50,32 @@ describe.skipIf(!sharedModelsDir)('CLI technique runs in the log', () => {
     }
   });
 });
+
+describe.skipIf(!sharedModelsDir)('CLI Create runs in the log', () => {
+  it('texture leaves a done create-texture run with its sample and output image', async () => {
+    const out = path.join(home.dir, 'tex.png');
+    const argv = [
+      'texture',
+      '--sample',
+      sharedPath('photos', 'sunflower.png'),
+      '--model',
+      'tiny_darknet_224',
+      '--size',
+      '48',
+      '--steps',
+      '3',
+    ];
+    expect(await runCli([...argv, '--seed', '1', '--out', out], quiet)).toBe(0);
+    const store = RunStore.open(path.join(home.dir, 'log'));
+    try {
+      const summary = store.list({ kind: 'create-texture' }).runs[0];
+      const run = store.get(summary.id);
+      expect(run).toMatchObject({ status: 'done', modelId: 'tiny_darknet_224', seed: 1 });
+      expect(run.artifacts.find((a) => a.role === 'input')?.name).toMatch(/sunflower\.png$/);
+      const output = run.artifacts.find((a) => a.role === 'output')!;
+      expect(Buffer.from(store.artifact(output.id).bytes).equals(fs.readFileSync(out))).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
+});
