@@ -6,7 +6,8 @@ import { classify } from '../../lib/state/classify.svelte';
 import { connection } from '../../lib/state/connection.svelte';
 import { models } from '../../lib/state/models.svelte';
 import { errorMessage } from '../../lib/util/format';
-import { blobUrl, followJob } from './jobs';
+import { followJob } from '../../lib/api/follow-job';
+import { blobUrl } from '../../lib/files/download';
 import { COMMON_DEFAULTS, DEFAULTS } from './fields';
 
 export type Slot = 'image' | 'guide' | 'sample' | 'content';
@@ -19,7 +20,13 @@ export interface RunState {
   message: string;
 }
 
-const list = (s: unknown): string[] => (typeof s === 'string' ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
+const list = (s: unknown): string[] =>
+  typeof s === 'string'
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
 const payload = async (f: File) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
 
 class Create {

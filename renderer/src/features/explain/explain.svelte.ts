@@ -13,7 +13,8 @@ import { classify } from '../../lib/state/classify.svelte';
 import { connection } from '../../lib/state/connection.svelte';
 import { models } from '../../lib/state/models.svelte';
 import { errorMessage } from '../../lib/util/format';
-import { followJob, pngUrl } from './jobs';
+import { followJob } from '../../lib/api/follow-job';
+import { blobUrl as pngUrl } from '../../lib/files/download';
 
 export type ExplainTab = 'cam' | 'visualize' | 'adversarial';
 

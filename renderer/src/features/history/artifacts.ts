@@ -51,15 +51,3 @@ export function thumbnailUrl(id: number, size: number): Promise<string> {
   }
   return p;
 }
-
-export function downloadBytes(bytes: Uint8Array, filename: string, mime = 'application/zip'): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.style.display = 'none';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

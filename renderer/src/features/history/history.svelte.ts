@@ -4,7 +4,7 @@ import type { RunDetail, RunStatus, RunSummary } from '../../../../main/api/cont
 import { connection } from '../../lib/state/connection.svelte';
 import { toasts } from '../../lib/state/toasts.svelte';
 import { errorMessage } from '../../lib/util/format';
-import { downloadBytes } from './artifacts';
+import { download } from '../../lib/files/download';
 
 export interface HistoryFilter {
   kind: string;
@@ -168,7 +168,7 @@ class History {
   async exportRuns(ids: string[]): Promise<void> {
     try {
       const { name, bytes } = await connection.call('runs.export', { ids });
-      downloadBytes(bytes, name);
+      download(bytes, name, 'application/zip');
     } catch (e) {
       toasts.error('Could not export', errorMessage(e));
     }

@@ -1,6 +1,7 @@
 // Export classification results as the CLI prints them (JSON) or as a wide CSV, and save via a download.
 import type { ClassifyResult } from '../../../../main/api/contract';
 import { timestampForFile } from '../util/format';
+import { download } from './download';
 
 /** The `vision-studio classify --json` entry shape; scripts rely on it. */
 export type CliEntry =
@@ -40,18 +41,6 @@ export function toCsv(results: ClassifyResult[]): string {
     rows.push(cells.map(csvCell).join(','));
   }
   return rows.join('\r\n') + '\r\n';
-}
-
-export function download(text: string, filename: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.style.display = 'none';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function exportResults(results: ClassifyResult[], format: 'csv' | 'json'): string {

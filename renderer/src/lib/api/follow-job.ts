@@ -1,7 +1,8 @@
-// Follows a create.* job: progress, previews and loss metrics as they come, the result at the end. Events
-// can beat the call's reply (a tiny job), so events of jobs not yet claimed are kept briefly.
+// Follows a job (explain.*, create.*): progress, previews and metrics as they come, the result at the end.
+// Events can beat the call's reply (a cached CAM finishes in milliseconds), so events of jobs not yet
+// claimed are kept briefly.
 import { StudioError, type JobEvent } from '../../../../main/api/contract';
-import { connection } from '../../lib/state/connection.svelte';
+import { connection } from '../state/connection.svelte';
 
 type Handler = (e: JobEvent) => void;
 const handlers = new Map<string, Handler>();
@@ -24,7 +25,8 @@ export interface Hooks {
   onMetric?: (step: number, name: string, value: number) => void;
 }
 
-export async function followJob(start: () => Promise<{ jobId: string }>, hooks: Hooks): Promise<unknown> {
+/** Starts the job (`start` returns its id) and resolves with its `done` result. */
+export async function followJob(start: () => Promise<{ jobId: string }>, hooks: Hooks = {}): Promise<unknown> {
   const { jobId } = await start();
   hooks.onStart?.(jobId);
   return new Promise((resolve, reject) => {
@@ -43,18 +45,4 @@ export async function followJob(start: () => Promise<{ jobId: string }>, hooks: 
     for (const e of early.get(jobId) ?? []) handle(e);
     early.delete(jobId);
   });
-}
-
-export const blobUrl = (bytes: Uint8Array, mime = 'image/png'): string => URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
-
-export function download(bytes: Uint8Array, filename: string, mime: string): void {
-  const url = blobUrl(bytes, mime);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.style.display = 'none';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
