@@ -1,7 +1,8 @@
 // Readable layer names for any CNN, with shape, receptive field and a suggested role per layer.
 // Plain conv stacks are counted the VGG way (conv{block}_{i}, relu{block}_{i}, pool{block}; a pool or
 // a strided conv starts the next block); residual nets name the last tensor of each resolution
-// (layer1…layer4 for four residual stages, else stage{n}); everything else keeps its tensor name.
+// (layer1…layer4 for four residual stages, else stage{n}; Concat-joined nets like Inception get
+// stage{n} too); everything else keeps its tensor name.
 import { attrInts, cloneModel, realInputs, type Dim, type Model, type Node } from './ir.js';
 import { inferShapes } from './shapes.js';
 import { topoSort } from './validate.js';
@@ -24,6 +25,7 @@ export interface LayerInfo {
 
 const ACT = new Set(['Relu', 'LeakyRelu', 'Clip', 'Sigmoid', 'Tanh', 'Elu', 'HardSigmoid', 'Softplus']);
 const POOL = new Set(['MaxPool', 'AveragePool']);
+const JOIN = new Set(['Add', 'Sum', 'Concat']);
 
 export function listLayers(model: Model, nativeSize?: [number, number]): LayerInfo[] {
   const m = cloneModel(model);
@@ -55,17 +57,26 @@ export function listLayers(model: Model, nativeSize?: [number, number]): LayerIn
     for (const o of n.outputs) if (o) rf.set(o, out);
   }
 
-  const residual = order.some((n) => n.opType === 'Add' && n.inputs.filter((i) => rf.has(i)).length === 2);
-  const names = residual ? residualNames(order, shapes) : plainNames(order, shapes);
+  // Branches join at Add/Sum (residual) or Concat (Inception, DenseNet, ShuffleNet): not a plain stack.
+  const joins = order.filter((n) => JOIN.has(n.opType) && n.inputs.filter((i) => rf.has(i)).length >= 2);
+  const residual = joins.length > 0;
+  const names = residual
+    ? stageNames(
+        order,
+        shapes,
+        new Set(joins),
+        joins.every((n) => n.opType !== 'Concat'),
+      )
+    : plainNames(order, shapes);
   const spatial = (t: string) => (shapes.get(t)?.shape.length ?? 0) === 4;
   const candidates = order.filter((n) => n.outputs[0] && rf.has(n.outputs[0]) && n.opType !== 'Shape' && n.opType !== 'Constant');
   // The last spatial tensor before a global pool / flatten is the CAM target.
   const lastSpatial = [...candidates].reverse().find((n) => spatial(n.outputs[0]) && (shapes.get(n.outputs[0])!.shape[2] as number) > 1);
   const outputs = new Set(m.graph.outputs.map((o) => o.name));
   // Residual nets: the second-to-last stage output is the usual content layer (ResNet's layer3, like VGG's conv4).
-  const stageNames = [...names.values()].filter((v) => /^(layer|stage)\d+$/.test(v));
-  const contentStage = stageNames.length >= 2 ? stageNames[stageNames.length - 2] : undefined;
-  const acts = candidates.filter((n) => spatial(n.outputs[0]) && (ACT.has(n.opType) || n.opType === 'Add'));
+  const stageList = [...names.values()].filter((v) => /^(layer|stage)\d+$/.test(v));
+  const contentStage = stageList.length >= 2 ? stageList[stageList.length - 2] : undefined;
+  const acts = candidates.filter((n) => spatial(n.outputs[0]) && (ACT.has(n.opType) || JOIN.has(n.opType)));
 
   return candidates.map((n) => {
     const t = n.outputs[0];
@@ -121,7 +132,7 @@ function plainNames(order: Node[], shapes: Map<string, { shape: Dim[] }>): Map<s
   return names;
 }
 
-function residualNames(order: Node[], shapes: Map<string, { shape: Dim[] }>): Map<string, string> {
+function stageNames(order: Node[], shapes: Map<string, { shape: Dim[] }>, joins: Set<Node>, addOnly: boolean): Map<string, string> {
   // Last tensor of each resolution that has residual Adds: its block output (the Add, or the act after it).
   const stages: { size: Dim; last: string }[] = [];
   const producer = new Map<string, Node>();
@@ -130,13 +141,15 @@ function residualNames(order: Node[], shapes: Map<string, { shape: Dim[] }>): Ma
     const t = n.outputs[0];
     const s = shapes.get(t)?.shape;
     if (!s || s.length !== 4) continue;
-    const isBlockOut = n.opType === 'Add' || (ACT.has(n.opType) && producer.get(n.inputs[0])?.opType === 'Add');
+    const from = producer.get(n.inputs[0]);
+    const isBlockOut = joins.has(n) || (ACT.has(n.opType) && !!from && joins.has(from));
     if (!isBlockOut) continue;
     const cur = stages[stages.length - 1];
     if (cur && cur.size === s[2]) cur.last = t;
     else stages.push({ size: s[2], last: t });
   }
-  const prefix = stages.length === 4 ? 'layer' : 'stage';
+  // torchvision's ResNet naming (layer1…layer4) where it fits; stage{n} otherwise.
+  const prefix = addOnly && stages.length === 4 ? 'layer' : 'stage';
   return new Map(stages.map((s, i) => [s.last, `${prefix}${i + 1}`]));
 }
 
