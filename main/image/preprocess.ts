@@ -9,6 +9,36 @@ export interface ResizedPixels {
   height: number;
 }
 
+/** Where the model's input comes from: the intermediate resize and the centre crop taken from it. */
+export interface CropGeometry {
+  midW: number;
+  midH: number;
+  left: number;
+  top: number;
+}
+
+/** The resize-then-crop geometry of a crop recipe; null for 'fill' (the whole image, squashed). */
+export function cropGeometry(pre: Preprocessing, size: [number, number], srcW: number, srcH: number): CropGeometry | null {
+  if (pre.resize === 'fill') return null;
+  const [outH, outW] = size;
+  const resizeTo = pre.resizeTo ?? Math.round(Math.max(outW, outH) / 0.875);
+  let midW: number;
+  let midH: number;
+  if (pre.resize === 'fill-then-crop') {
+    midW = resizeTo;
+    midH = resizeTo;
+  } else {
+    // shorter side to resizeTo, keep the aspect ratio (torchvision Resize(int) semantics: the long side is truncated)
+    const s = resizeTo / Math.min(srcW, srcH);
+    midW = srcW <= srcH ? resizeTo : Math.floor(srcW * s);
+    midH = srcH < srcW ? resizeTo : Math.floor(srcH * s);
+  }
+  midW = Math.max(midW, outW);
+  midH = Math.max(midH, outH);
+  // torchvision CenterCrop: top = round((H - h) / 2)
+  return { midW, midH, left: Math.round((midW - outW) / 2), top: Math.round((midH - outH) / 2) };
+}
+
 /** Resizes (and crops) to the model's input size. Bilinear, as the reference recipes (PIL/torchvision, sharp 'linear'). */
 export async function resizeForModel(
   image: sharp.Sharp,
@@ -18,29 +48,13 @@ export async function resizeForModel(
   size: [number, number],
 ): Promise<ResizedPixels> {
   const [outH, outW] = size;
-  let pipeline = image.clone();
-  if (pre.resize === 'fill') {
-    pipeline = pipeline.resize(outW, outH, { fit: 'fill', kernel: 'linear' });
-  } else {
-    const resizeTo = pre.resizeTo ?? Math.round(Math.max(outW, outH) / 0.875);
-    let midW: number;
-    let midH: number;
-    if (pre.resize === 'fill-then-crop') {
-      midW = resizeTo;
-      midH = resizeTo;
-    } else {
-      // shorter side to resizeTo, keep the aspect ratio (torchvision Resize(int) semantics: the long side is truncated)
-      const s = resizeTo / Math.min(srcW, srcH);
-      midW = srcW <= srcH ? resizeTo : Math.floor(srcW * s);
-      midH = srcH < srcW ? resizeTo : Math.floor(srcH * s);
-    }
-    midW = Math.max(midW, outW);
-    midH = Math.max(midH, outH);
-    // torchvision CenterCrop: top = round((H - h) / 2)
-    const left = Math.round((midW - outW) / 2);
-    const top = Math.round((midH - outH) / 2);
-    pipeline = pipeline.resize(midW, midH, { fit: 'fill', kernel: 'linear' }).extract({ left, top, width: outW, height: outH });
-  }
+  const crop = cropGeometry(pre, size, srcW, srcH);
+  const pipeline = crop
+    ? image
+        .clone()
+        .resize(crop.midW, crop.midH, { fit: 'fill', kernel: 'linear' })
+        .extract({ left: crop.left, top: crop.top, width: outW, height: outH })
+    : image.clone().resize(outW, outH, { fit: 'fill', kernel: 'linear' });
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
 }

@@ -1,5 +1,6 @@
 // Bilinear resampling of single-channel float maps, and where the model's input sits in the photo.
 import type { Preprocessing } from '../../api/contract';
+import { cropGeometry } from '../../image/preprocess';
 
 /**
  * Bilinear resize of a [h, w] map. alignCorners=false is cv2.resize / PIL (half-pixel centres, what
@@ -63,25 +64,11 @@ export interface Region {
 /** The rectangle of the original photo the model's input shows (the whole photo for 'fill'). */
 export function inputRegion(pre: Preprocessing, size: [number, number], srcW: number, srcH: number): Region {
   const [outH, outW] = size;
-  if (pre.resize === 'fill') return { x: 0, y: 0, width: srcW, height: srcH };
-  const resizeTo = pre.resizeTo ?? Math.round(Math.max(outW, outH) / 0.875);
-  let midW: number;
-  let midH: number;
-  if (pre.resize === 'fill-then-crop') {
-    midW = resizeTo;
-    midH = resizeTo;
-  } else {
-    const s = resizeTo / Math.min(srcW, srcH);
-    midW = srcW <= srcH ? resizeTo : Math.floor(srcW * s);
-    midH = srcH < srcW ? resizeTo : Math.floor(srcH * s);
-  }
-  midW = Math.max(midW, outW);
-  midH = Math.max(midH, outH);
-  const left = Math.round((midW - outW) / 2);
-  const top = Math.round((midH - outH) / 2);
-  const sx = srcW / midW;
-  const sy = srcH / midH;
-  return { x: left * sx, y: top * sy, width: outW * sx, height: outH * sy };
+  const crop = cropGeometry(pre, size, srcW, srcH);
+  if (!crop) return { x: 0, y: 0, width: srcW, height: srcH };
+  const sx = srcW / crop.midW;
+  const sy = srcH / crop.midH;
+  return { x: crop.left * sx, y: crop.top * sy, width: outW * sx, height: outH * sy };
 }
 
 /**
