@@ -166,6 +166,13 @@ export function resolveExternal(baseDir: string | null, location: string, tensor
   if (path.isAbsolute(location) || rel.startsWith('..') || path.isAbsolute(rel)) {
     throw badModel(`tensor "${tensorName}" external data "${location}" resolves outside the model folder`);
   }
+  // A symlink inside the folder may still point outside it.
+  if (fs.existsSync(full)) {
+    const realRel = path.relative(fs.realpathSync(base), fs.realpathSync(full));
+    if (realRel.startsWith('..') || path.isAbsolute(realRel)) {
+      throw badModel(`tensor "${tensorName}" external data "${location}" links outside the model folder`);
+    }
+  }
   return full;
 }
 

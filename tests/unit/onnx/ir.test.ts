@@ -128,6 +128,21 @@ describe('hostile graphs', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('external data through a symlink that leaves the folder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-onnx-'));
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-outside-'));
+    fs.writeFileSync(path.join(outside, 'secret.bin'), Buffer.alloc(12));
+    fs.symlinkSync(path.join(outside, 'secret.bin'), path.join(dir, 'w.bin'));
+    const bytes = rawModel({
+      initializer: [{ name: 'w', dims: [3], data_type: 1, data_location: 1, external_data: [{ key: 'location', value: 'w.bin' }] }],
+      input: [vi('x', [3])],
+      output: [vi('x', [3])],
+    });
+    expectBadModel(() => decodeModel(bytes, { baseDir: dir }), /links outside the model folder/);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
   it('external data inside the folder loads', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-onnx-'));
     fs.writeFileSync(path.join(dir, 'w.bin'), Buffer.from(Float32Array.of(0, 1, 2, 3, 4).buffer));
