@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Objective } from '../../main/onnx/loss.js';
-import { decodeNpy, encodeNpy } from '../../main/onnx/npy.js';
+import { decodeNpy, encodeNpy } from '../../main/util/npy.js';
 import { loadModel } from '../../main/onnx/proto.js';
 import { GradRunner } from '../../main/onnx/runner.js';
 import { inferShapes } from '../../main/onnx/shapes.js';
@@ -110,7 +110,7 @@ for (const modelName of values.models!.split(',')) {
     py.stdin!.end();
     ref.torch_ms = Math.min(...torchTimes);
     const got = first.grad;
-    if (process.env.BENCH_SAVE) fs.writeFileSync(path.join(cache, `${modelName}_${size}_ours.npy`), encodeNpy(got, x.shape));
+    if (process.env.BENCH_SAVE) fs.writeFileSync(path.join(cache, `${modelName}_${size}_ours.npy`), encodeNpy({ data: got, shape: x.shape }));
     let dot = 0,
       na = 0,
       nb = 0,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defaultOpset } from '../../main/onnx/ir.js';
-import { decodeNpy } from '../../main/onnx/npy.js';
+import { decodeNpy } from '../../main/util/npy.js';
 import { loadModel } from '../../main/onnx/proto.js';
 import { GradRunner } from '../../main/onnx/runner.js';
 

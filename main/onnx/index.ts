@@ -9,5 +9,3 @@ export { targetInputName, type Objective, type WeightedObjective } from './loss.
 export { buildGradGraph, GRAD_OUTPUT, type GradGraph, type GradGraphSpec } from './grad-graph.js';
 export { differentiate, RULES } from './grad/differentiate.js';
 export { GradRunner, GradSession, type GradResult, type RunnerOptions, type TensorOut } from './runner.js';
-export { loadModelInput, readSidecar, type ModelInput } from './model-input.js';
-export { decodeNpy, encodeNpy } from './npy.js';

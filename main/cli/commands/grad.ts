@@ -6,7 +6,7 @@ import { StudioError } from '../../api/contract.js';
 import { resolveLayer, listLayers, type LayerInfo } from '../../onnx/layers.js';
 import type { Objective } from '../../onnx/loss.js';
 import { loadModelInput, resolveModelArg } from '../model-input.js';
-import { encodeNpy } from '../../onnx/npy.js';
+import { encodeNpy } from '../../util/npy.js';
 import { loadModel } from '../../onnx/proto.js';
 import { GradRunner } from '../../onnx/runner.js';
 import { EXIT, stdio, UsageError, type CliIO } from '../io.js';
@@ -96,7 +96,7 @@ async function gradMain(argv: string[], io: CliIO): Promise<number> {
     let sq = 0;
     for (const v of r.grad) sq += v * v;
     const gradNorm = Math.sqrt(sq);
-    if (values.out) fs.writeFileSync(values.out, encodeNpy(r.grad, r.dims));
+    if (values.out) fs.writeFileSync(values.out, encodeNpy({ data: r.grad, shape: r.dims }));
     if (values.json) io.out(JSON.stringify({ loss: r.loss, grad_norm: gradNorm, shape: r.dims, out: values.out ?? null }));
     else {
       io.out(`loss       ${r.loss}`);

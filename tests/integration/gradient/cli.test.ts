@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gradCommand } from '../../../main/cli/commands/grad.js';
 import { layersCommand } from '../../../main/cli/commands/layers.js';
-import { decodeNpy, encodeNpy } from '../../../main/onnx/npy.js';
+import { decodeNpy, encodeNpy } from '../../../main/util/npy.js';
 import { GradRunner } from '../../../main/onnx/runner.js';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../../helpers/shared-models.js';
 
@@ -81,7 +81,7 @@ describe.skipIf(!sharedModelsDir)(`grad / layers CLI${sharedModelsDir ? '' : ` (
   it('objectives are exact: channel and class values equal the forward pass (float64 summed), .npy input used as is', async () => {
     const x = Float32Array.from({ length: 3 * 64 * 64 }, (_, i) => ((i * 7919) % 255) / 255);
     const npy = path.join(tmp, 'x.npy');
-    fs.writeFileSync(npy, encodeNpy(x, [1, 3, 64, 64]));
+    fs.writeFileSync(npy, encodeNpy({ data: x, shape: [1, 3, 64, 64] }));
     const taps = await runner.taps(mobilenet, ['block_5_add', 'logits'], x, [1, 3, 64, 64]);
     const c1 = capture();
     expect(await gradCommand(['--model', mobilenet, '--objective', 'channel:layer2:5', '--image', npy, '--json'], c1.io)).toBe(0);
