@@ -26,9 +26,49 @@ const { values: v } = parseArgs({
 const meta = await sharp(v.image!).metadata();
 const { width, height } = fitSize(meta.width!, meta.height!, Number(v.size), 8);
 const onnx = peer(PYTHON, path.join(root, 'bench/style/torch_style.py'), ['--cache', cache, '--export-only']).json.onnx as string;
-console.log(`DeepDream, VGG19 (random weights) relu4_2, ${width}×${height}, ${v.octaves} octaves × ${v.steps} steps, ${v.threads} threads, ${os.cpus()[0]?.model ?? 'cpu'}`);
+console.log(
+  `DeepDream, VGG19 (random weights) relu4_2, ${width}×${height}, ${v.octaves} octaves × ${v.steps} steps, ${v.threads} threads, ${os.cpus()[0]?.model ?? 'cpu'}`,
+);
 const torch = peer(PYTHON, path.join(here, 'torch_dream.py'), [
-  '--image', v.image!, '--width', String(width), '--height', String(height), '--layer-index', '22', '--steps', v.steps!, '--octaves', v.octaves!, '--threads', v.threads!, '--cache', cache,
+  '--image',
+  v.image!,
+  '--width',
+  String(width),
+  '--height',
+  String(height),
+  '--layer-index',
+  '22',
+  '--steps',
+  v.steps!,
+  '--octaves',
+  v.octaves!,
+  '--threads',
+  v.threads!,
+  '--cache',
+  cache,
 ]);
-const mine = ours(root, ['dream', '--image', v.image!, '--model', onnx, '--layer', 'relu4_2', '--size', v.size!, '--steps', v.steps!, '--octaves', v.octaves!, '--seed', '0', '--out', path.join(cache, 'dream-ours.png'), '--json'], v.threads!);
+const mine = ours(
+  root,
+  [
+    'dream',
+    '--image',
+    v.image!,
+    '--model',
+    onnx,
+    '--layer',
+    'relu4_2',
+    '--size',
+    v.size!,
+    '--steps',
+    v.steps!,
+    '--octaves',
+    v.octaves!,
+    '--seed',
+    '0',
+    '--out',
+    path.join(cache, 'dream-ours.png'),
+    '--json',
+  ],
+  v.threads!,
+);
 report(torch, mine);

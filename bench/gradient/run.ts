@@ -110,7 +110,8 @@ for (const modelName of values.models!.split(',')) {
     py.stdin!.end();
     ref.torch_ms = Math.min(...torchTimes);
     const got = first.grad;
-    if (process.env.BENCH_SAVE) fs.writeFileSync(path.join(cache, `${modelName}_${size}_ours.npy`), encodeNpy({ data: got, shape: x.shape }));
+    if (process.env.BENCH_SAVE)
+      fs.writeFileSync(path.join(cache, `${modelName}_${size}_ours.npy`), encodeNpy({ data: got, shape: x.shape }));
     let dot = 0,
       na = 0,
       nb = 0,

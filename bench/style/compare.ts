@@ -11,7 +11,10 @@ export interface Side {
 export function peer(python: string, script: string, args: string[]): Side {
   const t0 = performance.now();
   const r = spawnSync(python, [script, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${path.basename(script)} failed: ${r.stderr.trim().split('\n').slice(-5).join('\n')}\nInstall the peer with: apt-get install -y python3-torch python3-torchvision python3-onnx`);
+  if (r.status !== 0)
+    throw new Error(
+      `${path.basename(script)} failed: ${r.stderr.trim().split('\n').slice(-5).join('\n')}\nInstall the peer with: apt-get install -y python3-torch python3-torchvision python3-onnx`,
+    );
   return { json: JSON.parse(r.stdout.trim().split('\n').at(-1)!), wallMs: performance.now() - t0 };
 }
 
@@ -35,7 +38,10 @@ export function report(torch: Side, mine: Side, note = ''): void {
     ['peak RSS MB', n(mine.json.peak_rss_mb), n(torch.json.peak_rss_mb)],
   ];
   console.log('measure            ours        pytorch     ours/pytorch');
-  for (const [name, a, b] of rows) console.log(`${name.padEnd(18)} ${a.toFixed(0).padStart(10)}  ${b.toFixed(0).padStart(10)}  ${(a / b).toFixed(2).padStart(8)}`);
-  console.log(`loss               ${n(mine.json.loss_start).toPrecision(4)} → ${n(mine.json.loss_end).toPrecision(4)}   pytorch ${n(torch.json.loss_start).toPrecision(4)} → ${n(torch.json.loss_end).toPrecision(4)}`);
+  for (const [name, a, b] of rows)
+    console.log(`${name.padEnd(18)} ${a.toFixed(0).padStart(10)}  ${b.toFixed(0).padStart(10)}  ${(a / b).toFixed(2).padStart(8)}`);
+  console.log(
+    `loss               ${n(mine.json.loss_start).toPrecision(4)} → ${n(mine.json.loss_end).toPrecision(4)}   pytorch ${n(torch.json.loss_start).toPrecision(4)} → ${n(torch.json.loss_end).toPrecision(4)}`,
+  );
   if (note) console.log(note);
 }

@@ -28,9 +28,53 @@ const size = Number(v.size);
 const meta = await sharp(v.content!).metadata();
 const { width, height } = fitSize(meta.width!, meta.height!, size, 16);
 const onnx = peer(PYTHON, path.join(here, 'torch_style.py'), ['--cache', cache, '--export-only']).json.onnx as string;
-console.log(`style transfer, VGG19 (random weights) to relu5_1, ${width}×${height}, ${v.steps} ${v.optimiser} iterations, ${v.threads} threads, ${os.cpus()[0]?.model ?? 'cpu'}`);
+console.log(
+  `style transfer, VGG19 (random weights) to relu5_1, ${width}×${height}, ${v.steps} ${v.optimiser} iterations, ${v.threads} threads, ${os.cpus()[0]?.model ?? 'cpu'}`,
+);
 const torch = peer(PYTHON, path.join(here, 'torch_style.py'), [
-  '--content', v.content!, '--style', v.style!, '--width', String(width), '--height', String(height), '--steps', v.steps!, '--optimiser', v.optimiser!, '--threads', v.threads!, '--cache', cache,
+  '--content',
+  v.content!,
+  '--style',
+  v.style!,
+  '--width',
+  String(width),
+  '--height',
+  String(height),
+  '--steps',
+  v.steps!,
+  '--optimiser',
+  v.optimiser!,
+  '--threads',
+  v.threads!,
+  '--cache',
+  cache,
 ]);
-const mine = ours(root, ['style', '--content', v.content!, '--style', v.style!, '--model', onnx, '--size', String(size), '--steps', v.steps!, '--optimiser', v.optimiser!, '--seed', '0', '--out', path.join(cache, 'style-ours.png'), '--json'], v.threads!);
-report(torch, mine, v.optimiser === 'lbfgs' ? `torch L-BFGS (strong Wolfe) made ${torch.json.evaluations} evaluations; ours (Armijo) counts iterations` : '');
+const mine = ours(
+  root,
+  [
+    'style',
+    '--content',
+    v.content!,
+    '--style',
+    v.style!,
+    '--model',
+    onnx,
+    '--size',
+    String(size),
+    '--steps',
+    v.steps!,
+    '--optimiser',
+    v.optimiser!,
+    '--seed',
+    '0',
+    '--out',
+    path.join(cache, 'style-ours.png'),
+    '--json',
+  ],
+  v.threads!,
+);
+report(
+  torch,
+  mine,
+  v.optimiser === 'lbfgs' ? `torch L-BFGS (strong Wolfe) made ${torch.json.evaluations} evaluations; ours (Armijo) counts iterations` : '',
+);

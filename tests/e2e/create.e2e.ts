@@ -22,7 +22,10 @@ async function setNumber(page: Page, label: string, value: number): Promise<void
 async function dropOn(page: Page, selector: string, files: string[]): Promise<void> {
   const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
   const dt = await page.evaluateHandle((list) => {
-    const w = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (b: Uint8Array[], n: string, o: { type: string }) => unknown };
+    const w = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(f: unknown): void } };
+      File: new (b: Uint8Array[], n: string, o: { type: string }) => unknown;
+    };
     const t = new w.DataTransfer();
     for (const f of list) t.items.add(new w.File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' }));
     return t;
@@ -37,7 +40,10 @@ async function runAndExport(page: Page, technique: string, shotName: string): Pr
   const exportButton = page.getByRole('button', { name: /Export PNG/ });
   for (let i = 0; i < 600 && !(await exportButton.isEnabled()); i++) await page.waitForTimeout(100);
   assert.ok(await exportButton.isEnabled(), `${technique} finished`);
-  await page.getByText(/(Loss|Objective)( \(log scale\))?: /).first().waitFor();
+  await page
+    .getByText(/(Loss|Objective)( \(log scale\))?: /)
+    .first()
+    .waitFor();
   await shot(page, shotName);
   const [download] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
   const bytes = Buffer.concat((await (await download.createReadStream()).toArray()) as Buffer[]);

@@ -16,11 +16,19 @@ export async function dreamCommand(argv: string[], io: CliIO): Promise<number> {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      ...COMMON_FLAGS, image: { type: 'string' }, layer: { type: 'string', multiple: true }, channel: { type: 'string' }, guide: { type: 'string' },
-      octaves: { type: 'string' }, 'octave-scale': { type: 'string' }, 'step-size': { type: 'string' }, jitter: { type: 'string' }, tile: { type: 'string' },
+      ...COMMON_FLAGS,
+      image: { type: 'string' },
+      layer: { type: 'string', multiple: true },
+      channel: { type: 'string' },
+      guide: { type: 'string' },
+      octaves: { type: 'string' },
+      'octave-scale': { type: 'string' },
+      'step-size': { type: 'string' },
+      jitter: { type: 'string' },
+      tile: { type: 'string' },
     },
   });
-  if (v.help) return io.out(dreamHelp), EXIT.ok;
+  if (v.help) return (io.out(dreamHelp), EXIT.ok);
   const params = {
     image: await readImage(v.image, '--image'),
     guide: v.guide ? await readImage(v.guide, '--guide') : undefined,

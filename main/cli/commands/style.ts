@@ -19,13 +19,25 @@ export async function styleCommand(argv: string[], io: CliIO): Promise<number> {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      ...COMMON_FLAGS, content: { type: 'string' }, style: { type: 'string', multiple: true }, 'style-blend': { type: 'string' },
-      'content-weight': { type: 'string' }, 'style-weight': { type: 'string' }, 'tv-weight': { type: 'string' }, init: { type: 'string' },
-      optimiser: { type: 'string' }, 'preserve-color': { type: 'boolean', default: false }, scales: { type: 'string' }, 'avg-pool': { type: 'boolean', default: false },
-      'content-layer': { type: 'string' }, 'style-layer': { type: 'string', multiple: true }, 'style-layer-weights': { type: 'string' }, lr: { type: 'string' },
+      ...COMMON_FLAGS,
+      content: { type: 'string' },
+      style: { type: 'string', multiple: true },
+      'style-blend': { type: 'string' },
+      'content-weight': { type: 'string' },
+      'style-weight': { type: 'string' },
+      'tv-weight': { type: 'string' },
+      init: { type: 'string' },
+      optimiser: { type: 'string' },
+      'preserve-color': { type: 'boolean', default: false },
+      scales: { type: 'string' },
+      'avg-pool': { type: 'boolean', default: false },
+      'content-layer': { type: 'string' },
+      'style-layer': { type: 'string', multiple: true },
+      'style-layer-weights': { type: 'string' },
+      lr: { type: 'string' },
     },
   });
-  if (v.help) return io.out(styleHelp), EXIT.ok;
+  if (v.help) return (io.out(styleHelp), EXIT.ok);
   if (!v.style?.length) throw new UsageError('--style FILE is required');
   if (v.init && !['content', 'noise', 'style'].includes(v.init)) throw new UsageError('--init takes content, noise or style');
   if (v.optimiser && v.optimiser !== 'lbfgs' && v.optimiser !== 'adam') throw new UsageError('--optimiser takes lbfgs or adam');

@@ -16,12 +16,18 @@ export async function textureCommand(argv: string[], io: CliIO): Promise<number>
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      ...COMMON_FLAGS, sample: { type: 'string' }, layer: { type: 'string', multiple: true }, 'avg-pool': { type: 'boolean', default: false },
-      width: { type: 'string' }, height: { type: 'string' }, 'sample-size': { type: 'string' }, optimiser: { type: 'string' },
+      ...COMMON_FLAGS,
+      sample: { type: 'string' },
+      layer: { type: 'string', multiple: true },
+      'avg-pool': { type: 'boolean', default: false },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      'sample-size': { type: 'string' },
+      optimiser: { type: 'string' },
       'layer-weights': { type: 'string' },
     },
   });
-  if (v.help) return io.out(textureHelp), EXIT.ok;
+  if (v.help) return (io.out(textureHelp), EXIT.ok);
   if (v.optimiser && v.optimiser !== 'lbfgs' && v.optimiser !== 'adam') throw new UsageError('--optimiser takes lbfgs or adam');
   const params = {
     sample: await readImage(v.sample, '--sample'),

@@ -4,7 +4,15 @@
 import os from 'node:os';
 import type { ModelMeta } from '../../api/contract';
 import { defaultThreads } from '../../runtime/sessions';
-import { createModel, defaultContentLayer, defaultDreamLayer, defaultInversionLayers, defaultStyleLayers, defaultTextureLayers, layer } from './model';
+import {
+  createModel,
+  defaultContentLayer,
+  defaultDreamLayer,
+  defaultInversionLayers,
+  defaultStyleLayers,
+  defaultTextureLayers,
+  layer,
+} from './model';
 import type { CreateTool } from './params';
 
 export interface EstimateInput {

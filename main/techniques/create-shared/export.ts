@@ -29,15 +29,26 @@ const toProvenance = (p: CreateProvenance): Provenance => ({
   source: p.source,
 });
 
-const raw = (rgb: Uint8Array, width: number, height: number) => sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } });
+const raw = (rgb: Uint8Array, width: number, height: number) =>
+  sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } });
 
 /** Encodes the result, optionally resized so its longer side is `size` (Lanczos, as for prints). */
-export async function encodeResult(rgb: Uint8Array, width: number, height: number, prov: CreateProvenance, format: ExportFormat = 'png', size?: number): Promise<Buffer> {
+export async function encodeResult(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  prov: CreateProvenance,
+  format: ExportFormat = 'png',
+  size?: number,
+): Promise<Buffer> {
   let p = raw(rgb, width, height);
   if (size && size !== Math.max(width, height)) p = p.resize(width >= height ? { width: size } : { height: size }, undefined);
   if (format === 'jpeg') {
     const desc = JSON.stringify(toProvenance(prov));
-    return p.jpeg({ quality: 92 }).withExif({ IFD0: { ImageDescription: desc.replace(/[^\x20-\x7e]/g, '?'), Software: 'Vision Studio' } }).toBuffer();
+    return p
+      .jpeg({ quality: 92 })
+      .withExif({ IFD0: { ImageDescription: desc.replace(/[^\x20-\x7e]/g, '?'), Software: 'Vision Studio' } })
+      .toBuffer();
   }
   return withProvenance(await p.png({ compressionLevel: 6 }).toBuffer(), toProvenance(prov));
 }
@@ -51,5 +62,7 @@ export async function timelapseGif(frames: Frame[], delayMs = 120, maxSide = 256
   const h = Math.max(1, Math.round(last.height * s));
   const pages = await Promise.all(frames.map((f) => raw(f.rgb, f.width, f.height).resize(w, h, { fit: 'fill' }).raw().toBuffer()));
   const delay = frames.map((_, i) => (i === frames.length - 1 ? 1500 : delayMs));
-  return sharp(Buffer.concat(pages), { raw: { width: w, height: h * frames.length, channels: 3, pageHeight: h } }).gif({ delay, loop: 0 }).toBuffer();
+  return sharp(Buffer.concat(pages), { raw: { width: w, height: h * frames.length, channels: 3, pageHeight: h } })
+    .gif({ delay, loop: 0 })
+    .toBuffer();
 }

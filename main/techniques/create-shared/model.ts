@@ -34,7 +34,15 @@ export function createModel(meta: ModelMeta, opts: { avgPool?: boolean } = {}): 
     ir = cloneModel(model);
     maxPoolToAverage(ir);
   }
-  const cm: CreateModel = { meta, file: meta.path, ir, pre: meta.preprocessing, layers: listLayers(model, meta.inputSize), sha256: modelSha256(meta), avgPool };
+  const cm: CreateModel = {
+    meta,
+    file: meta.path,
+    ir,
+    pre: meta.preprocessing,
+    layers: listLayers(model, meta.inputSize),
+    sha256: modelSha256(meta),
+    avgPool,
+  };
   cache.set(key, { base: model, cm });
   if (cache.size > 8) cache.delete(cache.keys().next().value as string);
   return cm;
@@ -44,7 +52,11 @@ export function createModel(meta: ModelMeta, opts: { avgPool?: boolean } = {}): 
 export function layer(cm: CreateModel, name: string): LayerInfo {
   const l = resolveLayer(cm.layers, name);
   if (!l) {
-    const some = cm.layers.filter((x) => x.roles.length > 0).map((x) => x.name).slice(0, 12).join(', ');
+    const some = cm.layers
+      .filter((x) => x.roles.length > 0)
+      .map((x) => x.name)
+      .slice(0, 12)
+      .join(', ');
     throw new StudioError('bad_request', `${cm.meta.name} has no layer "${name}" (try: ${some})`);
   }
   if (l.shape.length !== 4) throw new StudioError('bad_request', `${name} is not a spatial feature map (shape ${l.shape.join('×')})`);

@@ -20,7 +20,12 @@ export async function releaseRunner(): Promise<void> {
   await r?.release();
 }
 
-export function session(cm: CreateModel, objectives: WeightedObjective[], img: { width: number; height: number }, taps: string[] = []): Promise<GradSession> {
+export function session(
+  cm: CreateModel,
+  objectives: WeightedObjective[],
+  img: { width: number; height: number },
+  taps: string[] = [],
+): Promise<GradSession> {
   // float64 accumulation where no target is fed (the runner feeds targets as float32, and a float64 loss
   // would want them as doubles): float32 summation noise can stall a line search near convergence.
   const doubleLoss = objectives.every((o) => o.objective.kind !== 'content' && o.objective.kind !== 'style');
@@ -58,7 +63,13 @@ export interface Evaluation {
 export type Prior = (img: Img, grad: Float32Array) => number;
 
 /** f(x) = network objective + priors; checks for cancellation before each run (one per line-search probe). */
-export function evaluator(s: GradSession, shape: { width: number; height: number }, targets: Record<string, TensorOut>, priors: Record<string, Prior>, track?: Tracker) {
+export function evaluator(
+  s: GradSession,
+  shape: { width: number; height: number },
+  targets: Record<string, TensorOut>,
+  priors: Record<string, Prior>,
+  track?: Tracker,
+) {
   return async (x: Float32Array): Promise<Evaluation> => {
     track?.check();
     const img = { data: x, width: shape.width, height: shape.height };

@@ -29,7 +29,13 @@ export async function minimise(f: (x: Float32Array) => Promise<Evaluation>, x: F
     return e;
   };
   if (o.method === 'lbfgs') {
-    await lbfgsMinimize(g, x, { history: o.history ?? 10, maxIter: o.steps, project: o.project, lossTol: 0, onStep: (k, loss, v) => o.onStep(k, v, loss) });
+    await lbfgsMinimize(g, x, {
+      history: o.history ?? 10,
+      maxIter: o.steps,
+      project: o.project,
+      lossTol: 0,
+      onStep: (k, loss, v) => o.onStep(k, v, loss),
+    });
     return;
   }
   const adam = new Adam(x.length, { lr: o.lr });

@@ -2,13 +2,21 @@
 // and the renderer's parameter panel import it, the engine parses requests with it.
 import { z } from 'zod';
 
-const Image = z.object({ name: z.string().min(1).max(4096), bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes' }) });
+const Image = z.object({
+  name: z.string().min(1).max(4096),
+  bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes' }),
+});
 
 export const Common = z.object({
   modelId: z.string(),
   /** Longer side of the working image, in pixels. */
   size: z.number().int().min(32).max(2048).default(256),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   /** Steps between live previews. */
   previewEvery: z.number().int().min(0).max(1000).default(5),
   /** Also return a time-lapse GIF of the previews. */

@@ -25,14 +25,27 @@ export function fitSize(w: number, h: number, size: number, multiple = 8): { wid
 }
 
 /** Decodes an image and resizes it (whole picture, bilinear) to exactly width × height. */
-export async function loadRgb(name: string, bytes: Uint8Array, size: number | { width: number; height: number }, multiple = 8): Promise<ResizedPixels> {
+export async function loadRgb(
+  name: string,
+  bytes: Uint8Array,
+  size: number | { width: number; height: number },
+  multiple = 8,
+): Promise<ResizedPixels> {
   const d = await decodeImage(name, bytes);
   const { width, height } = typeof size === 'number' ? fitSize(d.width, d.height, size, multiple) : size;
-  const { data } = await d.image.clone().resize(width, height, { fit: 'fill', kernel: 'linear' }).raw().toBuffer({ resolveWithObject: true });
+  const { data } = await d.image
+    .clone()
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
 }
 
-export const rgbToImg = (px: ResizedPixels, pre: Preprocessing): Img => ({ data: pixelsToTensor(px, NCHW(pre)), width: px.width, height: px.height });
+export const rgbToImg = (px: ResizedPixels, pre: Preprocessing): Img => ({
+  data: pixelsToTensor(px, NCHW(pre)),
+  width: px.width,
+  height: px.height,
+});
 
 export const imgToRgb = (img: Img, pre: Preprocessing): Uint8Array => tensorToPixels(img.data, NCHW(pre), img.width, img.height);
 
@@ -72,14 +85,16 @@ export function resizeImg(img: Img, width: number, height: number): Img {
   if (width === img.width && height === img.height) return { ...img, data: img.data.slice() };
   const plane = img.width * img.height;
   const out = new Float32Array(3 * width * height);
-  for (let c = 0; c < 3; c++) resizeBilinear(img.data.subarray(c * plane, (c + 1) * plane), img.width, img.height, width, height, false, out, c * width * height);
+  for (let c = 0; c < 3; c++)
+    resizeBilinear(img.data.subarray(c * plane, (c + 1) * plane), img.width, img.height, width, height, false, out, c * width * height);
   return { data: out, width, height };
 }
 
 /** RGB bytes → PNG (sharp), optionally resized for previews. */
 export async function rgbPng(rgb: Uint8Array, width: number, height: number, maxSide?: number): Promise<Buffer> {
   let p = sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } });
-  if (maxSide && Math.max(width, height) > maxSide) p = p.resize({ width: width >= height ? maxSide : undefined, height: height > width ? maxSide : undefined });
+  if (maxSide && Math.max(width, height) > maxSide)
+    p = p.resize({ width: width >= height ? maxSide : undefined, height: height > width ? maxSide : undefined });
   return p.png({ compressionLevel: 6 }).toBuffer();
 }
 

@@ -79,7 +79,11 @@ export class Tracker {
     const px = rgb ?? imgToRgb(img, this.pre);
     const step = this.step;
     if (this.opts.frames) this.frames.push({ rgb: px, width: img.width, height: img.height });
-    this.pending = this.pending.then(async () => this.r.preview('image/png', new Uint8Array(await rgbPng(px, img.width, img.height, this.opts.previewSize ?? 384)), step)).catch(() => {});
+    this.pending = this.pending
+      .then(async () =>
+        this.r.preview('image/png', new Uint8Array(await rgbPng(px, img.width, img.height, this.opts.previewSize ?? 384)), step),
+      )
+      .catch(() => {});
   }
 
   /** Waits for previews still being encoded. */

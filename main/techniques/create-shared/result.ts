@@ -45,6 +45,8 @@ export async function finish(f: Finished): Promise<CreateResult> {
 
 function notes(tool: CreateTool, family: string, name: string): string[] {
   if ((tool === 'style' || tool === 'texture') && !/vgg/i.test(family + name))
-    return [`VGG19 is the recommended model for ${tool === 'style' ? 'style transfer' : 'textures'} (Gatys et al.); download it in the Models panel. This run used ${name}.`];
+    return [
+      `VGG19 is the recommended model for ${tool === 'style' ? 'style transfer' : 'textures'} (Gatys et al.); download it in the Models panel. This run used ${name}.`,
+    ];
   return [];
 }

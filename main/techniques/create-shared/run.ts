@@ -7,7 +7,12 @@ import { texture } from '../texture/texture';
 import { DreamParams, InvertParams, StyleParams, TextureParams, type CreateResult, type CreateTool } from './params';
 import type { Reporter } from './progress';
 
-export const TOOL_LABEL: Record<CreateTool, string> = { dream: 'DeepDream', invert: 'Feature inversion', texture: 'Texture synthesis', style: 'Style transfer' };
+export const TOOL_LABEL: Record<CreateTool, string> = {
+  dream: 'DeepDream',
+  invert: 'Feature inversion',
+  texture: 'Texture synthesis',
+  style: 'Style transfer',
+};
 
 export function runCreate(tool: CreateTool, meta: ModelMeta, params: unknown, r: Reporter): Promise<CreateResult> {
   switch (tool) {

@@ -83,7 +83,17 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
       layers: names,
       seed: p.seed,
       source: p.image.name,
-      parameters: { size: p.size, octaves: p.octaves, octaveScale: p.octaveScale, steps: p.steps, stepSize: p.stepSize, jitter: p.jitter, channel: p.channel, tile: p.tile, guide: p.guide?.name },
+      parameters: {
+        size: p.size,
+        octaves: p.octaves,
+        octaveScale: p.octaveScale,
+        steps: p.steps,
+        stepSize: p.stepSize,
+        jitter: p.jitter,
+        channel: p.channel,
+        tile: p.tile,
+        guide: p.guide?.name,
+      },
     },
   });
 }

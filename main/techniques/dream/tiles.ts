@@ -27,12 +27,17 @@ export function crop(img: Img, t: Tile): Img {
   const data = new Float32Array(3 * t.w * t.h);
   const plane = img.width * img.height;
   for (let c = 0; c < 3; c++)
-    for (let y = 0; y < t.h; y++) data.set(img.data.subarray(c * plane + (t.y + y) * img.width + t.x, c * plane + (t.y + y) * img.width + t.x + t.w), c * t.w * t.h + y * t.w);
+    for (let y = 0; y < t.h; y++)
+      data.set(
+        img.data.subarray(c * plane + (t.y + y) * img.width + t.x, c * plane + (t.y + y) * img.width + t.x + t.w),
+        c * t.w * t.h + y * t.w,
+      );
   return { data, width: t.w, height: t.h };
 }
 
 export function paste(dst: Float32Array, width: number, height: number, src: Float32Array, t: Tile): void {
   const plane = width * height;
   for (let c = 0; c < 3; c++)
-    for (let y = 0; y < t.h; y++) dst.set(src.subarray(c * t.w * t.h + y * t.w, c * t.w * t.h + (y + 1) * t.w), c * plane + (t.y + y) * width + t.x);
+    for (let y = 0; y < t.h; y++)
+      dst.set(src.subarray(c * t.w * t.h + y * t.w, c * t.w * t.h + (y + 1) * t.w), c * plane + (t.y + y) * width + t.x);
 }

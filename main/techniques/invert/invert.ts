@@ -58,12 +58,30 @@ export async function invert(meta: ModelMeta, p: InvertParams, r: Reporter): Pro
       layers: names,
       seed: p.seed,
       source: p.image.name,
-      parameters: { size: p.size, steps: p.steps, optimiser: p.optimiser, alpha: p.alpha, beta: p.beta, lambdaAlpha: p.lambdaAlpha, lambdaTV: p.lambdaTV ?? 'by depth', B, BV },
+      parameters: {
+        size: p.size,
+        steps: p.steps,
+        optimiser: p.optimiser,
+        alpha: p.alpha,
+        beta: p.beta,
+        lambdaAlpha: p.lambdaAlpha,
+        lambdaTV: p.lambdaTV ?? 'by depth',
+        B,
+        BV,
+      },
     },
   });
 }
 
-async function invertOne(cm: CreateModel, p: InvertParams, name: string, photo: Img, normal: () => number, track: Tracker, parts: CreateResult['parts']): Promise<Img> {
+async function invertOne(
+  cm: CreateModel,
+  p: InvertParams,
+  name: string,
+  photo: Img,
+  normal: () => number,
+  track: Tracker,
+  parts: CreateResult['parts'],
+): Promise<Img> {
   const info = layer(cm, name);
   const t = info.tensor;
   const phi0 = (await activations(cm, [t], photo))[t];
@@ -73,7 +91,13 @@ async function invertOne(cm: CreateModel, p: InvertParams, name: string, photo: 
   const wa = p.lambdaAlpha / (hw * Math.pow(B, p.alpha));
   const wtv = (p.lambdaTV ?? defaultLambdaTV(info.stride)) / (hw * Math.pow(BV, p.beta));
   const x = noiseImg(photo.width, photo.height, cm.pre, normal, 8);
-  const f = evaluator(s, x, { [`target:${t}`]: phi0 }, { alpha: (img, g) => alphaPrior(img, cm.pre, p.alpha, wa, g), tv: (img, g) => tvPrior(img, cm.pre, p.beta, wtv, g) }, track);
+  const f = evaluator(
+    s,
+    x,
+    { [`target:${t}`]: phi0 },
+    { alpha: (img, g) => alphaPrior(img, cm.pre, p.alpha, wa, g), tv: (img, g) => tvPrior(img, cm.pre, p.beta, wtv, g) },
+    track,
+  );
   const range = validRange(cm.pre.scale, cm.pre.mean, cm.pre.std);
   let start = NaN;
   let end = NaN;

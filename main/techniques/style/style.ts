@@ -61,7 +61,8 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
       steps: p.steps,
       lr: p.learningRate * (cm.pre.scale / cm.pre.std[0]),
       onStart: (loss) => track.start(loss),
-      onStep: (k, data, loss) => track.done(loss, { ...cur, data }, {}, `scale ${si + 1} / ${scales.length}: ${width}×${height}, step ${k} / ${p.steps}`),
+      onStep: (k, data, loss) =>
+        track.done(loss, { ...cur, data }, {}, `scale ${si + 1} / ${scales.length}: ${width}×${height}, step ${k} / ${p.steps}`),
     });
     const end = await split(s, prob, contentT, cur);
     const tag = scales.length > 1 ? `@${scales[si]}` : '';
@@ -90,16 +91,34 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
       seed: p.seed,
       source: [p.content.name, ...p.styles.map((s) => s.image.name)].join(', '),
       parameters: {
-        contentLayer: contentName, styleLayers: styleNames, styleLayerWeights: lw, styles: p.styles.map((s) => ({ name: s.image.name, weight: s.weight })),
-        contentWeight: p.contentWeight, styleWeight: p.styleWeight, tvWeight: p.tvWeight, init: p.init, optimiser: p.optimiser, steps: p.steps,
-        scales, preserveColor: p.preserveColor, avgPool: p.avgPool,
+        contentLayer: contentName,
+        styleLayers: styleNames,
+        styleLayerWeights: lw,
+        styles: p.styles.map((s) => ({ name: s.image.name, weight: s.weight })),
+        contentWeight: p.contentWeight,
+        styleWeight: p.styleWeight,
+        tvWeight: p.tvWeight,
+        init: p.init,
+        optimiser: p.optimiser,
+        steps: p.steps,
+        scales,
+        preserveColor: p.preserveColor,
+        avgPool: p.avgPool,
       },
     },
   });
 }
 
 /** Targets and weighted objectives at one scale: each term divided by its target's mean square. */
-async function problem(cm: CreateModel, p: StyleParams, content: Img, styles: Img[], contentT: string, styleT: string[], lw: number[]): Promise<Problem> {
+async function problem(
+  cm: CreateModel,
+  p: StyleParams,
+  content: Img,
+  styles: Img[],
+  contentT: string,
+  styleT: string[],
+  lw: number[],
+): Promise<Problem> {
   const ca = (await activations(cm, [contentT], content))[contentT];
   const grams: TensorOut[][] = [];
   for (const s of styles) {
@@ -108,7 +127,10 @@ async function problem(cm: CreateModel, p: StyleParams, content: Img, styles: Im
   }
   const targets: Record<string, TensorOut> = { [`target:${contentT}`]: ca };
   const style: WeightedObjective[] = styleT.map((t, i) => {
-    const g = blend(grams.map((gs) => gs[i]), p.styles.map((s) => s.weight));
+    const g = blend(
+      grams.map((gs) => gs[i]),
+      p.styles.map((s) => s.weight),
+    );
     targets[`gram:${t}`] = g;
     return { objective: { kind: 'style', tensor: t }, weight: (p.styleWeight * lw[i]) / (styleT.length * meanSquare(g)) };
   });

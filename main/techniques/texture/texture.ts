@@ -23,7 +23,10 @@ export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): P
   const sample = rgbToImg(await loadRgb(p.sample.name, p.sample.bytes, p.sampleSize), cm.pre);
   const acts = await activations(cm, tensors, sample);
   const targets = Object.fromEntries(tensors.map((t) => [`gram:${t}`, blend([gramOf(acts[t])], [1])]));
-  const objectives = tensors.map((t, i) => ({ objective: { kind: 'style' as const, tensor: t }, weight: lw[i] / (names.length * meanSquare(targets[`gram:${t}`])) }));
+  const objectives = tensors.map((t, i) => ({
+    objective: { kind: 'style' as const, tensor: t },
+    weight: lw[i] / (names.length * meanSquare(targets[`gram:${t}`])),
+  }));
 
   const size = p.width && p.height ? { width: p.width, height: p.height } : fitSize(p.width ?? p.size, p.height ?? p.size, p.size);
   const rng = seededRng(p.seed);
@@ -57,7 +60,15 @@ export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): P
       layers: names,
       seed: p.seed,
       source: p.sample.name,
-      parameters: { width: x.width, height: x.height, sampleSize: p.sampleSize, steps: p.steps, optimiser: p.optimiser, layerWeights: lw, avgPool: p.avgPool },
+      parameters: {
+        width: x.width,
+        height: x.height,
+        sampleSize: p.sampleSize,
+        steps: p.steps,
+        optimiser: p.optimiser,
+        layerWeights: lw,
+        avgPool: p.avgPool,
+      },
     },
   });
 }

@@ -20,7 +20,10 @@ describe('create CLI usage', () => {
     [['invert', '--image', 'a.png', '--out', 'x.png'], /--layer NAME is required/],
     [['texture', '--sample', 'a.png', '--optimiser', 'sgd', '--out', 'x.png'], /--optimiser takes lbfgs or adam/],
     [['style', '--content', 'a.png', '--out', 'x.png'], /--style FILE is required/],
-    [['style', '--content', 'a.png', '--style', 'b.png', '--style', 'c.png', '--style-blend', '1', '--out', 'x.png'], /--style-blend needs 2 weights/],
+    [
+      ['style', '--content', 'a.png', '--style', 'b.png', '--style', 'c.png', '--style-blend', '1', '--out', 'x.png'],
+      /--style-blend needs 2 weights/,
+    ],
     [['style', '--content', 'a.png', '--style', 'b.png', '--init', 'zeros', '--out', 'x.png'], /--init takes content, noise or style/],
   ])('%j is a usage error', async (args, why) => {
     const { code, err } = await run(args);
@@ -28,7 +31,7 @@ describe('create CLI usage', () => {
     expect(err).toMatch(why);
   });
 
-  it('prints each command\'s help with the documented --json keys', async () => {
+  it("prints each command's help with the documented --json keys", async () => {
     for (const c of ['dream', 'invert', 'texture', 'style']) {
       const { code, out } = await run([c, '--help']);
       expect(code).toBe(0);

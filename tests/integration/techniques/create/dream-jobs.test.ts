@@ -32,19 +32,49 @@ describe.skipIf(!sharedModelsDir)('DeepDream (Tiny Darknet)', () => {
   }, 60_000);
 
   it('computes gradients in shifted tiles when the image is larger than a tile, and follows a guide', async () => {
-    const tiled = await dream(await darknet(), DreamParams.parse({ modelId: 'x', image: photo('bird.png'), size: 160, steps: 2, octaves: 1, tile: 64 }), recorder().r);
+    const tiled = await dream(
+      await darknet(),
+      DreamParams.parse({ modelId: 'x', image: photo('bird.png'), size: 160, steps: 2, octaves: 1, tile: 64 }),
+      recorder().r,
+    );
     expect(tiled.parts.octave1.end).toBeGreaterThan(0);
-    const guided = await dream(await darknet(), DreamParams.parse({ modelId: 'x', image: photo('cat.png'), guide: photo('sunflower.png'), size: 96, steps: 3, octaves: 2 }), recorder().r);
+    const guided = await dream(
+      await darknet(),
+      DreamParams.parse({ modelId: 'x', image: photo('cat.png'), guide: photo('sunflower.png'), size: 96, steps: 3, octaves: 2 }),
+      recorder().r,
+    );
     for (const v of Object.values(guided.parts)) expect(v.end).toBeGreaterThan(v.start);
   }, 60_000);
 
   it('reproduces the output bit for bit with a fixed seed, and differs with another', async () => {
-    const run = async (seed: number) => (await pixels((await dream(await darknet(), DreamParams.parse({ modelId: 'x', image: photo('cat.png'), size: 96, steps: 3, octaves: 2, seed }), recorder().r)).bytes)).data;
+    const run = async (seed: number) =>
+      (
+        await pixels(
+          (
+            await dream(
+              await darknet(),
+              DreamParams.parse({ modelId: 'x', image: photo('cat.png'), size: 96, steps: 3, octaves: 2, seed }),
+              recorder().r,
+            )
+          ).bytes,
+        )
+      ).data;
     const a = await run(7);
     const b = await run(7);
     expect(Buffer.compare(a, b)).toBe(0);
     expect(Buffer.compare(a, await run(8))).not.toBe(0);
-    const tex = async () => (await pixels((await texture(await darknet(), TextureParams.parse({ modelId: 'x', sample: photo('sunflower.png'), size: 64, sampleSize: 64, steps: 4, seed: 3 }), recorder().r)).bytes)).data;
+    const tex = async () =>
+      (
+        await pixels(
+          (
+            await texture(
+              await darknet(),
+              TextureParams.parse({ modelId: 'x', sample: photo('sunflower.png'), size: 64, sampleSize: 64, steps: 4, seed: 3 }),
+              recorder().r,
+            )
+          ).bytes,
+        )
+      ).data;
     expect(Buffer.compare(await tex(), await tex())).toBe(0);
   }, 60_000);
 
@@ -74,7 +104,14 @@ describe.skipIf(!sharedModelsDir)('create jobs and CLI', () => {
       const est = await engine.call('create.estimate', { tool: 'style', modelId: sharedPath('tiny_darknet_224.onnx'), size: 96, steps: 6 });
       expect(est.seconds).toBeGreaterThan(0);
       expect(est.peakMb).toBeGreaterThan(100);
-      const { jobId } = await engine.call('create.style', { modelId: sharedPath('tiny_darknet_224.onnx'), content: photo('cat.png'), styles: [{ image: photo('sunflower.png') }], size: 64, steps: 6, previewEvery: 2 });
+      const { jobId } = await engine.call('create.style', {
+        modelId: sharedPath('tiny_darknet_224.onnx'),
+        content: photo('cat.png'),
+        styles: [{ image: photo('sunflower.png') }],
+        size: 64,
+        steps: 6,
+        previewEvery: 2,
+      });
       const result = (await engine.services.jobs.wait(jobId)) as { bytes: Uint8Array; steps: number };
       const mine = events.filter((e) => e.jobId === jobId);
       expect(mine.some((e) => e.type === 'preview')).toBe(true);
@@ -82,7 +119,12 @@ describe.skipIf(!sharedModelsDir)('create jobs and CLI', () => {
       expect(mine.some((e) => e.type === 'done')).toBe(true);
       expect(readProvenance(result.bytes)?.technique).toBe('style');
 
-      const d = await engine.call('create.dream', { modelId: sharedPath('tiny_darknet_224.onnx'), image: photo('cat.png'), size: 96, steps: 20 });
+      const d = await engine.call('create.dream', {
+        modelId: sharedPath('tiny_darknet_224.onnx'),
+        image: photo('cat.png'),
+        size: 96,
+        steps: 20,
+      });
       let stepAtCancel = -1;
       const off = engine.onEvent((e) => {
         if (e.channel === 'job' && e.payload.jobId === d.jobId && e.payload.type === 'metric' && e.payload.step === 2 && stepAtCancel < 0) {
@@ -103,7 +145,25 @@ describe.skipIf(!sharedModelsDir)('create jobs and CLI', () => {
   it('vision-studio texture --json prints exactly the documented keys and writes provenance chunks', async () => {
     const out = path.join(home.dir, 'tex.png');
     const lines: string[] = [];
-    const code = await runCli(['texture', '--sample', sharedPath('photos', 'sunflower.png'), '--model', sharedPath('tiny_darknet_224.onnx'), '--size', '64', '--steps', '3', '--seed', '5', '--out', out, '--json'], { out: (s) => lines.push(s), err: (s) => lines.push(s) });
+    const code = await runCli(
+      [
+        'texture',
+        '--sample',
+        sharedPath('photos', 'sunflower.png'),
+        '--model',
+        sharedPath('tiny_darknet_224.onnx'),
+        '--size',
+        '64',
+        '--steps',
+        '3',
+        '--seed',
+        '5',
+        '--out',
+        out,
+        '--json',
+      ],
+      { out: (s) => lines.push(s), err: (s) => lines.push(s) },
+    );
     expect(code).toBe(0);
     const j = JSON.parse(lines[0]);
     expect(Object.keys(j)).toEqual(['out', 'steps', 'loss_start', 'loss_end', 'ms', 'peak_rss_mb']);

@@ -20,7 +20,16 @@ const rgb = (w: number, h: number) => Uint8Array.from({ length: w * h * 3 }, (_,
 describe.skipIf(!sharedModelsDir)('create export', () => {
   it('writes a PNG at the export size with provenance, and a JPEG with it in EXIF', async () => {
     const meta = await darknet();
-    const prov: CreateProvenance = { technique: 'style', method: 'gatys', meta, sha256: 'ab'.repeat(32), layers: ['relu4_2', 'relu1_1'], parameters: { steps: 3 }, seed: 9, source: 'a.png' };
+    const prov: CreateProvenance = {
+      technique: 'style',
+      method: 'gatys',
+      meta,
+      sha256: 'ab'.repeat(32),
+      layers: ['relu4_2', 'relu1_1'],
+      parameters: { steps: 3 },
+      seed: 9,
+      source: 'a.png',
+    };
     const png = await encodeResult(rgb(40, 30), 40, 30, prov, 'png', 1024);
     const m = await sharp(png).metadata();
     expect([m.width, m.height]).toEqual([1024, 768]);

@@ -18,7 +18,15 @@ afterAll(async () => {
 
 describe.skipIf(!sharedModelsDir)('style transfer (Tiny Darknet)', () => {
   it('lowers both the style and the content loss from noise', async () => {
-    const p = StyleParams.parse({ modelId: 'x', content: photo('grace_hopper.png'), styles: [{ image: photo('sunflower.png') }], size: 96, steps: 25, init: 'noise', styleWeight: 10 });
+    const p = StyleParams.parse({
+      modelId: 'x',
+      content: photo('grace_hopper.png'),
+      styles: [{ image: photo('sunflower.png') }],
+      size: 96,
+      steps: 25,
+      init: 'noise',
+      styleWeight: 10,
+    });
     const r = await styleTransfer(await darknet(), p, recorder().r);
     console.log('style parts', JSON.stringify(r.parts));
     expect(r.layers).toEqual(['relu4_2', 'relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1']);
@@ -30,8 +38,16 @@ describe.skipIf(!sharedModelsDir)('style transfer (Tiny Darknet)', () => {
   it('blends two styles, keeps the content colours and runs a two-scale schedule', async () => {
     const content = photo('cat.png');
     const p = StyleParams.parse({
-      modelId: 'x', content, styles: [{ image: photo('sunflower.png'), weight: 2 }, { image: photo('dragonfly.png'), weight: 1 }],
-      steps: 4, scales: [64, 96], preserveColor: true, previewEvery: 2,
+      modelId: 'x',
+      content,
+      styles: [
+        { image: photo('sunflower.png'), weight: 2 },
+        { image: photo('dragonfly.png'), weight: 1 },
+      ],
+      steps: 4,
+      scales: [64, 96],
+      preserveColor: true,
+      previewEvery: 2,
     });
     const rec = recorder();
     const r = await styleTransfer(await darknet(), p, rec.r);

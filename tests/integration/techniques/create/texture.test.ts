@@ -16,9 +16,21 @@ afterAll(async () => {
 describe.skipIf(!sharedModelsDir)('texture synthesis (Tiny Darknet)', () => {
   it('lowers the Gram loss ≥ 100× from noise with L-BFGS, at an output size unlike the sample', async () => {
     const rec = recorder();
-    const p = TextureParams.parse({ modelId: 'x', sample: photo('sunflower.png'), size: 96, sampleSize: 96, width: 112, height: 96, steps: 80, avgPool: true, previewEvery: 20 });
+    const p = TextureParams.parse({
+      modelId: 'x',
+      sample: photo('sunflower.png'),
+      size: 96,
+      sampleSize: 96,
+      width: 112,
+      height: 96,
+      steps: 80,
+      avgPool: true,
+      previewEvery: 20,
+    });
     const r = await texture(await darknet(), p, rec.r);
-    console.log(`texture: ${r.steps} steps, Gram loss ${r.lossStart.toExponential(3)} → ${r.lossEnd.toExponential(3)} (${(r.lossStart / r.lossEnd).toFixed(0)}×) in ${r.ms} ms`);
+    console.log(
+      `texture: ${r.steps} steps, Gram loss ${r.lossStart.toExponential(3)} → ${r.lossEnd.toExponential(3)} (${(r.lossStart / r.lossEnd).toFixed(0)}×) in ${r.ms} ms`,
+    );
     expect(r.lossStart / r.lossEnd).toBeGreaterThanOrEqual(100);
     expect(r.layers).toEqual(['conv1_1', 'pool1', 'pool2', 'pool3', 'pool4']);
     const px = await pixels(r.bytes);

@@ -8,7 +8,14 @@ import { alphaPrior, tvPrior } from '../../../../main/techniques/create-shared/r
 import { tiles } from '../../../../main/techniques/dream/tiles';
 import { seededRng } from '../../../../main/optim/rng';
 
-const pre: Preprocessing = { channelOrder: 'BGR', layout: 'NCHW', scale: 1 / 255, mean: [0.4, 0.45, 0.5], std: [0.25, 0.2, 0.3], resize: 'fill' };
+const pre: Preprocessing = {
+  channelOrder: 'BGR',
+  layout: 'NCHW',
+  scale: 1 / 255,
+  mean: [0.4, 0.45, 0.5],
+  std: [0.25, 0.2, 0.3],
+  resize: 'fill',
+};
 
 function fdCheck(f: (img: Img, g: Float32Array) => number, img: Img, h = 1e-3): void {
   const g = new Float32Array(img.data.length);
