@@ -8,6 +8,7 @@ import { decodeImage } from '../image/decode';
 import { pixelsToTensor, resizeForModel } from '../image/preprocess';
 import { ModelRegistry } from '../models/registry';
 import { decodeNpy } from '../util/npy';
+import { UsageError } from './io';
 
 export async function resolveModelArg(idOrPath: string): Promise<ModelMeta & { path: string }> {
   const meta = await new ModelRegistry().resolveAsync(idOrPath);
@@ -42,4 +43,20 @@ export async function loadModelInput(file: string, meta: ModelMeta, size?: numbe
   const px = await resizeForModel(decoded.image, decoded.width, decoded.height, pre, [h, w]);
   const data = pixelsToTensor(px, pre);
   return { data, dims: pre.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3] };
+}
+
+/** The bytes of a file named on the command line, or a 'not_found' error naming it (exit 1). */
+export async function readInputFile(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await fs.promises.readFile(file));
+  } catch {
+    throw new StudioError('not_found', `${file}: no such file`);
+  }
+}
+
+/** --model ID|PATH, or the first model on disk when the flag is absent. */
+export async function resolveCliModel(models: ModelRegistry, flag: string | undefined): Promise<ModelMeta> {
+  const id = flag ?? models.defaultModelId();
+  if (!id) throw new UsageError('--model ID|PATH is required (no model on disk)');
+  return models.resolveAsync(id);
 }

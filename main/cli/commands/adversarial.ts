@@ -8,6 +8,7 @@ import { attack, type AttackMethod } from '../../techniques/adversarial/attack';
 import { adversarialPanel, adversarialPng } from '../../techniques/adversarial/panel';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { logCliRun } from '../log-run';
+import { readInputFile, resolveCliModel } from '../model-input';
 import { modelSha256 } from '../../techniques/shared/provenance';
 
 export const adversarialHelp = `Usage: vision-studio adversarial --image FILE --model ID|PATH [--method fgsm|pgd] [--epsilon 8/255]
@@ -51,18 +52,10 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
   const target = values.target === undefined ? undefined : Number(values.target);
   if (target !== undefined && (!Number.isInteger(target) || target < 0)) throw new UsageError('--target takes a class index');
   const seed = values.seed === undefined ? undefined : Number(values.seed);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await fs.readFile(values.image));
-  } catch {
-    io.err(`${values.image}: no such file`);
-    return EXIT.failure;
-  }
+  const bytes = await readInputFile(values.image);
   const engine = new Engine({ transport: 'cli' });
   try {
-    const modelId = values.model ?? engine.services.models.defaultModelId();
-    if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
-    const meta = await engine.services.models.resolveAsync(modelId);
+    const meta = await resolveCliModel(engine.services.models, values.model);
     const labels = loadLabels(meta.labels);
     const source = path.basename(values.image);
     let r!: Awaited<ReturnType<typeof attack>>;

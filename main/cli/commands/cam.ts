@@ -11,6 +11,7 @@ import { COLORMAPS, type ColormapName } from '../../techniques/shared/colormap';
 import { DEFAULT_OVERLAY, OVERLAY_MODES, type OverlayMode } from '../../techniques/shared/overlay';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { logCliRun } from '../log-run';
+import { readInputFile, resolveCliModel } from '../model-input';
 import { modelSha256 } from '../../techniques/shared/provenance';
 
 export const camHelp = `Usage: vision-studio cam --image FILE --model ID|PATH [--method cam|gradcam|gradcam++|hirescam|scorecam]
@@ -60,18 +61,10 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError('--class takes a class index (0, 1, ...)');
   const opacity = unit(values.opacity!, '--opacity');
   const threshold = unit(values.threshold!, '--threshold');
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await fs.readFile(values.image));
-  } catch {
-    io.err(`${values.image}: no such file`);
-    return EXIT.failure;
-  }
+  const bytes = await readInputFile(values.image);
   const engine = new Engine({ transport: 'cli' });
   try {
-    const modelId = values.model ?? engine.services.models.defaultModelId();
-    if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
-    const meta = await engine.services.models.resolveAsync(modelId);
+    const meta = await resolveCliModel(engine.services.models, values.model);
     const source = path.basename(values.image);
     let r!: Awaited<ReturnType<typeof computeCam>>;
     await logCliRun(

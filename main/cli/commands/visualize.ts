@@ -8,6 +8,7 @@ import { visualizeClass, VISUALIZE_DEFAULTS } from '../../techniques/classviz/vi
 import { modelSha256, withProvenance } from '../../techniques/shared/provenance';
 import { EXIT, UsageError, type CliIO } from '../io';
 import { logCliRun } from '../log-run';
+import { resolveCliModel } from '../model-input';
 
 const d = VISUALIZE_DEFAULTS;
 export const visualizeHelp = `Usage: vision-studio visualize --model ID|PATH --class INDEX --out FILE.png [--steps ${d.steps}] [--lr ${d.learningRate}]
@@ -62,9 +63,7 @@ export async function visualizeCommand(argv: string[], io: CliIO): Promise<numbe
   };
   const engine = new Engine({ transport: 'cli' });
   try {
-    const modelId = values.model ?? engine.services.models.defaultModelId();
-    if (!modelId) throw new UsageError('--model ID|PATH is required (no model on disk)');
-    const meta = await engine.services.models.resolveAsync(modelId);
+    const meta = await resolveCliModel(engine.services.models, values.model);
     let r!: Awaited<ReturnType<typeof visualizeClass>>;
     await logCliRun(
       engine,
