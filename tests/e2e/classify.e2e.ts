@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
 import { dragFiles, fileFrom, launch, openStudio, pasteFiles, shot, studioUrl } from './studio-page';
 
@@ -185,18 +186,27 @@ describe('classify in the browser', { skip }, () => {
 
   it('shows batch progress with an ETA and cancels on request', async () => {
     const { context, page, errors } = await openStudio(browser, 'light');
-    const sources = ['bird.png', 'cat.png', 'sunflower.png'].map(photo);
-    const files = Array.from({ length: 30 }, (_, i) => ({
+    // Many small photos: the batch must still be running when Cancel is clicked, even on a fast machine.
+    const sources = await Promise.all(
+      ['bird.png', 'cat.png', 'sunflower.png'].map(async (name) => ({
+        name,
+        bytes: await sharp(photo(name).bytes).resize(96, 96).png().toBuffer(),
+      })),
+    );
+    const total = 300;
+    const files = Array.from({ length: total }, (_, i) => ({
       ...sources[i % 3],
-      name: `run/${String(i + 1).padStart(2, '0')}-${sources[i % 3].name}`,
+      name: `run/${String(i + 1).padStart(3, '0')}-${sources[i % 3].name}`,
     }));
     await dragFiles(page, files);
-    await page.getByText(/^Classifying \d+ of 30$/).waitFor({ timeout: 30_000 });
-    // Wait for a few results to come in incrementally, then look at it.
-    await page.getByRole('list', { name: 'Results' }).getByText('chickadee').first().waitFor({ timeout: 30_000 });
-    await shot(page, '05-batch-running-light');
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByText(/^(Cancelled|Done)$/).waitFor({ timeout: 30_000 });
+    await page.getByText(new RegExp(`^Classifying \\d+ of ${total}$`)).waitFor({ timeout: 30_000 });
+    // Results arrive incrementally: wait for the first ones, then cancel at once.
+    await page.getByText(new RegExp(`^Classifying [1-9]\\d* of ${total}$`)).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click({ timeout: 5_000 });
+    await page.getByText(/^Cancelled$/).waitFor({ timeout: 30_000 });
+    // Cancelling stops the work: the rest of the batch is reported as not classified.
+    await page.getByText(/^\d+ not classified$/).waitFor();
+    await shot(page, '05-batch-cancelled-light');
     assert.deepEqual(errors, []);
     await context.close();
   });
