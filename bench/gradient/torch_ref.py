@@ -5,7 +5,7 @@ to ONNX once (cached), then computes d(objective)/d(input) with autograd and tim
 Usage: torch_ref.py --model vgg19_relu5_1|resnet50 --size N --cache DIR --threads T [--serve] [--f64]
 Prints one JSON line: {"onnx", "x", "grad", "loss", "torch_ms", "objective"}.
 """
-import argparse, json, os, time
+import argparse, copy, json, os, time
 import numpy as np
 import torch, torchvision
 
@@ -62,7 +62,7 @@ np.save(os.path.join(a.cache, f'{tag}_x.npy'), x.numpy().astype(np.float32))
 np.save(os.path.join(a.cache, f'{tag}_grad.npy'), grad.numpy().astype(np.float32))
 extra = {}
 if a.f64:
-    net64 = net.double()
+    net64 = copy.deepcopy(net).double()  # a copy: the float32 net keeps serving timed runs
     xi = x.double().clone().requires_grad_(True)
     objective_of(net64(xi)).backward()
     np.save(os.path.join(a.cache, f'{tag}_grad64.npy'), xi.grad.numpy().astype(np.float32))

@@ -1,0 +1,63 @@
+// Per-op time of one gradient graph on ONNX Runtime (its profiler), to see where forward+backward goes.
+// Usage: npx tsx bench/gradient/profile.ts [--model bench/.cache/vgg19_relu5_1.onnx] [--size 224] [--opt all] [--runs 5]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { buildGradGraph } from '../../main/onnx/grad-graph.js';
+import { loadModel, encodeModel } from '../../main/onnx/proto.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: path.resolve(import.meta.dirname, '../.cache/vgg19_relu5_1.onnx') },
+    size: { type: 'string', default: '224' },
+    opt: { type: 'string', default: 'all' },
+    runs: { type: 'string', default: '5' },
+    objective: { type: 'string', default: 'sumsq' },
+  },
+});
+const model = loadModel(values.model!);
+const output = model.graph.outputs[0].name;
+const objective =
+  values.objective === 'sumsq' ? { kind: 'sumsq' as const, tensor: output } : { kind: 'class' as const, tensor: output, index: 1 };
+const graph = buildGradGraph(model, { objectives: [{ objective }] });
+const prefix = path.join(os.tmpdir(), `vs-grad-profile-${process.pid}`);
+const session = await ort.InferenceSession.create(encodeModel(graph.model), {
+  intraOpNumThreads: os.availableParallelism(),
+  graphOptimizationLevel: values.opt as 'all',
+  enableProfiling: true,
+  profileFilePrefix: prefix,
+});
+const size = Number(values.size);
+const x = new Float32Array(3 * size * size).map(() => Math.random() * 2 - 1);
+const runs = Number(values.runs);
+let wall = Infinity;
+for (let i = 0; i <= runs; i++) {
+  const t0 = performance.now();
+  await session.run({ [graph.input]: new ort.Tensor('float32', x, [1, 3, size, size]) });
+  if (i > 0) wall = Math.min(wall, performance.now() - t0);
+}
+session.endProfiling();
+await session.release();
+// onnxruntime-node does not return the file name: it is the prefix plus a timestamp.
+const dir = path.dirname(prefix);
+const file = path.join(
+  dir,
+  fs.readdirSync(dir).find((f) => f.startsWith(path.basename(prefix)))!,
+);
+const events = JSON.parse(fs.readFileSync(file, 'utf8')) as { name: string; dur: number; args?: { op_name?: string } }[];
+fs.rmSync(file);
+const byOp = new Map<string, { us: number; n: number }>();
+for (const e of events) {
+  if (!e.name.endsWith('_kernel_time') || !e.args?.op_name) continue;
+  const s = byOp.get(e.args.op_name) ?? { us: 0, n: 0 };
+  s.us += e.dur;
+  s.n++;
+  byOp.set(e.args.op_name, s);
+}
+const rows = [...byOp].sort((a, b) => b[1].us - a[1].us);
+const total = rows.reduce((s, [, v]) => s + v.us, 0) / (runs + 1);
+console.log(`best wall ${wall.toFixed(1)} ms; kernels ${(total / 1000).toFixed(1)} ms per run (averaged over ${runs + 1} incl. warm-up)`);
+for (const [op, v] of rows)
+  console.log(`${op.padEnd(22)} ${(v.us / (runs + 1) / 1000).toFixed(1).padStart(7)} ms  ${String(v.n / (runs + 1)).padStart(4)} nodes`);
