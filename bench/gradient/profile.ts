@@ -1,5 +1,5 @@
 // Per-op time of one gradient graph on ONNX Runtime (its profiler), to see where forward+backward goes.
-// Usage: npx tsx bench/gradient/profile.ts [--model bench/.cache/vgg19_relu5_1.onnx] [--size 224] [--opt all] [--runs 5]
+// Usage: npx tsx bench/gradient/profile.ts [--model bench/.cache/vgg19_relu5_1.onnx] [--size 224] [--opt all] [--runs 5] [--objective sumsq|class] [--winograd on|off]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,13 +15,14 @@ const { values } = parseArgs({
     opt: { type: 'string', default: 'all' },
     runs: { type: 'string', default: '5' },
     objective: { type: 'string', default: 'sumsq' },
+    winograd: { type: 'string', default: 'on' },
   },
 });
 const model = loadModel(values.model!);
 const output = model.graph.outputs[0].name;
 const objective =
   values.objective === 'sumsq' ? { kind: 'sumsq' as const, tensor: output } : { kind: 'class' as const, tensor: output, index: 1 };
-const graph = buildGradGraph(model, { objectives: [{ objective }] });
+const graph = buildGradGraph(model, { objectives: [{ objective }], winograd: values.winograd !== 'off' });
 const prefix = path.join(os.tmpdir(), `vs-grad-profile-${process.pid}`);
 const session = await ort.InferenceSession.create(encodeModel(graph.model), {
   intraOpNumThreads: os.availableParallelism(),

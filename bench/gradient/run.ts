@@ -1,7 +1,9 @@
 // Gradient benchmark (not a CI test): our ONNX forward+backward vs PyTorch autograd on torchvision
-// VGG19 (to relu5_1) and ResNet-50 with random weights. Prints cosine similarity, max relative error
-// (max |ours − torch| / max |torch|), our time over PyTorch's and the GFLOP/s we reach.
-// Usage: npx tsx bench/gradient/run.ts [--sizes 224,512] [--models vgg19_relu5_1,resnet50] [--reps 3] [--opt extended|all] [--f64]
+// VGG19 (to relu5_1) and ResNet-50 with random weights, for both runner precisions ('fast': the default,
+// Winograd + NCHWc; 'exact': direct convs in NCHW). Prints cosine similarity and max relative error
+// (max |ours − torch| / max |torch|) against PyTorch float32, the same error of ours and of PyTorch
+// float32 against PyTorch float64 (how well-posed the comparison is), our time over PyTorch's and GFLOP/s.
+// Usage: npx tsx bench/gradient/run.ts [--sizes 224,512] [--models vgg19_relu5_1,resnet50] [--reps 3] [--modes fast,exact]
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import fs from 'node:fs';
@@ -12,7 +14,7 @@ import { parseArgs } from 'node:util';
 import type { Objective } from '../../main/onnx/loss.js';
 import { decodeNpy, encodeNpy } from '../../main/util/npy.js';
 import { loadModel } from '../../main/onnx/proto.js';
-import { GradRunner } from '../../main/onnx/runner.js';
+import { GradRunner, type GradResult } from '../../main/onnx/runner.js';
 import { inferShapes } from '../../main/onnx/shapes.js';
 import type { Model } from '../../main/onnx/ir.js';
 
@@ -24,9 +26,7 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'vgg19_relu5_1,resnet50' },
     reps: { type: 'string', default: '3' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
-    f64: { type: 'boolean', default: false },
-    /** ORT graph optimisation level: 'all' (the runner's default: NCHWc kernels) or 'extended' (bit-level agreement with PyTorch at 224). */
-    opt: { type: 'string', default: 'all' },
+    modes: { type: 'string', default: 'fast,exact' },
   },
 });
 const reps = Number(values.reps);
@@ -53,38 +53,49 @@ function forwardFlops(model: Model, size: number): number {
   return flops;
 }
 
-const runner = new GradRunner({ threads, graphOptimizationLevel: values.opt as 'extended' | 'all' });
-console.log(
-  `ORT level ${values.opt}, threads ${threads}, ${reps} interleaved runs each (minimum reported), ${os.cpus()[0]?.model ?? 'cpu'}`,
-);
-console.log(
-  'model            size  cos        max_rel_err  rel_L2    ours_ms  torch_ms  ratio  GFLOP/s(ours)  targets: cos>=0.9999 err<=1e-3 ratio<=0.7',
-);
+const modes = values.modes!.split(',') as ('fast' | 'exact')[];
+const runners = new Map(modes.map((m) => [m, new GradRunner({ threads, precision: m })]));
+console.log(`${threads} threads, ${reps} interleaved runs each (minimum reported), ${os.cpus()[0]?.model ?? 'cpu'}`);
+console.log('targets: cos >= 0.9999, max_rel_err <= 1e-3, ratio <= 0.7 (VGG19 to relu5_1 at 224 and 512 px)');
+console.log('model          size  mode    cos        max_rel_err  rel_L2    vs_f64: ours   torch32   ours_ms  torch_ms  ratio  GFLOP/s');
+
+function compare(got: Float32Array, want: Float32Array) {
+  let dot = 0,
+    na = 0,
+    nb = 0,
+    maxDiff = 0,
+    maxRef = 0,
+    sqDiff = 0;
+  for (let i = 0; i < want.length; i++) {
+    dot += got[i] * want[i];
+    na += got[i] * got[i];
+    nb += want[i] * want[i];
+    maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+    maxRef = Math.max(maxRef, Math.abs(want[i]));
+    sqDiff += (got[i] - want[i]) ** 2;
+  }
+  return { cos: dot / Math.sqrt(na * nb), maxRel: maxDiff / maxRef, relL2: Math.sqrt(sqDiff / nb) };
+}
+
 for (const modelName of values.models!.split(',')) {
   for (const size of values.sizes!.split(',').map(Number)) {
     // PyTorch stays up (--serve) so its timed runs interleave with ours: on a shared machine both then
     // see the same background load. We report the minimum of each (least disturbed run).
-    const py = spawn(
-      '/usr/bin/python3',
-      [
-        path.join(here, 'torch_ref.py'),
-        '--model',
-        modelName,
-        '--size',
-        String(size),
-        '--cache',
-        cache,
-        '--threads',
-        String(threads),
-        '--reps',
-        '1',
-        '--serve',
-        ...(values.f64 ? ['--f64'] : []),
-      ],
-      {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      },
-    );
+    const args = [
+      '--model',
+      modelName,
+      '--size',
+      String(size),
+      '--cache',
+      cache,
+      '--threads',
+      String(threads),
+      '--reps',
+      '1',
+      '--serve',
+      '--f64',
+    ];
+    const py = spawn('/usr/bin/python3', [path.join(here, 'torch_ref.py'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines = readline.createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
     const nextJson = async () => {
       const r = await lines.next();
@@ -98,53 +109,45 @@ for (const modelName of values.models!.split(',')) {
       ref.objective.kind === 'sumsq' ? { kind: 'sumsq', tensor: output } : { kind: 'class', tensor: output, index: ref.objective.index };
     const x = decodeNpy(fs.readFileSync(ref.x));
     const want = decodeNpy(fs.readFileSync(ref.grad)).data;
-    const session = await runner.session(model, { objectives: [{ objective }] }, x.shape);
-    const first = await session.run(x.data, x.shape); // warm-up (also ORT's first-run allocations)
-    const times: number[] = [];
+    const g64 = decodeNpy(fs.readFileSync(ref.grad64)).data;
+    const sessions = await Promise.all(modes.map(async (m) => runners.get(m)!.session(model, { objectives: [{ objective }] }, x.shape)));
+    const firsts: GradResult[] = [];
+    for (const s of sessions) firsts.push(await s.run(x.data, x.shape)); // warm-up (also ORT's first-run allocations)
+    const times: number[][] = modes.map(() => []);
     const torchTimes: number[] = [];
     for (let i = 0; i < reps; i++) {
-      times.push((await session.run(x.data, x.shape)).ms);
+      for (let k = 0; k < sessions.length; k++) times[k].push((await sessions[k].run(x.data, x.shape)).ms);
       py.stdin!.write('run\n');
       torchTimes.push((await nextJson()).ms);
     }
     py.stdin!.end();
-    ref.torch_ms = Math.min(...torchTimes);
-    const got = first.grad;
-    if (process.env.BENCH_SAVE)
-      fs.writeFileSync(path.join(cache, `${modelName}_${size}_ours.npy`), encodeNpy({ data: got, shape: x.shape }));
-    let dot = 0,
-      na = 0,
-      nb = 0,
-      maxDiff = 0,
-      maxRef = 0,
-      sqDiff = 0;
-    for (let i = 0; i < want.length; i++) {
-      dot += got[i] * want[i];
-      na += got[i] * got[i];
-      nb += want[i] * want[i];
-      maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
-      maxRef = Math.max(maxRef, Math.abs(want[i]));
-      sqDiff += (got[i] - want[i]) ** 2;
-    }
-    const ours = Math.min(...times);
+    const torchMs = Math.min(...torchTimes);
+    const torch64 = compare(want, g64).maxRel;
     const flops = 2 * forwardFlops(model, size); // forward + input-gradient pass ≈ 2× forward MACs
-    console.log(
-      `${modelName.padEnd(16)} ${String(size).padEnd(5)} ${(dot / Math.sqrt(na * nb)).toFixed(7)}  ${(maxDiff / maxRef).toExponential(2)}     ${Math.sqrt(sqDiff / nb).toExponential(2)}  ${ours.toFixed(0).padStart(7)}  ${ref.torch_ms.toFixed(0).padStart(8)}  ${(ours / ref.torch_ms).toFixed(2).padStart(5)}  ${(flops / ours / 1e6).toFixed(1).padStart(13)}   loss ours ${first.loss.toPrecision(6)} torch ${Number(ref.loss).toPrecision(6)}`,
-    );
-    if (ref.grad64) {
-      // Conditioning baseline: how far float32 PyTorch itself is from float64 PyTorch on this input.
-      const g64 = decodeNpy(fs.readFileSync(ref.grad64)).data;
-      const err = (a: Float32Array) => {
-        let md = 0,
-          mr = 0;
-        for (let i = 0; i < g64.length; i++) {
-          md = Math.max(md, Math.abs(a[i] - g64[i]));
-          mr = Math.max(mr, Math.abs(g64[i]));
-        }
-        return (md / mr).toExponential(2);
-      };
-      console.log(`${''.padEnd(22)} vs float64 autograd: max_rel_err ours ${err(got)}, torch float32 ${err(want)}`);
-    }
-    await runner.release();
+    modes.forEach((mode, k) => {
+      const got = firsts[k].grad;
+      if (process.env.BENCH_SAVE)
+        fs.writeFileSync(path.join(cache, `${modelName}_${size}_${mode}.npy`), encodeNpy({ data: got, shape: x.shape }));
+      const c = compare(got, want);
+      const ours = Math.min(...times[k]);
+      console.log(
+        [
+          modelName.padEnd(14),
+          String(size).padEnd(5),
+          mode.padEnd(7),
+          c.cos.toFixed(7),
+          c.maxRel.toExponential(2).padEnd(12),
+          c.relL2.toExponential(2).padEnd(9),
+          `        ${compare(got, g64).maxRel.toExponential(2)}`,
+          torch64.toExponential(2).padEnd(8),
+          ours.toFixed(0).padStart(8),
+          torchMs.toFixed(0).padStart(9),
+          (ours / torchMs).toFixed(2).padStart(6),
+          (flops / ours / 1e6).toFixed(1).padStart(8),
+          `  loss ${firsts[k].loss.toPrecision(6)} (torch ${Number(ref.loss).toPrecision(6)})`,
+        ].join(' '),
+      );
+    });
   }
 }
+for (const r of runners.values()) await r.release();

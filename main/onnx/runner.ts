@@ -29,6 +29,15 @@ export interface GradResult {
 export interface RunnerOptions {
   /** Intra-op threads (default: os.availableParallelism()). */
   threads?: number;
+  /**
+   * 'fast' (default): ORT level 'all' (blocked NCHWc convolutions) and Winograd F(4×4, 3×3) for wide 3×3
+   * convs; faster than PyTorch on this CPU (bench/gradient), float32 error ~1e-5 relative per layer.
+   * 'exact': level 'extended', direct convolutions only: rounds like PyTorch's float32 (~1e-7 per layer).
+   * Both agree with PyTorch to cosine ≥ 0.9999; where MaxPool windows hold near-ties, any two float32
+   * implementations (PyTorch's float32 against its own float64 included) can route a few δ differently.
+   */
+  precision?: 'fast' | 'exact';
+  /** Overrides the ORT level that `precision` implies. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
@@ -72,17 +81,14 @@ export class GradSession {
 export class GradRunner {
   private readonly cache = new Map<string, Promise<GradSession>>();
   private readonly models = new Map<string, Model>();
-  private readonly opts: Required<RunnerOptions>;
+  private readonly opts: Required<Omit<RunnerOptions, 'precision'>> & { winograd: boolean };
 
   constructor(opts: RunnerOptions = {}) {
+    const exact = opts.precision === 'exact';
     this.opts = {
       threads: opts.threads ?? Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
-      // 'all' by default: its NCHWc conv kernels make forward+backward 15-40% faster (faster than PyTorch on
-      // VGG19 and ResNet-50 here, bench/gradient). They round differently (~1e-5 relative), which can flip
-      // MaxPool argmaxes at near-ties: VGG19's gradient then differs from PyTorch's by ~0.3% relative L2
-      // (cosine 0.99999), the size of PyTorch's own float32-vs-float64 difference. 'extended' matches
-      // PyTorch to 1e-6 where an exact comparison matters (bench/gradient --opt extended).
-      graphOptimizationLevel: opts.graphOptimizationLevel ?? 'all',
+      graphOptimizationLevel: opts.graphOptimizationLevel ?? (exact ? 'extended' : 'all'),
+      winograd: !exact,
     };
   }
 
@@ -119,6 +125,7 @@ export class GradRunner {
    */
   async session(src: ModelSource, spec: GradGraphSpec, dims: number[]): Promise<GradSession> {
     const { model, key } = this.model(src);
+    spec = { ...spec, winograd: spec.winograd ?? this.opts.winograd };
     const specKey = JSON.stringify({ ...spec, rules: undefined });
     const dynKey = `${key}|${specKey}|dyn`;
     const dyn = this.cache.get(dynKey);

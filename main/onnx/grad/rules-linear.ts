@@ -11,6 +11,25 @@ function flippedTransposedWeights(c: RuleCtx, w: string, wShape: number[], g: nu
   const { b } = c;
   const [M, Cg, ...k] = wShape;
   const r = k.length;
+  const init = b.graph.initializers.get(w);
+  if (init && (init.data instanceof Float32Array || init.data instanceof Float64Array)) {
+    // A plain initializer: flip it here, so the backward conv reads an initializer too (later passes,
+    // such as the Winograd lowering, only rewrite convs whose weights are known).
+    const k2 = k.reduce((p, q) => p * q, 1);
+    const src = init.data;
+    const out = new (src.constructor as Float32ArrayConstructor)(src.length);
+    const Mg = M / g;
+    for (let gi = 0; gi < g; gi++)
+      for (let m = 0; m < Mg; m++)
+        for (let ci = 0; ci < Cg; ci++) {
+          const from = ((gi * Mg + m) * Cg + ci) * k2;
+          const to = ((gi * Cg + ci) * Mg + m) * k2;
+          for (let e = 0; e < k2; e++) out[to + e] = src[from + k2 - 1 - e];
+        }
+    const name = b.fresh('wflip');
+    b.graph.initializers.set(name, { name, dataType: init.dataType, dims: [g * Cg, Mg, ...k], data: out });
+    return name;
+  }
   let t = b.reshape(w, b.constI64([g, M / g, Cg, ...k]));
   t = b.transpose(t, [0, 2, 1, ...k.map((_, i) => i + 3)]);
   t = b.reshape(t, b.constI64([g * Cg, M / g, ...k]));
