@@ -85,14 +85,16 @@ export function winogradWeights(w: Tensor): Float32Array {
 /** The 36 input-transform filters [36, 1, 6, 6]: filter (i, j) = outer(Bᵀ[i], Bᵀ[j]). */
 function inputTransformKernel(): number[] {
   const out: number[] = [];
-  for (let i = 0; i < A; i++) for (let j = 0; j < A; j++) for (let a = 0; a < A; a++) for (let b = 0; b < A; b++) out.push(BT[i][a] * BT[j][b]);
+  for (let i = 0; i < A; i++)
+    for (let j = 0; j < A; j++) for (let a = 0; a < A; a++) for (let b = 0; b < A; b++) out.push(BT[i][a] * BT[j][b]);
   return out;
 }
 
 /** The output transform [16, 36]: output (p, q) = Σ Aᵀ[p][i] Aᵀ[q][j] · m[i, j]. */
 function outputTransformKernel(): number[] {
   const out: number[] = [];
-  for (let p = 0; p < M_OUT; p++) for (let q = 0; q < M_OUT; q++) for (let i = 0; i < A; i++) for (let j = 0; j < A; j++) out.push(AT[p][i] * AT[q][j]);
+  for (let p = 0; p < M_OUT; p++)
+    for (let q = 0; q < M_OUT; q++) for (let i = 0; i < A; i++) for (let j = 0; j < A; j++) out.push(AT[p][i] * AT[q][j]);
   return out;
 }
 
