@@ -1,5 +1,5 @@
 // Per-op time of one gradient graph on ONNX Runtime (its profiler), to see where forward+backward goes.
-// Usage: npx tsx bench/gradient/profile.ts [--model bench/.cache/vgg19_relu5_1.onnx] [--size 224] [--opt all] [--runs 5] [--objective sumsq|class] [--winograd on|off]
+// Usage: npx tsx bench/gradient/profile.ts [--model bench/.cache/vgg19_relu5_1.onnx] [--size 224] [--opt all] [--runs 5] [--objective sumsq|class] [--winograd on|off] [--by op|node]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     objective: { type: 'string', default: 'sumsq' },
     winograd: { type: 'string', default: 'on' },
+    by: { type: 'string', default: 'op' },
   },
 });
 const model = loadModel(values.model!);
@@ -52,13 +53,15 @@ fs.rmSync(file);
 const byOp = new Map<string, { us: number; n: number }>();
 for (const e of events) {
   if (!e.name.endsWith('_kernel_time') || !e.args?.op_name) continue;
-  const s = byOp.get(e.args.op_name) ?? { us: 0, n: 0 };
+  // --by node: group by node name with its numbers dropped (wino/wt_mm, wino/wt_out, grad/dconv, ...).
+  const key = values.by === 'node' ? `${e.args.op_name} ${e.name.replace(/_kernel_time$/, '').replace(/[_/]?\d+/g, '')}` : e.args.op_name;
+  const s = byOp.get(key) ?? { us: 0, n: 0 };
   s.us += e.dur;
   s.n++;
-  byOp.set(e.args.op_name, s);
+  byOp.set(key, s);
 }
 const rows = [...byOp].sort((a, b) => b[1].us - a[1].us);
 const total = rows.reduce((s, [, v]) => s + v.us, 0) / (runs + 1);
 console.log(`best wall ${wall.toFixed(1)} ms; kernels ${(total / 1000).toFixed(1)} ms per run (averaged over ${runs + 1} incl. warm-up)`);
 for (const [op, v] of rows)
-  console.log(`${op.padEnd(22)} ${(v.us / (runs + 1) / 1000).toFixed(1).padStart(7)} ms  ${String(v.n / (runs + 1)).padStart(4)} nodes`);
+  console.log(`${op.padEnd(40)} ${(v.us / (runs + 1) / 1000).toFixed(1).padStart(7)} ms  ${String(v.n / (runs + 1)).padStart(4)} nodes`);

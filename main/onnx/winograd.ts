@@ -6,12 +6,13 @@
 //   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A   per 6×6 input tile d (stride 4) and 3×3 kernel g
 //
 // In ONNX ops: the input transform is a 6×6 stride-4 Conv of every channel as its own image (36 fixed
-// filters), the 36 products-and-sums are one batched MatMul with U = G g Gᵀ precomputed from the
-// weights, and the output transform is a 1×1 Conv (16 fixed filters) plus DepthToSpace. Spatial sizes
+// filters), the 36 products-and-sums are one batched MatMul with U = G g Gᵀ (folded from the weights
+// once per session), and the output transform is a [16, 36] MatMul plus DepthToSpace. Spatial sizes
 // stay dynamic: the input is padded up to whole tiles and the result sliced back to H×W.
+// docs/techniques.md has the table of steps.
 // Float32 error is ~1e-5 relative (the direct conv's is ~1e-7): fine for gradients, so only the
 // gradient graphs use it, never classification.
-import { aInt, aInts, aString, attrInt, attrInts, attrString, DT, floatTensor, type Graph, type Node, type Tensor } from './ir.js';
+import { aInt, aInts, aString, attrInt, attrInts, attrString, DT, type Graph, type Node, type Tensor } from './ir.js';
 import { GraphBuilder } from './builder.js';
 
 const BT = [
@@ -61,25 +62,12 @@ export function winogradEligible(g: Graph, n: Node, minChannels: number): Tensor
   return w;
 }
 
-/** U[ξ, m, c] = (G g[m,c] Gᵀ)[ξ] for the 36 tile positions ξ, computed in float64. */
-export function winogradWeights(w: Tensor): Float32Array {
-  const [M, C] = w.dims;
-  const src = w.data as Float32Array;
-  const u = new Float32Array(36 * M * C);
-  const tmp = new Float64Array(A * 3);
-  for (let m = 0; m < M; m++)
-    for (let c = 0; c < C; c++) {
-      const k = (m * C + c) * 9;
-      // tmp = G g (6×3), then U = tmp Gᵀ (6×6)
-      for (let i = 0; i < A; i++)
-        for (let j = 0; j < 3; j++) tmp[i * 3 + j] = G[i][0] * src[k + j] + G[i][1] * src[k + 3 + j] + G[i][2] * src[k + 6 + j];
-      for (let i = 0; i < A; i++)
-        for (let j = 0; j < A; j++) {
-          const v = tmp[i * 3] * G[j][0] + tmp[i * 3 + 1] * G[j][1] + tmp[i * 3 + 2] * G[j][2];
-          u[((i * A + j) * M + m) * C + c] = v;
-        }
-    }
-  return u;
+/** G ⊗ G [36, 9]: U[(i, j)] = Σ_{k,l} G[i][k] G[j][l] g[k, l]. */
+function kernelTransform(): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < A; i++)
+    for (let j = 0; j < A; j++) for (let k = 0; k < 3; k++) for (let l = 0; l < 3; l++) out.push(G[i][k] * G[j][l]);
+  return out;
 }
 
 /** The 36 input-transform filters [36, 1, 6, 6]: filter (i, j) = outer(Bᵀ[i], Bᵀ[j]). */
@@ -100,15 +88,14 @@ function outputTransformKernel(): number[] {
 
 /**
  * Replaces every eligible Conv in the graph (in place) by its Winograd form; returns how many.
- * Weights that no node reads any more are dropped.
  */
 export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
   const minChannels = opts.minChannels ?? 128;
   const b = new GraphBuilder(g, DT.FLOAT, new Map(), 'wino');
   const kin = b.constArray(inputTransformKernel(), [36, 1, A, A]);
   const aa = b.constArray(outputTransformKernel(), [16, 36]);
+  const kron = b.constArray(kernelTransform(), [36, 9]);
   const uOf = new Map<string, string>();
-  const replaced = new Set<string>();
   let count = 0;
   const original = g.nodes;
   g.nodes = [];
@@ -119,16 +106,24 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
       continue;
     }
     count++;
-    n.inputs.slice(1).forEach((i) => i && replaced.add(i));
     const [M, C] = w.dims;
-    let u = uOf.get(w.name);
-    if (!u) {
-      u = b.fresh('U');
-      g.initializers.set(u, floatTensor(u, [36, M, C], winogradWeights(w)));
-      uOf.set(w.name, u);
-    }
     const x = n.inputs[0];
     const xs = b.op('Shape', [x], {}, 'xs');
+    const channels = b.op('Slice', [xs, b.constI64([1]), b.constI64([2])], {}, 'c');
+    let u = uOf.get(w.name);
+    if (!u) {
+      // U = G g Gᵀ for every (m, c), as ops on the weight initializer: ORT folds them once when the
+      // session is created (in C++, in place of the 3×3 weights), so no 4×-sized copy passes through
+      // JavaScript or the serialised model.
+      // One GEMM, (G ⊗ G) [36, 9] × gᵀ [9, M·C] (transB), written straight into U's layout: batches of
+      // 6×3 products would be millions of tiny calls, and explicit transposes are slow to fold.
+      const g9 = b.reshape(w.name, b.constI64([M * C, 9]));
+      const u2 = b.op('Gemm', [kron, g9], { transB: aInt(1) }, 'GgGt'); // [36, M·C]: ORT folds it once
+      // [36, M·C] → [36, M, C] is free at run time but slow for ORT to fold (it copies 4× the weights),
+      // so the shape comes from the input's channel count, which ORT only knows at run time.
+      u = b.reshape(u2, b.concatI([b.constI64([36, M]), channels]));
+      uOf.set(w.name, u);
+    }
     const batch = b.op('Slice', [xs, b.constI64([0]), b.constI64([1])], {}, 'n');
     const hw = b.op('Slice', [xs, b.constI64([2]), b.constI64([4])], {}, 'hw');
     // Every channel as its own one-channel image: [N·C, 1, H, W].
@@ -151,7 +146,5 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
     const last = g.nodes[g.nodes.length - 1];
     last.outputs[0] = n.outputs[0];
   }
-  const used = new Set(g.nodes.flatMap((n) => n.inputs));
-  for (const name of replaced) if (!used.has(name) && !g.outputs.some((o) => o.name === name)) g.initializers.delete(name);
   return count;
 }
