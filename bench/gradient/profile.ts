@@ -1,5 +1,5 @@
 // Per-op time of one gradient graph on ONNX Runtime (its profiler), to see where forward+backward goes.
-// Usage: npx tsx bench/gradient/profile.ts [--model bench/.cache/vgg19_relu5_1.onnx] [--size 224] [--opt all] [--runs 5] [--objective sumsq|class] [--winograd on|off] [--by op|node]
+// Usage: npx tsx bench/gradient/profile.ts [--model bench/.cache/vgg19_relu5_1.onnx] [--size 224] [--opt all] [--runs 5] [--objective sumsq|class] [--winograd on|off] [--by op|node] [--layer relu4_2]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { buildGradGraph } from '../../main/onnx/grad-graph.js';
 import { loadModel, encodeModel } from '../../main/onnx/proto.js';
+import { listLayers, resolveLayer } from '../../main/onnx/layers.js';
 
 const { values } = parseArgs({
   options: {
@@ -17,10 +18,11 @@ const { values } = parseArgs({
     objective: { type: 'string', default: 'sumsq' },
     winograd: { type: 'string', default: 'on' },
     by: { type: 'string', default: 'op' },
+    layer: { type: 'string' },
   },
 });
 const model = loadModel(values.model!);
-const output = model.graph.outputs[0].name;
+const output = values.layer ? resolveLayer(listLayers(model), values.layer)!.tensor : model.graph.outputs[0].name;
 const objective =
   values.objective === 'sumsq' ? { kind: 'sumsq' as const, tensor: output } : { kind: 'class' as const, tensor: output, index: 1 };
 const graph = buildGradGraph(model, { objectives: [{ objective }], winograd: values.winograd !== 'off' });
