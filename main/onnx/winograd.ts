@@ -92,9 +92,8 @@ function outputTransformKernel(): number[] {
 export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
   const minChannels = opts.minChannels ?? 128;
   const b = new GraphBuilder(g, DT.FLOAT, new Map(), 'wino');
-  const kin = b.constArray(inputTransformKernel(), [36, 1, A, A]);
-  const aa = b.constArray(outputTransformKernel(), [16, 36]);
-  const kron = b.constArray(kernelTransform(), [36, 9]);
+  // The fixed transforms, made on first use: a graph with nothing to lower gets no unused initializers.
+  let fixed: { kin: string; aa: string; kron: string } | undefined;
   const uOf = new Map<string, string>();
   let count = 0;
   const original = g.nodes;
@@ -106,6 +105,12 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
       continue;
     }
     count++;
+    fixed ??= {
+      kin: b.constArray(inputTransformKernel(), [36, 1, A, A]),
+      aa: b.constArray(outputTransformKernel(), [16, 36]),
+      kron: b.constArray(kernelTransform(), [36, 9]),
+    };
+    const { kin, aa, kron } = fixed;
     const [M, C] = w.dims;
     const x = n.inputs[0];
     const xs = b.op('Shape', [x], {}, 'xs');

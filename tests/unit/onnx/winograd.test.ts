@@ -90,6 +90,7 @@ describe('Winograd lowering', () => {
       const m = convModel(C, C, attrs);
       expect(lowerWinograd(m.graph)).toBe(0);
       expect(m.graph.nodes.map((n) => n.opType)).toEqual(['Conv']);
+      expect([...m.graph.initializers.keys()]).toEqual(['w', 'b']); // no unused transform constants
     }
   });
 
