@@ -95,6 +95,27 @@ describe.skipIf(!sharedModelsDir)(`grad / layers CLI${sharedModelsDir ? '' : ` (
     expect(JSON.parse(c2.out[0]).loss).toBeCloseTo(taps.logits.data[409], 4);
   });
 
+  it('grad --exact gives the same gradient through direct convolutions', async () => {
+    const files = ['fast.npy', 'exact.npy'].map((f) => path.join(tmp, f));
+    const base = ['--model', darknet, '--objective', 'sumsq:relu4_2', '--image', sharedPath('photos', 'cat.png'), '--size', '128'];
+    const fast = capture();
+    expect(await gradCommand([...base, '--out', files[0], '--json'], fast.io)).toBe(0);
+    const exact = capture();
+    expect(await gradCommand([...base, '--exact', '--out', files[1], '--json'], exact.io)).toBe(0);
+    const [a, b] = files.map((f) => decodeNpy(fs.readFileSync(f)).data);
+    let dot = 0,
+      na = 0,
+      nb = 0;
+    for (let i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    expect(dot / Math.sqrt(na * nb)).toBeGreaterThan(0.9999);
+    const [lf, le] = [fast, exact].map((c) => JSON.parse(c.out.join('')).loss as number);
+    expect(Math.abs(lf - le) / Math.abs(le)).toBeLessThan(1e-4);
+  });
+
   it('usage and model errors give exit codes 2 and 1 with a message on stderr', async () => {
     const a = capture();
     expect(await gradCommand(['--model', darknet, '--objective', 'sumsq:nope', '--image', 'x.png'], a.io)).toBe(2);
