@@ -40,6 +40,9 @@ const AT = [
 const A = 6; // input tile side
 const M_OUT = 4; // output tile side
 
+/** Below this many input or output channels the transforms cost more than the products they save. */
+export const WINOGRAD_MIN_CHANNELS = 128;
+
 export interface WinogradOptions {
   /** Lower only convs with at least this many input and output channels (default 128): below it the
    * transforms cost more than the multiplications they save (bench/gradient/profile.ts). */
@@ -90,7 +93,7 @@ function outputTransformKernel(): number[] {
  * Replaces every eligible Conv in the graph (in place) by its Winograd form; returns how many.
  */
 export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
-  const minChannels = opts.minChannels ?? 128;
+  const minChannels = opts.minChannels ?? WINOGRAD_MIN_CHANNELS;
   const b = new GraphBuilder(g, DT.FLOAT, new Map(), 'wino');
   // The fixed transforms, made on first use: a graph with nothing to lower gets no unused initializers.
   let fixed: { kin: string; aa: string; kron: string } | undefined;

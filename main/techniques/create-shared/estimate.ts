@@ -1,6 +1,8 @@
-// A pre-run estimate of time and peak memory, from the graph alone: convolution MACs up to the deepest
-// layer the tool uses (scaled from the native size to the working size), evaluations the schedule needs,
-// and activations + optimiser state for memory. Calibrated on this project's 2-core runs (see bench/).
+// A pre-run estimate of time and peak memory, from the graph alone: convolution MACs (direct and
+// Winograd-lowered) and activation sizes up to the deepest layer the tool uses, scaled from the native
+// size to the working size, times the evaluations the schedule needs; activations, optimiser state and
+// weights (Winograd's 4× transformed copies included) for memory. Calibrated on this project's 2-core
+// runs (bench/gradient/profile.ts and the Create benches, 2026-11-29).
 import os from 'node:os';
 import type { ModelMeta } from '../../api/contract';
 import { defaultThreads } from '../../runtime/sessions';
@@ -14,6 +16,7 @@ import {
   layer,
 } from './model';
 import type { CreateTool } from './params';
+import { WINOGRAD_MIN_CHANNELS, winogradEligible } from '../../onnx/winograd';
 
 export interface EstimateInput {
   tool: CreateTool;
@@ -24,8 +27,17 @@ export interface EstimateInput {
   scales?: number[];
 }
 
-/** Sustained forward+backward throughput per core (MAC/s): VGG19 style transfer measured ~7.6 on a busy 2-core Xeon. */
-const MACS_PER_CORE = 8e9;
+/**
+ * One forward+backward evaluation on 2 threads, in ms per unit at the working size (fitted on VGG19 to
+ * relu2_1/relu4_2/relu5_1 and Tiny Darknet at 224 px: 61, 170, 204 and 20 ms measured, within 3%):
+ * per GMAC of directly run convolution, per GMAC (direct-equivalent) of Winograd-lowered convolution, and
+ * per million activation elements (the memory-bound work: ReLU masks, pooling, layout changes).
+ */
+const MS_PER_DIRECT_GMAC = 6.5;
+const MS_PER_WINOGRAD_GMAC = 7.25;
+const MS_PER_MEGA_ACTIVATION = 2.47;
+/** Session creation (graph build, ORT load and constant folding) and process start. */
+const SETUP_SECONDS = 1;
 const BASE_MB = 220;
 
 export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; peakMb: number; note: string } {
@@ -33,8 +45,10 @@ export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; 
   const names = e.layers.length > 0 ? e.layers : defaults(cm, e.tool);
   const deepest = Math.max(...names.map((n) => cm.layers.indexOf(layer(cm, n))));
   const [nh, nw] = meta.inputSize;
-  let macs = 0;
+  let direct = 0; // multiply-adds of the forward pass at the native size
+  let lowered = 0;
   let acts = 0;
+  let loweredWeights = 0;
   cm.layers.slice(0, deepest + 1).forEach((l) => {
     const shape = l.shape.map((d) => (typeof d === 'number' ? d : 1));
     const elems = shape.reduce((a, b) => a * b, 1);
@@ -42,7 +56,13 @@ export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; 
     if (l.op !== 'Conv') return;
     const node = cm.ir.graph.nodes.find((n) => n.outputs[0] === l.tensor);
     const w = node ? cm.ir.graph.initializers.get(node.inputs[1]) : undefined;
-    if (w) macs += (elems / shape[1]) * w.dims.reduce((a, b) => a * Number(b), 1);
+    if (!node || !w) return;
+    const size = w.dims.reduce((a, b) => a * Number(b), 1);
+    const macs = (elems / shape[1]) * size;
+    if (winogradEligible(cm.ir.graph, node, WINOGRAD_MIN_CHANNELS)) {
+      lowered += macs;
+      loweredWeights += size;
+    } else direct += macs;
   });
   const px = (s: number) => (s * s * 0.75) / (nh * nw); // a 4:3 photo at longer side s
   let evals = 0; // in units of "one evaluation at the working size"
@@ -55,10 +75,14 @@ export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; 
     for (const s of e.scales) evals += (e.steps * 1.3 + 4) * (px(s) / px(e.size));
   } else evals = e.steps * 1.3 * (e.tool === 'invert' ? names.length : 1) + 2;
   const threads = Math.min(defaultThreads(), os.availableParallelism());
-  const seconds = (3 * macs * px(e.size) * evals) / (MACS_PER_CORE * threads) + 1;
+  const msPerEval = (MS_PER_DIRECT_GMAC * direct) / 1e9 + (MS_PER_WINOGRAD_GMAC * lowered) / 1e9 + (MS_PER_MEGA_ACTIVATION * acts) / 1e6;
+  const seconds = (msPerEval * px(e.size) * evals * (2 / threads)) / 1000 + SETUP_SECONDS;
   const n = 3 * e.size * e.size * 0.75 * (maxPx / px(e.size));
   const lbfgs = e.tool === 'dream' ? 0 : 2 * 10 * n * 8; // history m = 10, float64
-  const peakMb = BASE_MB + (acts * maxPx * 4 * 2 + lbfgs + n * 4 * 8) / 2 ** 20 + (cm.ir.graph.initializers.size ? modelMb(cm) : 0);
+  // Forward and backward Winograd weights (4× each) replace the 3×3 kernel and its flipped copy.
+  const winogradMb = (6 * loweredWeights * 4) / 2 ** 20;
+  const peakMb =
+    BASE_MB + (acts * maxPx * 4 * 2 + lbfgs + n * 4 * 8) / 2 ** 20 + (cm.ir.graph.initializers.size ? modelMb(cm) : 0) + winogradMb;
   return { seconds: Math.round(seconds), peakMb: Math.round(peakMb), note: `${names.join(', ')} on ${meta.name}, ${threads} threads` };
 }
 
