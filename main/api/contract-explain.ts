@@ -87,8 +87,12 @@ export const AdversarialParams = z.object({
   seed: z.number().int().min(0).optional(),
 });
 export const AdversarialJobResult = z.object({
-  /** The adversarial image at the model's input size, with provenance. */
+  /** The adversarial image at the photo's resolution, with provenance. */
   png: Bytes,
+  /** The adversarial image at the model's input size (what the attack optimised), with provenance. */
+  modelPng: Bytes,
+  /** What the model makes of the photo-resolution image (its own preprocessing), and whether it is fooled. */
+  photo: z.object({ width: z.number().int(), height: z.number().int(), adversarial: z.array(TopClass), success: z.boolean() }),
   /** original | adversarial | perturbation ×10 | Grad-CAM before | after. */
   panel: Bytes,
   method: z.enum(['fgsm', 'pgd']),

@@ -168,10 +168,16 @@ export function explainHandlers(
             { progress: (f, m) => ctx.progress(f * 0.9, m), throwIfCancelled: ctx.throwIfCancelled },
           );
           ctx.progress(0.92, 'Grad-CAM before and after');
-          const [png, panel] = await Promise.all([adversarialPng(r, meta, p.image.name), adversarialPanel(r, meta, labels, p.image.name)]);
+          const [png, modelPng, panel] = await Promise.all([
+            adversarialPng(r, meta, p.image.name),
+            adversarialPng(r, meta, p.image.name, 'model'),
+            adversarialPanel(r, meta, labels, p.image.name),
+          ]);
           const { method, epsilon, steps, stepSize, target, original, adversarial, success, linf, smallestFlipEpsilon, sweep, ms } = r;
           return {
             png: new Uint8Array(png),
+            modelPng: new Uint8Array(modelPng),
+            photo: { width: r.photo.image.width, height: r.photo.image.height, adversarial: r.photo.adversarial, success: r.photo.success },
             panel: new Uint8Array(panel),
             method,
             epsilon,

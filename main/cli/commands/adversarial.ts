@@ -1,4 +1,4 @@
-// vision-studio adversarial --image FILE --model M [--method fgsm|pgd] [--epsilon E] [--steps N] [--step-size S] [--target INDEX] --out FILE [--panel FILE] [--json]
+// vision-studio adversarial --image FILE --model M [--method fgsm|pgd] [--epsilon E] [--steps N] [--step-size S] [--target INDEX] --out FILE [--model-out FILE] [--panel FILE] [--json]
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,15 +12,19 @@ import { readInputFile, resolveCliModel } from '../model-input';
 import { modelSha256 } from '../../techniques/shared/provenance';
 
 export const adversarialHelp = `Usage: vision-studio adversarial --image FILE --model ID|PATH [--method fgsm|pgd] [--epsilon 8/255]
-                                [--steps 10] [--step-size S] [--target INDEX] [--seed N] --out FILE.png [--panel FILE.png] [--json]
+                                [--steps 10] [--step-size S] [--target INDEX] [--seed N] --out FILE.png [--model-out FILE.png]
+                                [--panel FILE.png] [--json]
 
-Adversarial example at the model's input size (FGSM, Goodfellow et al. 2015; PGD, Madry et al. 2018).
+Adversarial example (FGSM, Goodfellow et al. 2015; PGD, Madry et al. 2018), found at the model's input size.
   --epsilon    L∞ budget in pixel units, as a fraction (0.031) or n/255 (default 8/255 for FGSM, 4/255 for PGD)
   --steps      PGD iterations (default 10); --step-size defaults to 2.5·ε/steps
   --target     class index to aim for (targeted); default: move away from the top-1
-  --out        the adversarial image (PNG with provenance); --panel: original | adversarial | perturbation ×10 | CAMs
+  --out        the adversarial image at the photo's resolution (the perturbation stretched over what the model sees,
+               |δ| ≤ ε kept; PNG with provenance); --model-out: at the model's input size, as optimised;
+               --panel: original | adversarial | perturbation ×10 | CAMs
   --json       print {"file","method","epsilon","original":{"index","label","probability"},"adversarial":{...},
-               "success","smallestFlipEpsilon","out"}`;
+               "success","smallestFlipEpsilon","out","photo":{"width","height","adversarial":{...},"success"}}
+               (adversarial/success: at the model's input size; photo: the --out image classified again)`;
 
 export async function adversarialCommand(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
@@ -36,6 +40,7 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
       seed: { type: 'string' },
       out: { type: 'string' },
       panel: { type: 'string' },
+      'model-out': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -83,6 +88,7 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
         });
         const png = await adversarialPng(r, meta, source);
         await fs.writeFile(values.out!, png);
+        if (values['model-out']) await fs.writeFile(values['model-out'], await adversarialPng(r, meta, source, 'model'));
         if (values.panel) await fs.writeFile(values.panel, await adversarialPanel(r, meta, labels, source));
         const { original, adversarial, success, smallestFlipEpsilon } = r;
         return { original: original[0], adversarial: adversarial[0], success, smallestFlipEpsilon, png };
@@ -100,6 +106,12 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
           success: r.success,
           smallestFlipEpsilon: r.smallestFlipEpsilon,
           out: values.out,
+          photo: {
+            width: r.photo.image.width,
+            height: r.photo.image.height,
+            adversarial: pick(r.photo.adversarial[0]),
+            success: r.photo.success,
+          },
         }),
       );
     } else {
@@ -111,7 +123,11 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
           ? 'no ε in the FGSM sweep flips the top-1'
           : `smallest FGSM ε that flips the top-1: ${(r.smallestFlipEpsilon * 255).toFixed(2)}/255`,
       );
-      io.out(`wrote ${values.out}${values.panel ? ` and ${values.panel}` : ''}`);
+      const ph = r.photo;
+      io.out(
+        `at the photo's resolution (${ph.image.width}×${ph.image.height}): ${ph.adversarial[0].label} (${pct(ph.adversarial[0].probability)}), ${ph.success ? 'still fooled' : 'not fooled'}`,
+      );
+      io.out(`wrote ${values.out}${values['model-out'] ? `, ${values['model-out']}` : ''}${values.panel ? ` and ${values.panel}` : ''}`);
     }
     return r.success ? EXIT.ok : EXIT.partial;
   } finally {

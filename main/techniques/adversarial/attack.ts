@@ -7,7 +7,9 @@ import type { ModelMeta, TopClass } from '../../api/contract';
 import { StudioError } from '../../api/contract';
 import { softmax, topK } from '../../classify/postprocess';
 import { decodeImage } from '../../image/decode';
+import sharp from 'sharp';
 import { resizeForModel } from '../../image/preprocess';
+import { perturbPhoto } from './photo-resolution';
 import type { CamHooks, RgbImage } from '../cam/cam';
 import { modelIR } from '../shared/graph-index';
 import { gradRunner, logitsModel, type LogitsModel } from '../shared/engine-runner';
@@ -54,6 +56,8 @@ export interface AttackResult {
   originalImage: RgbImage;
   adversarialImage: RgbImage;
   perturbationImage: RgbImage;
+  /** The same perturbation at the photo's own resolution, and what the model makes of that image. */
+  photo: { image: RgbImage; adversarial: TopClass[]; success: boolean };
   ms: number;
 }
 
@@ -120,6 +124,12 @@ export async function attack(
     linf = Math.max(linf, Math.abs(d));
     pert[i] = Math.max(0, Math.min(255, 128 + 10 * d));
   }
+  const photoImage = await perturbPhoto(decoded, pre, meta.inputSize, px0.rgb, adv, Math.floor(eps + 1e-6));
+  const raw = { raw: { width: photoImage.width, height: photoImage.height, channels: 3 as const } };
+  const photoPx = await resizeForModel(sharp(Buffer.from(photoImage.rgb), raw), photoImage.width, photoImage.height, pre, meta.inputSize);
+  const [l2] = await fwd.run(toTensor({ px: Float32Array.from(photoPx.rgb), width: w, height: h }, pre), dims);
+  const photoTop = top(l2);
+  const photoSuccess = target === null ? photoTop[0].index !== original[0].index : photoTop[0].index === target;
   hooks.progress?.(1);
   return {
     method: o.method,
@@ -136,6 +146,7 @@ export async function attack(
     originalImage: { rgb: px0.rgb, width: w, height: h },
     adversarialImage: { rgb: adv, width: w, height: h },
     perturbationImage: { rgb: pert, width: w, height: h },
+    photo: { image: photoImage, adversarial: photoTop, success: photoSuccess },
     ms: performance.now() - t0,
   };
 }

@@ -27,14 +27,20 @@ export function attackProvenance(r: AttackResult, meta: ModelMeta, source?: stri
       original: r.original[0],
       adversarial: r.adversarial[0],
       smallestFlipEpsilon: r.smallestFlipEpsilon,
+      photoResolution: { adversarial: r.photo.adversarial[0], success: r.photo.success },
     },
     source,
   };
 }
 
-/** The adversarial image (model input size) with provenance. */
-export async function adversarialPng(r: AttackResult, meta: ModelMeta, source?: string): Promise<Buffer> {
-  return withProvenance(await rawPng(r.adversarialImage), attackProvenance(r, meta, source));
+/** The adversarial image at the photo's resolution (`size: 'model'`: at the model's input size), with provenance. */
+export async function adversarialPng(
+  r: AttackResult,
+  meta: ModelMeta,
+  source?: string,
+  size: 'photo' | 'model' = 'photo',
+): Promise<Buffer> {
+  return withProvenance(await rawPng(size === 'photo' ? r.photo.image : r.adversarialImage), attackProvenance(r, meta, source));
 }
 
 const short = (label: string) => label.split(',')[0];

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMeta } from '../../../main/api/contract';
 import { runCli } from '../../../main/cli/main';
@@ -75,6 +76,28 @@ describe.skipIf(!sharedModelsDir)('adversarial examples', () => {
     expect(r.linf).toBeLessThanOrEqual(4 / 255 + 1e-9);
   });
 
+  it('the photo-resolution result keeps the photo size, stays within ε, and is classified again', async () => {
+    for (const id of ['mobilenet_v2_1.0_224', 'tiny_darknet_224']) {
+      const meta = metas.get(id)!;
+      const eps = 8 / 255;
+      const bytes = photo('grace_hopper.png');
+      const r = await attack(meta, loadLabels(meta.labels), 'grace_hopper.png', bytes, { method: 'fgsm', epsilon: eps });
+      const src = await sharp(Buffer.from(bytes)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      expect([r.photo.image.width, r.photo.image.height]).toEqual([src.info.width, src.info.height]);
+      let linf = 0;
+      let changed = 0;
+      for (let i = 0; i < src.data.length; i++) {
+        const d = Math.abs(r.photo.image.rgb[i] - src.data[i]);
+        linf = Math.max(linf, d);
+        if (d > 0) changed++;
+      }
+      expect(linf).toBeLessThanOrEqual(8);
+      expect(changed).toBeGreaterThan(src.data.length / 4); // the perturbation covers what the model sees
+      // Measured, not assumed: the top-1 of the saved image through the model's own preprocessing.
+      expect(r.photo.success).toBe(r.photo.adversarial[0].index !== r.original[0].index);
+    }
+  });
+
   it('vision-studio adversarial --json prints original and adversarial top-1 and ε, and writes provenance', async () => {
     const out = path.join(os.tmpdir(), `vs-adv-${process.pid}.png`);
     const lines: string[] = [];
@@ -97,6 +120,13 @@ describe.skipIf(!sharedModelsDir)('adversarial examples', () => {
     const j = JSON.parse(lines.join('\n'));
     expect(j).toMatchObject({ method: 'fgsm', epsilon: 8 / 255, original: { label: 'chickadee' }, success: true, out });
     expect(Object.keys(j.adversarial)).toEqual(['index', 'label', 'probability']);
+    // --out is at the photo's resolution; the JSON says what the model makes of that file.
+    const outMeta = await sharp(out).metadata();
+    const srcMeta = await sharp(sharedPath('photos', 'bird.png')).metadata();
+    expect([outMeta.width, outMeta.height]).toEqual([srcMeta.width, srcMeta.height]);
+    expect(j.photo).toMatchObject({ width: srcMeta.width, height: srcMeta.height });
+    expect(Object.keys(j.photo.adversarial)).toEqual(['index', 'label', 'probability']);
+    expect(typeof j.photo.success).toBe('boolean');
     expect(readProvenance(fs.readFileSync(out))).toMatchObject({
       technique: 'adversarial',
       method: 'fgsm',
