@@ -33,6 +33,8 @@ export interface RunnerOptions {
    * 'fast' (default): ORT level 'all' (blocked NCHWc convolutions) and Winograd F(4×4, 3×3) for wide 3×3
    * convs; faster than PyTorch on this CPU (bench/gradient), float32 error ~1e-5 relative per layer.
    * 'exact': level 'extended', direct convolutions only: rounds like PyTorch's float32 (~1e-7 per layer).
+   * (Sessions run on ORT's CPU provider; a GPU provider would want 'exact', since cuDNN picks its own
+   * Winograd kernels.)
    * Both agree with PyTorch to cosine ≥ 0.9999; where MaxPool windows hold near-ties, any two float32
    * implementations (PyTorch's float32 against its own float64 included) can route a few δ differently.
    */
