@@ -145,8 +145,8 @@ export class GradRunner {
         const pinned = graph.dynamic ? '' : ` (the model fixes its input size; ${dims.slice(2).join('×')} may not fit it)`;
         throw new StudioError('bad_model', `ONNX Runtime refused the gradient graph${pinned}: ${(e as Error).message}`);
       }
-      // ORT holds its own copy of the weights now: keep the graph's structure, not its tensors
-      // (Winograd weights are 4× the 3×3 kernels they replace; VGG19 at 512 px: ~400 MB).
+      // ORT holds its own copy of the weights now: keep the graph's structure, not its tensors (the
+      // flipped copies the backward convs read are per session: VGG19 to relu5_1, ~80 MB).
       const slim = { ...graph.model, graph: { ...graph.model.graph, initializers: new Map() } };
       return new GradSession({ ...graph, model: slim }, session);
     })();

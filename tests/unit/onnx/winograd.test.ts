@@ -110,11 +110,18 @@ describe('Winograd lowering', () => {
     expect(direct.model.graph.nodes.some((n) => n.opType === 'MatMul')).toBe(false);
 
     const runner = new GradRunner({ threads: 1 });
+    const exactRunner = new GradRunner({ threads: 1, precision: 'exact' });
     const dims = [1, 128, 11, 9];
     const x = Float32Array.from(rand(dims.reduce((a, b) => a * b, 1)));
-    const got = await (await runner.session(m, spec, dims)).run(x, dims);
-    const want = await (await runner.session(m, { ...spec, winograd: false }, dims)).run(x, dims);
+    const fastSession = await runner.session(m, spec, dims);
+    const exactSession = await exactRunner.session(m, spec, dims);
+    const loweredIn = (s: typeof fastSession) => s.graph.model.graph.nodes.filter((n) => n.name.startsWith('wino/wt_mm')).length;
+    expect(loweredIn(fastSession)).toBe(4); // the default precision lowers
+    expect(loweredIn(exactSession)).toBe(0); // 'exact' (grad --exact) keeps direct convolutions
+    const got = await fastSession.run(x, dims);
+    const want = await exactSession.run(x, dims);
     await runner.release();
+    await exactRunner.release();
     expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-5);
     expect(maxRelErr(got.grad, want.grad)).toBeLessThan(1e-4);
   });
