@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { buildGradGraph } from '../../main/onnx/grad-graph.js';
 import { loadModel, encodeModel } from '../../main/onnx/proto.js';
 import { listLayers, resolveLayer } from '../../main/onnx/layers.js';
+import { winogradFeeds } from '../../main/onnx/winograd-weights.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,8 +26,9 @@ const model = loadModel(values.model!);
 const output = values.layer ? resolveLayer(listLayers(model), values.layer)!.tensor : model.graph.outputs[0].name;
 const objective =
   values.objective === 'sumsq' ? { kind: 'sumsq' as const, tensor: output } : { kind: 'class' as const, tensor: output, index: 1 };
-const graph = buildGradGraph(model, { objectives: [{ objective }], winograd: values.winograd !== 'off' });
+const graph = buildGradGraph(model, { objectives: [{ objective }], winograd: values.winograd === 'off' ? false : values.winograd === 'on' ? true : JSON.parse(values.winograd!) });
 const prefix = path.join(os.tmpdir(), `vs-grad-profile-${process.pid}`);
+const fixed = await winogradFeeds(graph.winograd);
 const session = await ort.InferenceSession.create(encodeModel(graph.model), {
   intraOpNumThreads: os.availableParallelism(),
   graphOptimizationLevel: values.opt as 'all',
@@ -39,7 +41,7 @@ const runs = Number(values.runs);
 let wall = Infinity;
 for (let i = 0; i <= runs; i++) {
   const t0 = performance.now();
-  await session.run({ [graph.input]: new ort.Tensor('float32', x, [1, 3, size, size]) });
+  await session.run({ ...fixed, [graph.input]: new ort.Tensor('float32', x, [1, 3, size, size]) });
   if (i > 0) wall = Math.min(wall, performance.now() - t0);
 }
 session.endProfiling();

@@ -8,7 +8,8 @@ import { buildLoss, targetInputName, type WeightedObjective } from './loss.js';
 import { inferShapes, type ShapeMap } from './shapes.js';
 import { exposeTensors, makeSpatialDynamic, pruneDead, upgradeOpset } from './surgery.js';
 import { validateModel } from './validate.js';
-import { lowerWinograd } from './winograd.js';
+import { poolBeforeRelu } from './pool-relu.js';
+import { lowerWinograd, type WinogradOptions, type WinogradWeight } from './winograd.js';
 
 export interface GradGraphSpec {
   objectives: WeightedObjective[];
@@ -24,7 +25,7 @@ export interface GradGraphSpec {
   doubleLoss?: boolean;
   /** Run wide 3×3 convs (forward and backward) as Winograd F(4×4, 3×3): ~1.5-2× faster there, float32
    * error ~1e-5 relative instead of ~1e-7 (default true; see winograd.ts). */
-  winograd?: boolean;
+  winograd?: boolean | WinogradOptions;
   /** Test hook: replacement backward rules. */
   rules?: DifferentiateOptions['rules'];
 }
@@ -42,6 +43,8 @@ export interface GradGraph {
   dynamic: boolean;
   /** Shapes of the forward graph (static or symbolic). */
   shapes: ShapeMap;
+  /** Transformed weights the Winograd-lowered convs read as inputs (winogradFeeds makes their values). */
+  winograd: WinogradWeight[];
 }
 
 export const GRAD_OUTPUT = 'grad:input';
@@ -65,6 +68,7 @@ export function buildGradGraph(source: Model, spec: GradGraphSpec): GradGraph {
     needed.filter((n) => n !== input),
   );
   pruneDead(model.graph);
+  poolBeforeRelu(model.graph);
   model.graph.valueInfo.clear();
   const shapes = inferShapes(model);
 
@@ -96,11 +100,12 @@ export function buildGradGraph(source: Model, spec: GradGraphSpec): GradGraph {
     paramGrads.set(p, out);
   }
   pruneDead(model.graph);
-  if (spec.winograd !== false && elemType === DT.FLOAT) lowerWinograd(model.graph);
+  const winograd =
+    spec.winograd !== false && elemType === DT.FLOAT ? lowerWinograd(model.graph, typeof spec.winograd === 'object' ? spec.winograd : {}) : [];
   const targets = spec.objectives.map((o) => targetInputName(o.objective)).filter((t): t is string => !!t);
   model.graph.inputs = model.graph.inputs.filter(
     (v) => v.name === input || targets.includes(v.name) || !model.graph.initializers.has(v.name),
   );
   model = { ...model, producerName: 'vision-studio-grad' };
-  return { model, input, loss, grad: GRAD_OUTPUT, taps, targets, paramGrads, dynamic, shapes };
+  return { model, input, loss, grad: GRAD_OUTPUT, taps, targets, paramGrads, dynamic, shapes, winograd };
 }

@@ -10,6 +10,7 @@ import { buildGradGraph, type GradGraph, type GradGraphSpec } from './grad-graph
 import { cloneModel, realInputs, type Model } from './ir.js';
 import { encodeModel, loadModel } from './proto.js';
 import { truncateAt } from './surgery.js';
+import { winogradFeeds } from './winograd-weights.js';
 
 export interface TensorOut {
   data: Float32Array;
@@ -49,12 +50,14 @@ export class GradSession {
   constructor(
     readonly graph: GradGraph,
     private readonly session: ort.InferenceSession,
+    /** Inputs that stay the same for every run (Winograd-transformed weights). */
+    private readonly fixed: Record<string, ort.Tensor> = {},
   ) {}
 
   /** One forward + loss + backward pass. `targets` feed content/style objectives ("target:T", "gram:T"). */
   async run(input: Float32Array, dims: number[], targets: Record<string, TensorOut> = {}): Promise<GradResult> {
     const t0 = performance.now();
-    const feeds: Record<string, ort.Tensor> = { [this.graph.input]: new ort.Tensor('float32', input, dims) };
+    const feeds: Record<string, ort.Tensor> = { ...this.fixed, [this.graph.input]: new ort.Tensor('float32', input, dims) };
     for (const t of this.graph.targets) {
       const v = targets[t];
       if (!v) throw new StudioError('bad_request', `objective needs target "${t}"`);
@@ -145,10 +148,11 @@ export class GradRunner {
         const pinned = graph.dynamic ? '' : ` (the model fixes its input size; ${dims.slice(2).join('×')} may not fit it)`;
         throw new StudioError('bad_model', `ONNX Runtime refused the gradient graph${pinned}: ${(e as Error).message}`);
       }
+      const fixed = await winogradFeeds(graph.winograd, this.opts.threads);
       // ORT holds its own copy of the weights now: keep the graph's structure, not its tensors (the
       // flipped copies the backward convs read are per session: VGG19 to relu5_1, ~80 MB).
       const slim = { ...graph.model, graph: { ...graph.model.graph, initializers: new Map() } };
-      return new GradSession({ ...graph, model: slim }, session);
+      return new GradSession({ ...graph, model: slim, winograd: [] }, session, fixed);
     })();
     const probeKey = staticKey;
     this.cache.set(probeKey, build);

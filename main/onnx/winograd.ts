@@ -6,39 +6,87 @@
 //   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A   per 6×6 input tile d (stride 4) and 3×3 kernel g
 //
 // In ONNX ops: the input transform is a 6×6 stride-4 Conv of every channel as its own image (36 fixed
-// filters), the 36 products-and-sums are one batched MatMul with U = G g Gᵀ (folded from the weights
-// once per session), and the output transform is a [16, 36] MatMul plus DepthToSpace. Spatial sizes
-// stay dynamic: the input is padded up to whole tiles and the result sliced back to H×W.
+// filters), the 36 products-and-sums are one batched MatMul with U = G g Gᵀ (a graph input, computed
+// once per session by winograd-weights.ts), and the output transform is a [16, 36] MatMul plus
+// DepthToSpace. Spatial sizes stay dynamic: the input is padded up to whole tiles and the result sliced
+// back to H×W. F(6×6, 3×3) (8×8 tiles, 64 products per 36 outputs) is an option: ~5% faster on VGG19
+// at 500+ px, slower below and at session creation, so F(4×4, 3×3) is the default.
 // docs/techniques.md has the table of steps.
 // Float32 error is ~1e-5 relative (the direct conv's is ~1e-7): fine for gradients, so only the
 // gradient graphs use it, never classification.
 import { aInt, aInts, aString, attrInt, attrInts, attrString, DT, type Graph, type Node, type Tensor } from './ir.js';
 import { GraphBuilder } from './builder.js';
 
-const BT = [
-  [4, 0, -5, 0, 1, 0],
-  [0, -4, -4, 1, 1, 0],
-  [0, 4, -4, -1, 1, 0],
-  [0, -2, -1, 2, 1, 0],
-  [0, 2, -1, -2, 1, 0],
-  [0, 4, 0, -5, 0, 1],
-];
-const G = [
-  [1 / 4, 0, 0],
-  [-1 / 6, -1 / 6, -1 / 6],
-  [-1 / 6, 1 / 6, -1 / 6],
-  [1 / 24, 1 / 12, 1 / 6],
-  [1 / 24, -1 / 12, 1 / 6],
-  [0, 0, 1],
-];
-const AT = [
-  [1, 1, 1, 1, 1, 0],
-  [0, 1, -1, 2, -2, 0],
-  [0, 1, 1, 4, 4, 0],
-  [0, 1, -1, 8, -8, 1],
-];
-const A = 6; // input tile side
-const M_OUT = 4; // output tile side
+interface TileAlgo {
+  /** Output tile side m and input tile side a = m + 2. */
+  m: number;
+  a: number;
+  BT: number[][];
+  G: number[][];
+  AT: number[][];
+}
+
+/** F(4×4, 3×3), points 0, ±1, ±2, ∞ (Lavin & Gray's choice): 36 products per 16 outputs. */
+const F4: TileAlgo = {
+  m: 4,
+  a: 6,
+  BT: [
+    [4, 0, -5, 0, 1, 0],
+    [0, -4, -4, 1, 1, 0],
+    [0, 4, -4, -1, 1, 0],
+    [0, -2, -1, 2, 1, 0],
+    [0, 2, -1, -2, 1, 0],
+    [0, 4, 0, -5, 0, 1],
+  ],
+  G: [
+    [1 / 4, 0, 0],
+    [-1 / 6, -1 / 6, -1 / 6],
+    [-1 / 6, 1 / 6, -1 / 6],
+    [1 / 24, 1 / 12, 1 / 6],
+    [1 / 24, -1 / 12, 1 / 6],
+    [0, 0, 1],
+  ],
+  AT: [
+    [1, 1, 1, 1, 1, 0],
+    [0, 1, -1, 2, -2, 0],
+    [0, 1, 1, 4, 4, 0],
+    [0, 1, -1, 8, -8, 1],
+  ],
+};
+
+/** F(6×6, 3×3), points 0, ±1, ±2, ±1/2, ∞ (NNPACK's): 64 products per 36 outputs. */
+const F6: TileAlgo = {
+  m: 6,
+  a: 8,
+  BT: [
+    [1, 0, -21 / 4, 0, 21 / 4, 0, -1, 0],
+    [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+    [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
+    [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
+    [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
+    [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
+    [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
+    [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1],
+  ],
+  G: [
+    [1, 0, 0],
+    [-2 / 9, -2 / 9, -2 / 9],
+    [-2 / 9, 2 / 9, -2 / 9],
+    [1 / 90, 1 / 45, 2 / 45],
+    [1 / 90, -1 / 45, 2 / 45],
+    [32 / 45, 16 / 45, 8 / 45],
+    [32 / 45, -16 / 45, 8 / 45],
+    [0, 0, 1],
+  ],
+  AT: [
+    [1, 1, 1, 1, 1, 1, 1, 0],
+    [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 0],
+    [0, 1, 1, 4, 4, 1 / 4, 1 / 4, 0],
+    [0, 1, -1, 8, -8, 1 / 8, -1 / 8, 0],
+    [0, 1, 1, 16, 16, 1 / 16, 1 / 16, 0],
+    [0, 1, -1, 32, -32, 1 / 32, -1 / 32, 1],
+  ],
+};
 
 /** Below this many input or output channels the transforms cost more than the products they save
  * (VGG19's 64-channel conv1_2 at 224 px: 14 ms direct, 21 ms lowered; bench/gradient/profile.ts). */
@@ -47,6 +95,10 @@ export const WINOGRAD_MIN_CHANNELS = 128;
 export interface WinogradOptions {
   /** Lower only convs with at least this many input and output channels (default WINOGRAD_MIN_CHANNELS). */
   minChannels?: number;
+  /** Output tile side for every lowered conv: 4 for F(4×4, 3×3), 6 for F(6×6, 3×3). */
+  tile?: 4 | 6;
+  /** Without `tile`: F(6×6, 3×3) for convs with at least this many input and output channels. */
+  wideMinChannels?: number;
 }
 
 /** Whether a Conv node is a 3×3, stride-1, dilation-1, group-1, pad-1 conv with a float32 initializer weight. */
@@ -65,40 +117,51 @@ export function winogradEligible(g: Graph, n: Node, minChannels: number): Tensor
   return w;
 }
 
-/** G ⊗ G [36, 9]: U[(i, j)] = Σ_{k,l} G[i][k] G[j][l] g[k, l]. */
-function kernelTransform(): number[] {
+/** G ⊗ G [a², 9]: U[(i, j)] = Σ_{k,l} G[i][k] G[j][l] g[k, l]. */
+function kernelTransform({ a, G }: TileAlgo): number[] {
   const out: number[] = [];
-  for (let i = 0; i < A; i++)
-    for (let j = 0; j < A; j++) for (let k = 0; k < 3; k++) for (let l = 0; l < 3; l++) out.push(G[i][k] * G[j][l]);
+  for (let i = 0; i < a; i++)
+    for (let j = 0; j < a; j++) for (let k = 0; k < 3; k++) for (let l = 0; l < 3; l++) out.push(G[i][k] * G[j][l]);
   return out;
 }
 
-/** The 36 input-transform filters [36, 1, 6, 6]: filter (i, j) = outer(Bᵀ[i], Bᵀ[j]). */
-function inputTransformKernel(): number[] {
+/** The a² input-transform filters [a², 1, a, a]: filter (i, j) = outer(Bᵀ[i], Bᵀ[j]). */
+function inputTransformKernel({ a, BT }: TileAlgo): number[] {
   const out: number[] = [];
-  for (let i = 0; i < A; i++)
-    for (let j = 0; j < A; j++) for (let a = 0; a < A; a++) for (let b = 0; b < A; b++) out.push(BT[i][a] * BT[j][b]);
+  for (let i = 0; i < a; i++)
+    for (let j = 0; j < a; j++) for (let u = 0; u < a; u++) for (let v = 0; v < a; v++) out.push(BT[i][u] * BT[j][v]);
   return out;
 }
 
-/** The output transform [16, 36]: output (p, q) = Σ Aᵀ[p][i] Aᵀ[q][j] · m[i, j]. */
-function outputTransformKernel(): number[] {
+/** The output transform [m², a²]: output (p, q) = Σ Aᵀ[p][i] Aᵀ[q][j] · m[i, j]. */
+function outputTransformKernel({ m, a, AT }: TileAlgo): number[] {
   const out: number[] = [];
-  for (let p = 0; p < M_OUT; p++)
-    for (let q = 0; q < M_OUT; q++) for (let i = 0; i < A; i++) for (let j = 0; j < A; j++) out.push(AT[p][i] * AT[q][j]);
+  for (let p = 0; p < m; p++)
+    for (let q = 0; q < m; q++) for (let i = 0; i < a; i++) for (let j = 0; j < a; j++) out.push(AT[p][i] * AT[q][j]);
   return out;
+}
+
+/** A transformed weight the lowered graph takes as an input: `input` = U of `weight` for `tile`. */
+export interface WinogradWeight {
+  input: string;
+  weight: Tensor;
+  tile: 4 | 6;
 }
 
 /**
- * Replaces every eligible Conv in the graph (in place) by its Winograd form; returns how many.
+ * Replaces every eligible Conv in the graph (in place) by its Winograd form; returns the transformed
+ * weights the graph now reads as inputs (one per lowered weight; empty when nothing was lowered).
  */
-export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
+export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): WinogradWeight[] {
   const minChannels = opts.minChannels ?? WINOGRAD_MIN_CHANNELS;
+  // F(6×6, 3×3) where both channel counts reach `wideMinChannels` (deep layers: fewer products per
+  // output pays there), F(4×4, 3×3) elsewhere (wide, shallow layers: the transforms' memory traffic rules).
+  const wideMin = opts.wideMinChannels ?? Infinity;
   const b = new GraphBuilder(g, DT.FLOAT, new Map(), 'wino');
   // The fixed transforms, made on first use: a graph with nothing to lower gets no unused initializers.
-  let fixed: { kin: string; aa: string; kron: string } | undefined;
+  const fixedOf = new Map<TileAlgo, { kin: string; aa: string }>();
   const uOf = new Map<string, string>();
-  let count = 0;
+  const weights: WinogradWeight[] = [];
   const original = g.nodes;
   g.nodes = [];
   for (const n of original) {
@@ -107,46 +170,47 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
       g.nodes.push(n);
       continue;
     }
-    count++;
-    fixed ??= {
-      kin: b.constArray(inputTransformKernel(), [36, 1, A, A]),
-      aa: b.constArray(outputTransformKernel(), [16, 36]),
-      kron: b.constArray(kernelTransform(), [36, 9]),
-    };
-    const { kin, aa, kron } = fixed;
+    const algo = (opts.tile ?? (Math.min(w.dims[0], w.dims[1]) >= wideMin ? 6 : 4)) === 6 ? F6 : F4;
+    const { m } = algo;
+    const a2 = algo.a * algo.a;
+    const m2 = m * m;
+    let fixed = fixedOf.get(algo);
+    if (!fixed) {
+      fixed = {
+        kin: b.constArray(inputTransformKernel(algo), [a2, 1, algo.a, algo.a]),
+        aa: b.constArray(outputTransformKernel(algo), [m2, a2]),
+        };
+      fixedOf.set(algo, fixed);
+    }
+    const { kin, aa } = fixed;
     const [M, C] = w.dims;
     const x = n.inputs[0];
     const xs = b.op('Shape', [x], {}, 'xs');
-    const channels = b.op('Slice', [xs, b.constI64([1]), b.constI64([2])], {}, 'c');
+    // U = G g Gᵀ for every (m, c) is a graph input, computed once per session (winograd-weights.ts)
+    // and fed with every run without a copy: folding it inside ORT cost more at session creation
+    // than the rest of the graph's optimisation, and the 3×3 weights are not kept beside it.
     let u = uOf.get(w.name);
     if (!u) {
-      // U = G g Gᵀ for every (m, c), as ops on the weight initializer: ORT folds them once when the
-      // session is created (in C++, in place of the 3×3 weights), so no 4×-sized copy passes through
-      // JavaScript or the serialised model.
-      // One GEMM, (G ⊗ G) [36, 9] × gᵀ [9, M·C] (transB), written straight into U's layout: batches of
-      // 6×3 products would be millions of tiny calls, and explicit transposes are slow to fold.
-      const g9 = b.reshape(w.name, b.constI64([M * C, 9]));
-      const u2 = b.op('Gemm', [kron, g9], { transB: aInt(1) }, 'GgGt'); // [36, M·C]: ORT folds it once
-      // [36, M·C] → [36, M, C] is free at run time but slow for ORT to fold (it copies 4× the weights),
-      // so the shape comes from the input's channel count, which ORT only knows at run time.
-      u = b.reshape(u2, b.concatI([b.constI64([36, M]), channels]));
+      u = `${w.name}:winograd${m}`;
       uOf.set(w.name, u);
+      g.inputs.push({ name: u, elemType: DT.FLOAT, shape: [a2, M, C] });
+      weights.push({ input: u, weight: w, tile: m as 4 | 6 });
     }
     const batch = b.op('Slice', [xs, b.constI64([0]), b.constI64([1])], {}, 'n');
     const hw = b.op('Slice', [xs, b.constI64([2]), b.constI64([4])], {}, 'hw');
     // Every channel as its own one-channel image: [N·C, 1, H, W].
     const xb = b.reshape(x, b.constI64([-1, 1, 0, 0]));
     // Tiles start at -1 (the conv's pad) every 4 pixels; padding the end by 4 gives ceil(H/4) tiles.
-    const v = b.op('Conv', [xb, kin], { strides: aInts([4, 4]), pads: aInts([1, 1, 4, 4]), kernel_shape: aInts([A, A]) }, 'wt_in');
+    const v = b.op('Conv', [xb, kin], { strides: aInts([m, m]), pads: aInts([1, 1, m, m]), kernel_shape: aInts([algo.a, algo.a]) }, 'wt_in');
     const tiles = b.op('Slice', [b.op('Shape', [v], {}, 'vs'), b.constI64([2]), b.constI64([4])], {}, 'tiles');
-    const v4 = b.reshape(v, b.concatI([batch, b.constI64([C, 36, -1])])); // [N, C, 36, T]
-    const vt = b.transpose(v4, [0, 2, 1, 3]); // [N, 36, C, T]
-    const mm = b.op('MatMul', [u, vt], {}, 'wt_mm'); // U [36, M, C] broadcast over N: [N, 36, M, T]
-    // Output transform as one small GEMM over the 36 tile positions: rows (p, q) of the 4×4 output tile.
-    const o = b.op('MatMul', [aa, b.reshape(mm, b.concatI([batch, b.constI64([36, -1])]))], {}, 'wt_out'); // [N, 16, M·T]
-    // Channels (p·4 + q)·M + m are DepthToSpace's DCR order.
-    const o4 = b.reshape(o, b.concatI([batch, b.constI64([16 * M]), tiles]));
-    const y2 = b.op('DepthToSpace', [o4], { blocksize: aInt(M_OUT), mode: aString('DCR') }, 'wt_d2s'); // [N, M, 4th, 4tw]
+    const v4 = b.reshape(v, b.concatI([batch, b.constI64([C, a2, -1])])); // [N, C, a², T]
+    const vt = b.transpose(v4, [0, 2, 1, 3]); // [N, a², C, T]
+    const mm = b.op('MatMul', [u, vt], {}, 'wt_mm'); // U [a², M, C] broadcast over N: [N, a², M, T]
+    // Output transform as one small GEMM over the a² tile positions: rows (p, q) of the m×m output tile.
+    const o = b.op('MatMul', [aa, b.reshape(mm, b.concatI([batch, b.constI64([a2, -1])]))], {}, 'wt_out'); // [N, m², M·T]
+    // Channels (p·m + q)·M + m are DepthToSpace's DCR order.
+    const o4 = b.reshape(o, b.concatI([batch, b.constI64([m2 * M]), tiles]));
+    const y2 = b.op('DepthToSpace', [o4], { blocksize: aInt(m), mode: aString('DCR') }, 'wt_d2s'); // [N, M, m·th, m·tw]
     let y = b.op('Slice', [y2, b.constI64([0, 0]), hw, b.constI64([2, 3])], {}, 'wt_crop');
     // The bias may be an initializer or computed (exporters share identical ones through Constant nodes).
     if (n.inputs[2]) y = b.add(y, b.reshape(n.inputs[2], b.constI64([M, 1, 1])));
@@ -154,5 +218,14 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): number {
     const last = g.nodes[g.nodes.length - 1];
     last.outputs[0] = n.outputs[0];
   }
-  return count;
+  // The 3×3 weights that only lowered convs read are not needed by the session any more.
+  const read = new Set(g.nodes.flatMap((n) => n.inputs));
+  for (const { weight } of weights) if (!read.has(weight.name)) g.initializers.delete(weight.name);
+  return weights;
+}
+
+/** U = (G ⊗ G) [a², 9] × gᵀ: the matrix that turns a weight [M, C, 3, 3] seen as [M·C, 9] into U [a², M, C]. */
+export function kernelTransformMatrix(tile: 4 | 6): { rows: number; data: Float32Array } {
+  const algo = tile === 6 ? F6 : F4;
+  return { rows: algo.a * algo.a, data: Float32Array.from(kernelTransform(algo)) };
 }

@@ -9,6 +9,7 @@ import { StudioError } from '../../api/contract';
 import { buildGradGraph, GRAD_OUTPUT } from '../../onnx/grad-graph';
 import { cloneModel, realInputs, type Model } from '../../onnx/ir';
 import { encodeModel } from '../../onnx/proto';
+import { winogradFeeds } from '../../onnx/winograd-weights';
 import { inferShapes } from '../../onnx/shapes';
 import { truncateAt } from '../../onnx/surgery';
 import { defaultThreads, firstLine } from '../../runtime/sessions';
@@ -110,9 +111,11 @@ async function build(
   // One forward session serves Score-CAM's masked batches too (the extra output costs a copy, not a second model in memory).
   const sessions = [fwd];
   let grad: ort.InferenceSession | null = null;
+  let fixed: Record<string, ort.Tensor> = {};
   if (wantGradient) {
     const gg = buildGradGraph(cut.model, { objectives: [{ objective: { kind: 'class', tensor: cut.score, index: 0 } }], input: layer });
     grad = await create(gg.model, 'gradient');
+    fixed = await winogradFeeds(gg.winograd);
     sessions.push(grad);
   }
   const batchDim = inp.shape?.[0];
@@ -131,6 +134,7 @@ async function build(
     async gradient(activation, extras, weights) {
       if (!grad) throw new StudioError('internal', 'gradient session not built');
       const feeds: Record<string, ort.Tensor> = {
+        ...fixed,
         [layer]: new ort.Tensor('float32', activation.data, activation.dims),
         [WEIGHTS_INPUT]: new ort.Tensor('float32', weights, [classes, 1]),
       };

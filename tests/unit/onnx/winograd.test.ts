@@ -8,6 +8,7 @@ import { aInt, aInts, cloneModel, DT, floatTensor, type Model, type Node } from 
 import { encodeModel } from '../../../main/onnx/proto.js';
 import { GradRunner } from '../../../main/onnx/runner.js';
 import { lowerWinograd } from '../../../main/onnx/winograd.js';
+import { winogradFeeds } from '../../../main/onnx/winograd-weights.js';
 import { rng } from './gradcheck.js';
 
 const r = rng(21);
@@ -37,9 +38,9 @@ function convModel(C: number, M: number, attrs: Node['attrs'], bias = true): Mod
   };
 }
 
-async function run(m: Model, x: Float32Array, dims: number[]): Promise<Float32Array> {
+async function run(m: Model, x: Float32Array, dims: number[], feeds: Record<string, ort.Tensor> = {}): Promise<Float32Array> {
   const s = await ort.InferenceSession.create(encodeModel(m), { intraOpNumThreads: 1 });
-  const out = await s.run({ x: new ort.Tensor('float32', x, dims) });
+  const out = await s.run({ ...feeds, x: new ort.Tensor('float32', x, dims) });
   await s.release();
   return out.y.data as Float32Array;
 }
@@ -58,23 +59,34 @@ function maxRelErr(got: Float32Array, want: Float32Array): number {
 const same = { pads: aInts([1, 1, 1, 1]) };
 
 describe('Winograd lowering', () => {
-  it('matches the direct 3×3 conv at odd sizes, in batches, with and without bias', async () => {
-    for (const [bias, dims] of [
-      [true, [1, 128, 13, 10]],
-      [false, [2, 128, 16, 16]],
-      [true, [1, 128, 1, 3]],
-      [true, [3, 128, 7, 21]],
-    ] as [boolean, number[]][]) {
-      const m = convModel(128, 144, same, bias);
-      const lowered = cloneModel(m);
-      expect(lowerWinograd(lowered.graph)).toBe(1);
-      expect(lowered.graph.nodes.some((n) => n.opType === 'MatMul')).toBe(true);
-      expect(lowered.graph.nodes.some((n) => n.opType === 'Conv' && n.inputs[1] === 'w')).toBe(false);
-      const x = Float32Array.from(rand(dims.reduce((a, b) => a * b, 1)));
-      const want = await run(m, x, dims);
-      const got = await run(lowered, x, dims);
-      expect(maxRelErr(got, want)).toBeLessThan(5e-5);
-    }
+  it('matches the direct 3×3 conv at odd sizes, in batches, with and without bias, with 4×4 and 6×6 tiles', async () => {
+    for (const tile of [4, 6] as const)
+      for (const [bias, dims] of [
+        [true, [1, 128, 13, 10]],
+        [false, [2, 128, 16, 16]],
+        [true, [1, 128, 1, 3]],
+        [true, [3, 128, 7, 21]],
+      ] as [boolean, number[]][]) {
+        const m = convModel(128, 144, same, bias);
+        const lowered = cloneModel(m);
+        const weights = lowerWinograd(lowered.graph, { tile });
+        expect(weights.map((w) => [w.weight.name, w.tile])).toEqual([['w', tile]]);
+        expect(lowered.graph.nodes.some((n) => n.opType === 'MatMul')).toBe(true);
+        expect(lowered.graph.nodes.some((n) => n.opType === 'Conv' && n.inputs[1] === 'w')).toBe(false);
+        expect(lowered.graph.initializers.has('w')).toBe(false); // U replaces the 3×3 weights
+        const x = Float32Array.from(rand(dims.reduce((a, b) => a * b, 1)));
+        const want = await run(m, x, dims);
+        const got = await run(lowered, x, dims, await winogradFeeds(weights));
+        expect(maxRelErr(got, want)).toBeLessThan(tile === 4 ? 5e-5 : 2e-4);
+      }
+  });
+
+  it('uses 6×6 tiles only where both channel counts reach wideMinChannels', () => {
+    const m = convModel(128, 128, same);
+    m.graph.nodes.push({ name: 'conv2', opType: 'Conv', domain: '', inputs: ['y', 'w2'], outputs: ['z'], attrs: { kernel_shape: aInts([3, 3]), ...same } });
+    m.graph.initializers.set('w2', floatTensor('w2', [256, 128, 3, 3], rand(256 * 128 * 9, 1 / 34)));
+    expect(lowerWinograd(cloneModel(m).graph, { wideMinChannels: 256 }).map((w) => w.tile)).toEqual([4, 4]);
+    expect(lowerWinograd(cloneModel(m).graph, { wideMinChannels: 128 }).map((w) => w.tile)).toEqual([6, 6]);
   });
 
   it('leaves convs it cannot lower exactly as they were', () => {
@@ -88,7 +100,7 @@ describe('Winograd lowering', () => {
     ];
     for (const [C, attrs] of cases) {
       const m = convModel(C, C, attrs);
-      expect(lowerWinograd(m.graph)).toBe(0);
+      expect(lowerWinograd(m.graph)).toEqual([]);
       expect(m.graph.nodes.map((n) => n.opType)).toEqual(['Conv']);
       expect([...m.graph.initializers.keys()]).toEqual(['w', 'b']); // no unused transform constants
     }
