@@ -17,6 +17,11 @@ describe('Conv backward', () => {
       { op: 'Conv', inputs: [{ shape: [2, 3, 5, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], attrs: { pads: aInts([1, 1, 1, 1]) } },
     ],
     [
+      // More than 4 input channels: the flipped-weight conv path (≤ 4 take a ConvTranspose).
+      '3x3 asym pads stride 1, 6 channels',
+      { op: 'Conv', inputs: [{ shape: [1, 6, 5, 4] }, { shape: [3, 6, 3, 3] }, { shape: [3] }], attrs: { pads: aInts([1, 0, 1, 2]) } },
+    ],
+    [
       'stride 2 odd input asym pads',
       {
         op: 'Conv',
