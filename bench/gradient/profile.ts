@@ -20,28 +20,33 @@ const { values } = parseArgs({
     winograd: { type: 'string', default: 'on' },
     by: { type: 'string', default: 'op' },
     layer: { type: 'string' },
+    threads: { type: 'string', default: String(os.availableParallelism()) },
   },
 });
 const model = loadModel(values.model!);
 const output = values.layer ? resolveLayer(listLayers(model), values.layer)!.tensor : model.graph.outputs[0].name;
 const objective =
   values.objective === 'sumsq' ? { kind: 'sumsq' as const, tensor: output } : { kind: 'class' as const, tensor: output, index: 1 };
-const graph = buildGradGraph(model, { objectives: [{ objective }], winograd: values.winograd === 'off' ? false : values.winograd === 'on' ? true : JSON.parse(values.winograd!) });
+const graph = buildGradGraph(model, {
+  objectives: [{ objective }],
+  winograd: values.winograd === 'off' ? false : values.winograd === 'on' ? true : JSON.parse(values.winograd!),
+});
 const prefix = path.join(os.tmpdir(), `vs-grad-profile-${process.pid}`);
 const fixed = await winogradFeeds(graph.winograd);
 const session = await ort.InferenceSession.create(encodeModel(graph.model), {
-  intraOpNumThreads: os.availableParallelism(),
+  intraOpNumThreads: Number(values.threads),
   graphOptimizationLevel: values.opt as 'all',
   enableProfiling: true,
   profileFilePrefix: prefix,
 });
-const size = Number(values.size);
-const x = new Float32Array(3 * size * size).map(() => Math.random() * 2 - 1);
+const [size, sizeW] = values.size!.split('x').map(Number).concat([NaN]).slice(0, 2);
+const W = Number.isNaN(sizeW) ? size : sizeW;
+const x = new Float32Array(3 * size * W).map(() => Math.random() * 2 - 1);
 const runs = Number(values.runs);
 let wall = Infinity;
 for (let i = 0; i <= runs; i++) {
   const t0 = performance.now();
-  await session.run({ ...fixed, [graph.input]: new ort.Tensor('float32', x, [1, 3, size, size]) });
+  await session.run({ ...fixed, [graph.input]: new ort.Tensor('float32', x, [1, 3, size, W]) });
   if (i > 0) wall = Math.min(wall, performance.now() - t0);
 }
 session.endProfiling();
@@ -58,7 +63,12 @@ const byOp = new Map<string, { us: number; n: number }>();
 for (const e of events) {
   if (!e.name.endsWith('_kernel_time') || !e.args?.op_name) continue;
   // --by node: group by node name with its numbers dropped (wino/wt_mm, wino/wt_out, grad/dconv, ...).
-  const key = values.by === 'node' ? `${e.args.op_name} ${e.name.replace(/_kernel_time$/, '').replace(/[_/]?\d+/g, '')}` : e.args.op_name;
+  const key =
+    values.by === 'full'
+      ? `${e.args.op_name} ${e.name.replace(/_kernel_time$/, '')}`
+      : values.by === 'node'
+        ? `${e.args.op_name} ${e.name.replace(/_kernel_time$/, '').replace(/[_/]?\d+/g, '')}`
+        : e.args.op_name;
   const s = byOp.get(key) ?? { us: 0, n: 0 };
   s.us += e.dur;
   s.n++;

@@ -101,7 +101,9 @@ export function buildGradGraph(source: Model, spec: GradGraphSpec): GradGraph {
   }
   pruneDead(model.graph);
   const winograd =
-    spec.winograd !== false && elemType === DT.FLOAT ? lowerWinograd(model.graph, typeof spec.winograd === 'object' ? spec.winograd : {}) : [];
+    spec.winograd !== false && elemType === DT.FLOAT
+      ? lowerWinograd(model.graph, typeof spec.winograd === 'object' ? spec.winograd : {})
+      : [];
   const targets = spec.objectives.map((o) => targetInputName(o.objective)).filter((t): t is string => !!t);
   model.graph.inputs = model.graph.inputs.filter(
     (v) => v.name === input || targets.includes(v.name) || !model.graph.initializers.has(v.name),

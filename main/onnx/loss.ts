@@ -33,7 +33,8 @@ export interface WeightedObjective {
 export const targetInputName = (o: Objective): string | null =>
   o.kind === 'content' ? `target:${o.tensor}` : o.kind === 'style' ? `gram:${o.tensor}` : null;
 
-function gram(b: GraphBuilder, y: string): string {
+/** G = F·Fᵀ / (C·H·W) of an [N, C, …] tensor: [N, C, C]. */
+export function gram(b: GraphBuilder, y: string): string {
   const f = b.reshape(y, b.concatI([b.shape(y, 0, 2), b.constI64([-1])]));
   const ys = b.shapeOf(y);
   if (ys) b.setShape(f, { elemType: ys.elemType, shape: [ys.shape[0], ys.shape[1], ys.shape.slice(2).join('*') || 1] });

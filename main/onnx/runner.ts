@@ -7,10 +7,14 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../api/contract.js';
 import { buildGradGraph, type GradGraph, type GradGraphSpec } from './grad-graph.js';
-import { cloneModel, realInputs, type Model } from './ir.js';
+import { cloneModel, defaultOpset, DT, realInputs, type Model } from './ir.js';
 import { encodeModel, loadModel } from './proto.js';
-import { truncateAt } from './surgery.js';
-import { winogradFeeds } from './winograd-weights.js';
+import { GraphBuilder } from './builder.js';
+import { gram } from './loss.js';
+import { inferShapes } from './shapes.js';
+import { makeSpatialDynamic, truncateAt, upgradeOpset } from './surgery.js';
+import { lowerWinograd } from './winograd.js';
+import { winogradFeeds, type WinogradCache } from './winograd-weights.js';
 
 export interface TensorOut {
   data: Float32Array;
@@ -86,6 +90,8 @@ export class GradSession {
 export class GradRunner {
   private readonly cache = new Map<string, Promise<GradSession>>();
   private readonly models = new Map<string, Model>();
+  /** Winograd-transformed weights, shared by every session of a model (gradient and target forward). */
+  private transformed: WinogradCache = new WeakMap();
   private readonly opts: Required<Omit<RunnerOptions, 'precision'>> & { winograd: boolean };
 
   constructor(opts: RunnerOptions = {}) {
@@ -148,7 +154,7 @@ export class GradRunner {
         const pinned = graph.dynamic ? '' : ` (the model fixes its input size; ${dims.slice(2).join('×')} may not fit it)`;
         throw new StudioError('bad_model', `ONNX Runtime refused the gradient graph${pinned}: ${(e as Error).message}`);
       }
-      const fixed = await winogradFeeds(graph.winograd, this.opts.threads);
+      const fixed = await winogradFeeds(graph.winograd, this.opts.threads, this.transformed);
       // ORT holds its own copy of the weights now: keep the graph's structure, not its tensors (the
       // flipped copies the backward convs read are per session: VGG19 to relu5_1, ~80 MB).
       const slim = { ...graph.model, graph: { ...graph.model.graph, initializers: new Map() } };
@@ -182,16 +188,57 @@ export class GradRunner {
 
   /** Forward only, returning the named intermediate tensors (e.g. to make content/style targets). */
   async taps(src: ModelSource, names: string[], input: Float32Array, dims: number[]): Promise<Record<string, TensorOut>> {
+    return (await this.forward(src, { taps: names }, [{ data: input, dims }]))[0];
+  }
+
+  /**
+   * Forward only, for several images through one session built for the call and released after it:
+   * `taps` as they are and, for `grams`, their Gram matrices G = F·Fᵀ/(C·H·W) as "gram:<tensor>"
+   * [1, C, C] (computed by ORT: in JavaScript they cost more than the forward pass).
+   */
+  async forward(
+    src: ModelSource,
+    spec: { taps?: string[]; grams?: string[] },
+    inputs: { data: Float32Array; dims: number[] }[],
+  ): Promise<Record<string, TensorOut>[]> {
     const { model } = this.model(src);
-    const m = truncateAt(withInputSize(model, undefined, dims), names);
-    const inName = realInputs(m.graph)[0].name;
-    const session = await ort.InferenceSession.create(encodeModel(m), this.sessionOptions());
+    const taps = spec.taps ?? [];
+    const grams = spec.grams ?? [];
+    // One session for every input size when the cut model allows it, else one per input.
+    let cut = truncateAt(model, [...new Set([...taps, ...grams])]);
+    // The Gram ops use opset-15+ forms (Shape with start/end).
+    if (grams.length && defaultOpset(cut) < 17) cut = upgradeOpset(cut, 17);
+    const shared = makeSpatialDynamic(cut).dynamic || inputs.every((x) => x.dims.join() === inputs[0].dims.join());
+    const build = async (dims: number[]) => {
+      const m = shared ? cloneModel(cut) : withInputSize(cut, undefined, dims);
+      m.graph.valueInfo.clear();
+      const b = new GraphBuilder(m.graph, DT.FLOAT, inferShapes(m), 'gram');
+      for (const t of grams) {
+        const g = gram(b, t);
+        m.graph.nodes.push({ name: `gram_out_${t}`, opType: 'Identity', domain: '', inputs: [g], outputs: [`gram:${t}`], attrs: {} });
+      }
+      m.graph.outputs = [...taps, ...grams.map((t) => `gram:${t}`)].map((name) => ({ name, elemType: DT.FLOAT }));
+      // Lowered like the gradient graphs: the same transformed weights serve both, made once.
+      const lowered = this.opts.winograd ? lowerWinograd(m.graph) : [];
+      const fixed = await winogradFeeds(lowered, this.opts.threads, this.transformed);
+      const input = realInputs(m.graph).find((v) => !(v.name in fixed))!.name;
+      return { session: await ort.InferenceSession.create(encodeModel(m), this.sessionOptions()), input, fixed };
+    };
+    const results: Record<string, TensorOut>[] = [];
+    let built: { session: ort.InferenceSession; input: string; fixed: Record<string, ort.Tensor> } | null = null;
     try {
-      const out = await session.run({ [inName]: new ort.Tensor('float32', input, dims) });
-      return Object.fromEntries(names.map((n) => [n, { data: out[n].data as Float32Array, dims: [...out[n].dims] }]));
+      for (const x of inputs) {
+        if (!built || !shared) {
+          await built?.session.release();
+          built = await build(x.dims);
+        }
+        const out = await built.session.run({ ...built.fixed, [built.input]: new ort.Tensor('float32', x.data, x.dims) });
+        results.push(Object.fromEntries(Object.keys(out).map((n) => [n, { data: out[n].data as Float32Array, dims: [...out[n].dims] }])));
+      }
     } finally {
-      await session.release();
+      await built?.session.release();
     }
+    return results;
   }
 
   /** Releases every cached session. */
@@ -199,6 +246,7 @@ export class GradRunner {
     const all = [...this.cache.values()];
     this.cache.clear();
     this.models.clear();
+    this.transformed = new WeakMap();
     for (const p of all) {
       try {
         await (await p).release();

@@ -1,7 +1,8 @@
-// Winograd F(4×4, 3×3) lowering of 3×3 stride-1 convolutions (Lavin & Gray, "Fast Algorithms for
-// Convolutional Neural Networks", 2016). ORT's direct NCHWc convolution already runs near this CPU's
-// peak, so the only way to go faster is fewer multiplications: each 4×4 output tile costs 36 products
-// per (input, output) channel pair instead of 144 (4× fewer), paid for by two small transforms.
+// Winograd F(4×4, 3×3) and F(6×6, 3×3) lowering of 3×3 stride-1 convolutions (Lavin & Gray, "Fast
+// Algorithms for Convolutional Neural Networks", 2016). ORT's direct NCHWc convolution already runs near
+// this CPU's peak, so the only way to go faster is fewer multiplications: each 4×4 output tile costs 36
+// products per (input, output) channel pair instead of 144 (4× fewer; 6×6 tiles: 64 instead of 324),
+// paid for by two small transforms.
 //
 //   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A   per 6×6 input tile d (stride 4) and 3×3 kernel g
 //
@@ -9,10 +10,10 @@
 // filters), the 36 products-and-sums are one batched MatMul with U = G g Gᵀ (a graph input, computed
 // once per session by winograd-weights.ts), and the output transform is a [16, 36] MatMul plus
 // DepthToSpace. Spatial sizes stay dynamic: the input is padded up to whole tiles and the result sliced
-// back to H×W. F(6×6, 3×3) (8×8 tiles, 64 products per 36 outputs) is an option: ~5% faster on VGG19
-// at 500+ px, slower below and at session creation, so F(4×4, 3×3) is the default.
+// back to H×W. Convs with up to 256 channels use F(6×6, 3×3) (8×8 tiles, 64 products per 36 outputs),
+// wider ones F(4×4, 3×3): see TILE6_MAX_CHANNELS.
 // docs/techniques.md has the table of steps.
-// Float32 error is ~1e-5 relative (the direct conv's is ~1e-7): fine for gradients, so only the
+// Float32 error is ~1e-5 relative for F(4×4), ~2e-5 for F(6×6) (the direct conv's is ~1e-7): fine for gradients, so only the
 // gradient graphs use it, never classification.
 import { aInt, aInts, aString, attrInt, attrInts, attrString, DT, type Graph, type Node, type Tensor } from './ir.js';
 import { GraphBuilder } from './builder.js';
@@ -92,13 +93,23 @@ const F6: TileAlgo = {
  * (VGG19's 64-channel conv1_2 at 224 px: 14 ms direct, 21 ms lowered; bench/gradient/profile.ts). */
 export const WINOGRAD_MIN_CHANNELS = 128;
 
+/**
+ * F(6×6, 3×3) up to this many channels, F(4×4, 3×3) above. The 8×8 tiles need 1.78 transformed values
+ * per pixel instead of 2.25 (and fill ORT's 16-channel blocks exactly, 64 against 36 padded to 48), which
+ * pays where activations are large and weights small; their U is 7.1× the 3×3 weights instead of 4×,
+ * which costs where weights are large and tiles few (512 channels at small sizes: the MatMul then
+ * streams U from memory). VGG19 → relu4_2, DeepDream octave sizes: 5–10% faster per step above
+ * 250×180 px than F(4×4) everywhere, the same below (bench/gradient/profile.ts).
+ */
+export const TILE6_MAX_CHANNELS = 256;
+
 export interface WinogradOptions {
   /** Lower only convs with at least this many input and output channels (default WINOGRAD_MIN_CHANNELS). */
   minChannels?: number;
   /** Output tile side for every lowered conv: 4 for F(4×4, 3×3), 6 for F(6×6, 3×3). */
   tile?: 4 | 6;
-  /** Without `tile`: F(6×6, 3×3) for convs with at least this many input and output channels. */
-  wideMinChannels?: number;
+  /** Without `tile`: F(6×6, 3×3) where neither channel count exceeds this (default TILE6_MAX_CHANNELS). */
+  tile6MaxChannels?: number;
 }
 
 /** Whether a Conv node is a 3×3, stride-1, dilation-1, group-1, pad-1 conv with a float32 initializer weight. */
@@ -154,9 +165,7 @@ export interface WinogradWeight {
  */
 export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): WinogradWeight[] {
   const minChannels = opts.minChannels ?? WINOGRAD_MIN_CHANNELS;
-  // F(6×6, 3×3) where both channel counts reach `wideMinChannels` (deep layers: fewer products per
-  // output pays there), F(4×4, 3×3) elsewhere (wide, shallow layers: the transforms' memory traffic rules).
-  const wideMin = opts.wideMinChannels ?? Infinity;
+  const tile6Max = opts.tile6MaxChannels ?? TILE6_MAX_CHANNELS;
   const b = new GraphBuilder(g, DT.FLOAT, new Map(), 'wino');
   // The fixed transforms, made on first use: a graph with nothing to lower gets no unused initializers.
   const fixedOf = new Map<TileAlgo, { kin: string; aa: string }>();
@@ -170,7 +179,7 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): WinogradWei
       g.nodes.push(n);
       continue;
     }
-    const algo = (opts.tile ?? (Math.min(w.dims[0], w.dims[1]) >= wideMin ? 6 : 4)) === 6 ? F6 : F4;
+    const algo = (opts.tile ?? (Math.max(w.dims[0], w.dims[1]) <= tile6Max ? 6 : 4)) === 6 ? F6 : F4;
     const { m } = algo;
     const a2 = algo.a * algo.a;
     const m2 = m * m;
@@ -179,7 +188,7 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): WinogradWei
       fixed = {
         kin: b.constArray(inputTransformKernel(algo), [a2, 1, algo.a, algo.a]),
         aa: b.constArray(outputTransformKernel(algo), [m2, a2]),
-        };
+      };
       fixedOf.set(algo, fixed);
     }
     const { kin, aa } = fixed;
@@ -201,7 +210,12 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): WinogradWei
     // Every channel as its own one-channel image: [N·C, 1, H, W].
     const xb = b.reshape(x, b.constI64([-1, 1, 0, 0]));
     // Tiles start at -1 (the conv's pad) every 4 pixels; padding the end by 4 gives ceil(H/4) tiles.
-    const v = b.op('Conv', [xb, kin], { strides: aInts([m, m]), pads: aInts([1, 1, m, m]), kernel_shape: aInts([algo.a, algo.a]) }, 'wt_in');
+    const v = b.op(
+      'Conv',
+      [xb, kin],
+      { strides: aInts([m, m]), pads: aInts([1, 1, m, m]), kernel_shape: aInts([algo.a, algo.a]) },
+      'wt_in',
+    );
     const tiles = b.op('Slice', [b.op('Shape', [v], {}, 'vs'), b.constI64([2]), b.constI64([4])], {}, 'tiles');
     const v4 = b.reshape(v, b.concatI([batch, b.constI64([C, a2, -1])])); // [N, C, a², T]
     const vt = b.transpose(v4, [0, 2, 1, 3]); // [N, a², C, T]

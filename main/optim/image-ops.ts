@@ -38,7 +38,9 @@ export function roll(x: Float32Array, dims: number[], dy: number, dx: number): F
     for (let h = 0; h < H; h++) {
       const src = off + h * W;
       const dst = off + ((h + sy) % H) * W;
-      for (let w = 0; w < W; w++) out[dst + ((w + sx) % W)] = x[src + w];
+      // A row rolled by sx is two block copies.
+      out.set(x.subarray(src, src + W - sx), dst + sx);
+      out.set(x.subarray(src + W - sx, src + W), dst);
     }
   }
   return out;

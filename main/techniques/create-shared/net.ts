@@ -3,6 +3,7 @@
 import type { Objective, WeightedObjective } from '../../onnx/loss';
 import { GradRunner, type GradSession, type TensorOut } from '../../onnx/runner';
 import { defaultThreads } from '../../runtime/sessions';
+import { gramOf } from './gram';
 import type { CreateModel } from './model';
 import { dims, type Img } from './pixels';
 import type { Tracker } from './progress';
@@ -45,6 +46,32 @@ export async function activations(cm: CreateModel, tensors: string[], img: Img):
   }
 }
 
+/**
+ * Targets for several images from one forward session: `taps` as they are and, for `grams`, their Gram
+ * matrices as "gram:<tensor>" (content and style targets, texture samples).
+ */
+export async function forwardTargets(
+  cm: CreateModel,
+  spec: { taps?: string[]; grams?: string[] },
+  imgs: Img[],
+): Promise<Record<string, TensorOut>[]> {
+  try {
+    return await runner().forward(
+      cm.ir,
+      spec,
+      imgs.map((img) => ({ data: img.data, dims: dims(img) })),
+    );
+  } catch {
+    // A model that pins its input size runs only through the gradient path (which makes H×W symbolic).
+    const out: Record<string, TensorOut>[] = [];
+    for (const img of imgs) {
+      const a = await activationsCached(cm, [...(spec.taps ?? []), ...(spec.grams ?? [])], img);
+      out.push({ ...a, ...Object.fromEntries((spec.grams ?? []).map((t) => [`gram:${t}`, gramOf(a[t])])) });
+    }
+    return out;
+  }
+}
+
 /** The same, through a cached session: for activations needed every step (guided dream). */
 export async function activationsCached(cm: CreateModel, tensors: string[], img: Img): Promise<Record<string, TensorOut>> {
   // A cheap objective on the first tensor makes a cached gradient session serve as a forward pass.
@@ -57,6 +84,8 @@ export interface Evaluation {
   loss: number;
   grad: Float32Array;
   parts: Record<string, number>;
+  /** The session's tapped tensors at x. */
+  taps: Record<string, TensorOut>;
 }
 
 /** A JS term: adds its gradient into `grad`, returns its value. */
@@ -82,6 +111,6 @@ export function evaluator(
       parts[name] = v;
       loss += v;
     }
-    return { loss, grad, parts };
+    return { loss, grad, parts, taps: r.taps };
   };
 }

@@ -5,13 +5,13 @@
 // Every term is divided by its target's mean square, so the weights mean the same on any model.
 import type { ModelMeta } from '../../api/contract';
 import type { WeightedObjective } from '../../onnx/loss';
-import type { GradSession, TensorOut } from '../../onnx/runner';
-import { blend, gramOf, meanSquare } from '../create-shared/gram';
+import type { TensorOut } from '../../onnx/runner';
+import { blend, meanSquare } from '../create-shared/gram';
 import { createModel, defaultContentLayer, defaultStyleLayers, layer, sizeMultiple, type CreateModel } from '../create-shared/model';
-import { activations, evaluator, session } from '../create-shared/net';
+import { evaluator, forwardTargets, session, type Evaluation } from '../create-shared/net';
 import { minimise } from '../create-shared/optim';
 import type { CreateResult, StyleParams } from '../create-shared/params';
-import { dims, imgToRgb, mergeLuminance, noiseImg, resizeImg, type Img } from '../create-shared/pixels';
+import { imgToRgb, mergeLuminance, noiseImg, resizeImg, type Img } from '../create-shared/pixels';
 import { Tracker, type Reporter } from '../create-shared/progress';
 import { tvPrior } from '../create-shared/regularisers';
 import { finish } from '../create-shared/result';
@@ -54,8 +54,17 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
     const tvW = p.tvWeight / (width * height);
     // The content activation is tapped so the content and style terms can be told apart without more sessions.
     const s = await session(cm, [...prob.content, ...prob.style], cur, [contentT]);
-    const start = await split(s, prob, contentT, cur);
-    const f = evaluator(s, cur, prob.targets, { tv: (img, g) => tvPrior(img, cm.pre, 2, tvW, g) }, track);
+    const f0 = evaluator(s, cur, prob.targets, { tv: (img, g) => tvPrior(img, cm.pre, 2, tvW, g) }, track);
+    // The content and style terms at the start and the end come from the optimiser's own first and last
+    // evaluations (the last is at the final image unless a line search ended on a rejected trial).
+    let first: { content: number; style: number } | undefined;
+    let last: { at: Float32Array; eval: Evaluation } | undefined;
+    const f = async (v: Float32Array): Promise<Evaluation> => {
+      const e = await f0(v);
+      first ??= split(e, prob, contentT);
+      last = { at: v.slice(), eval: e };
+      return e;
+    };
     await minimise(f, cur.data, {
       method: p.optimiser,
       steps: p.steps,
@@ -64,7 +73,8 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
       onStep: (k, data, loss) =>
         track.done(loss, { ...cur, data }, {}, `scale ${si + 1} / ${scales.length}: ${width}×${height}, step ${k} / ${p.steps}`),
     });
-    const end = await split(s, prob, contentT, cur);
+    const start = first ?? split(await f0(cur.data), prob, contentT);
+    const end = last && sameValues(last.at, cur.data) ? split(last.eval, prob, contentT) : split(await f0(cur.data), prob, contentT);
     const tag = scales.length > 1 ? `@${scales[si]}` : '';
     parts[`content${tag}`] = { start: start.content, end: end.content };
     parts[`style${tag}`] = { start: start.style, end: end.style };
@@ -119,12 +129,10 @@ async function problem(
   styleT: string[],
   lw: number[],
 ): Promise<Problem> {
-  const ca = (await activations(cm, [contentT], content))[contentT];
-  const grams: TensorOut[][] = [];
-  for (const s of styles) {
-    const a = await activations(cm, styleT, s);
-    grams.push(styleT.map((t) => gramOf(a[t])));
-  }
+  // One forward session for the content and every style image (the content run's Grams are unused).
+  const [fromContent, ...fromStyles] = await forwardTargets(cm, { taps: [contentT], grams: styleT }, [content, ...styles]);
+  const ca = fromContent[contentT];
+  const grams: TensorOut[][] = fromStyles.map((a) => styleT.map((t) => a[`gram:${t}`]));
   const targets: Record<string, TensorOut> = { [`target:${contentT}`]: ca };
   const style: WeightedObjective[] = styleT.map((t, i) => {
     const g = blend(
@@ -138,13 +146,18 @@ async function problem(
   return { content: contentObj, style, targets };
 }
 
-/** The content and style terms at x: content from the tapped activation, style = network loss − content. */
-async function split(s: GradSession, prob: Problem, contentT: string, x: Img): Promise<{ content: number; style: number }> {
-  const r = await s.run(x.data, dims(x), prob.targets);
-  const y = r.taps[contentT].data;
+/** The content and style terms of an evaluation: content from the tapped activation, style = network loss − content. */
+function split(e: Evaluation, prob: Problem, contentT: string): { content: number; style: number } {
+  const y = e.taps[contentT].data;
   const t = prob.targets[`target:${contentT}`].data;
   let sum = 0;
   for (let i = 0; i < y.length; i++) sum += (y[i] - t[i]) ** 2;
   const content = (prob.content[0].weight ?? 1) * (sum / y.length);
-  return { content, style: r.loss - content };
+  return { content, style: e.parts.net - content };
+}
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -3,9 +3,9 @@
 // sample's; average pooling is an option. Each layer's term is divided by its target's mean square, so the
 // default equal weights mean the same on any model.
 import type { ModelMeta } from '../../api/contract';
-import { blend, gramOf, meanSquare } from '../create-shared/gram';
+import { meanSquare } from '../create-shared/gram';
 import { createModel, defaultTextureLayers, layer } from '../create-shared/model';
-import { activations, evaluator, session } from '../create-shared/net';
+import { evaluator, forwardTargets, session } from '../create-shared/net';
 import { minimise } from '../create-shared/optim';
 import type { CreateResult, TextureParams } from '../create-shared/params';
 import { fitSize, imgToRgb, loadRgb, noiseImg, rgbToImg } from '../create-shared/pixels';
@@ -21,8 +21,8 @@ export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): P
   if (lw.length !== names.length) throw new Error(`layerWeights has ${lw.length} entries for ${names.length} layers`);
 
   const sample = rgbToImg(await loadRgb(p.sample.name, p.sample.bytes, p.sampleSize), cm.pre);
-  const acts = await activations(cm, tensors, sample);
-  const targets = Object.fromEntries(tensors.map((t) => [`gram:${t}`, blend([gramOf(acts[t])], [1])]));
+  const [fromSample] = await forwardTargets(cm, { grams: tensors }, [sample]);
+  const targets = Object.fromEntries(tensors.map((t) => [`gram:${t}`, fromSample[`gram:${t}`]]));
   const objectives = tensors.map((t, i) => ({
     objective: { kind: 'style' as const, tensor: t },
     weight: lw[i] / (names.length * meanSquare(targets[`gram:${t}`])),

@@ -12,7 +12,14 @@ const rand = (n: number, s = 1) => Array.from({ length: n }, () => s * (2 * r() 
 const weights = { w: rand(8 * 27, 0.5), b: rand(8, 0.3), w2: rand(32) };
 
 function net(): Model {
-  const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs = {}) => ({ name, opType, domain: '', inputs, outputs, attrs });
+  const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs = {}) => ({
+    name,
+    opType,
+    domain: '',
+    inputs,
+    outputs,
+    attrs,
+  });
   return {
     irVersion: 8,
     opsetImports: [{ domain: '', version: 17 }],
@@ -46,7 +53,12 @@ describe('MaxPool before ReLU', () => {
     expect(order.slice(0, 2)).toEqual(['MaxPool', 'Relu']);
     // A tap on the ReLU output keeps the original order.
     const kept = buildGradGraph(net(), { objectives, taps: ['r'] });
-    expect(kept.model.graph.nodes.map((n) => n.opType).filter((t) => t === 'Relu' || t === 'MaxPool').slice(0, 2)).toEqual(['Relu', 'MaxPool']);
+    expect(
+      kept.model.graph.nodes
+        .map((n) => n.opType)
+        .filter((t) => t === 'Relu' || t === 'MaxPool')
+        .slice(0, 2),
+    ).toEqual(['Relu', 'MaxPool']);
 
     const runner = new GradRunner({ threads: 1, precision: 'exact' });
     const dims = [1, 3, 10, 14];

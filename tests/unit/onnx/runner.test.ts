@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { aInt, aInts, DT, floatTensor, type Model, type Node } from '../../../main/onnx/ir.js';
 import { GradRunner } from '../../../main/onnx/runner.js';
+import { gramOf } from '../../../main/techniques/create-shared/gram.js';
 import { rng } from './gradcheck.js';
 
 const r = rng(8);
@@ -100,5 +101,63 @@ describe('GradRunner', () => {
     await expect(runner.gradient(m, { objectives: [{ objective: { kind: 'content', tensor: 'a' } }] }, x, [1, 3, 10, 10])).rejects.toThrow(
       /needs target "target:a"/,
     );
+  });
+
+  it('forward: taps and Gram matrices of several images of different sizes from one session', async () => {
+    const m = model(false);
+    const imgs = [
+      { data: Float32Array.from(rand(3 * 10 * 12)), dims: [1, 3, 10, 12] },
+      { data: Float32Array.from(rand(3 * 6 * 8)), dims: [1, 3, 6, 8] },
+    ];
+    const out = await runner.forward(m, { taps: ['a'], grams: ['a', 'p'] }, imgs);
+    expect(out).toHaveLength(2);
+    for (const [i, o] of out.entries()) {
+      expect(o.a.dims).toEqual([1, 4, ...imgs[i].dims.slice(2)]);
+      for (const t of ['a', 'p']) {
+        const want = gramOf(t === 'a' ? o.a : (await runner.taps(m, ['p'], imgs[i].data, imgs[i].dims)).p);
+        const got = o[`gram:${t}`];
+        expect(got.dims).toEqual([1, 4, 4]);
+        for (let k = 0; k < 16; k++) expect(got.data[k]).toBeCloseTo(want.data[k], 5);
+      }
+    }
+  });
+
+  it('forward targets match the Winograd-lowered gradient graph: content loss ≈ 0 at the target', async () => {
+    // 3×3 convs with 128 channels are lowered in both sessions, which share the transformed weights.
+    const wide = model(false);
+    wide.graph.nodes.splice(
+      1,
+      0,
+      node('conv2', 'Conv', ['c0', 'w2'], ['c1'], { kernel_shape: aInts([3, 3]), pads: aInts([1, 1, 1, 1]) }),
+      node('conv3', 'Conv', ['c1', 'w3'], ['c'], { kernel_shape: aInts([3, 3]), pads: aInts([1, 1, 1, 1]) }),
+    );
+    wide.graph.nodes[0] = node('conv', 'Conv', ['x', 'w1'], ['c0'], { kernel_shape: aInts([1, 1]) });
+    wide.graph.initializers.set('w1', floatTensor('w1', [128, 3, 1, 1], rand(384)));
+    wide.graph.initializers.set(
+      'w2',
+      floatTensor(
+        'w2',
+        [128, 128, 3, 3],
+        rand(128 * 128 * 9).map((v) => v / 34),
+      ),
+    );
+    wide.graph.initializers.set(
+      'w3',
+      floatTensor(
+        'w3',
+        [4, 128, 3, 3],
+        rand(4 * 128 * 9).map((v) => v / 34),
+      ),
+    );
+    const fast = new GradRunner({ threads: 1 });
+    const x = Float32Array.from(rand(3 * 12 * 12));
+    const [t] = await fast.forward(wide, { taps: ['a'] }, [{ data: x, dims: [1, 3, 12, 12] }]);
+    const spec = { objectives: [{ objective: { kind: 'content' as const, tensor: 'a' } }] };
+    const s = await fast.session(wide, spec, [1, 3, 12, 12]);
+    expect(s.graph.model.graph.nodes.filter((n) => n.name.startsWith('wino/wt_mm')).length).toBeGreaterThan(0);
+    const res = await s.run(x, [1, 3, 12, 12], { 'target:a': t.a });
+    const ms = t.a.data.reduce((acc, v) => acc + v * v, 0) / t.a.data.length;
+    expect(res.loss / ms).toBeLessThan(1e-13);
+    await fast.release();
   });
 });

@@ -81,12 +81,20 @@ describe('Winograd lowering', () => {
       }
   });
 
-  it('uses 6×6 tiles only where both channel counts reach wideMinChannels', () => {
+  it('uses 6×6 tiles up to TILE6_MAX_CHANNELS channels and 4×4 tiles above', () => {
     const m = convModel(128, 128, same);
-    m.graph.nodes.push({ name: 'conv2', opType: 'Conv', domain: '', inputs: ['y', 'w2'], outputs: ['z'], attrs: { kernel_shape: aInts([3, 3]), ...same } });
-    m.graph.initializers.set('w2', floatTensor('w2', [256, 128, 3, 3], rand(256 * 128 * 9, 1 / 34)));
-    expect(lowerWinograd(cloneModel(m).graph, { wideMinChannels: 256 }).map((w) => w.tile)).toEqual([4, 4]);
-    expect(lowerWinograd(cloneModel(m).graph, { wideMinChannels: 128 }).map((w) => w.tile)).toEqual([6, 6]);
+    m.graph.nodes.push({
+      name: 'conv2',
+      opType: 'Conv',
+      domain: '',
+      inputs: ['y', 'w2'],
+      outputs: ['z'],
+      attrs: { kernel_shape: aInts([3, 3]), ...same },
+    });
+    m.graph.initializers.set('w2', floatTensor('w2', [512, 128, 3, 3], rand(512 * 128 * 9, 1 / 34)));
+    expect(lowerWinograd(cloneModel(m).graph).map((w) => w.tile)).toEqual([6, 4]);
+    expect(lowerWinograd(cloneModel(m).graph, { tile6MaxChannels: 64 }).map((w) => w.tile)).toEqual([4, 4]);
+    expect(lowerWinograd(cloneModel(m).graph, { tile: 6 }).map((w) => w.tile)).toEqual([6, 6]);
   });
 
   it('leaves convs it cannot lower exactly as they were', () => {
