@@ -15,7 +15,9 @@ import { scoreCamWeights } from '../../main/techniques/cam/score-cam';
 import { camGraphs, releaseCamSessions } from '../../main/techniques/cam/sessions';
 import { resizeBilinear } from '../../main/techniques/shared/resample';
 import { encodeNpy } from '../../main/util/npy';
-import { median, runPython } from '../lib/torch';
+import { median, requireFastPeerBlas, runPython } from '../lib/torch';
+
+requireFastPeerBlas();
 
 const cache = path.resolve('bench/.cache');
 fs.mkdirSync(cache, { recursive: true });

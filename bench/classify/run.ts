@@ -11,7 +11,9 @@ import type { ModelMeta } from '../../main/api/contract';
 import { classifyMany, classifyOne, prepareModel, preprocessImage } from '../../main/classify/classify';
 import { SessionCache, defaultThreads } from '../../main/runtime/sessions';
 import { encodeNpy } from '../../main/util/npy';
-import { median, runPython } from '../lib/torch';
+import { median, requireFastPeerBlas, runPython } from '../lib/torch';
+
+requireFastPeerBlas();
 
 const cache = path.resolve('bench/.cache');
 fs.mkdirSync(cache, { recursive: true });

@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { fitSize } from '../../main/techniques/create-shared/pixels';
-import { PYTHON } from '../lib/torch';
+import { PYTHON, requireFastPeerBlas } from '../lib/torch';
 import { ours, peer, report } from '../style/compare';
+
+requireFastPeerBlas();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');

@@ -17,6 +17,9 @@ import { loadModel } from '../../main/onnx/proto.js';
 import { GradRunner, type GradResult } from '../../main/onnx/runner.js';
 import { inferShapes } from '../../main/onnx/shapes.js';
 import type { Model } from '../../main/onnx/ir.js';
+import { requireFastPeerBlas } from '../lib/torch';
+
+requireFastPeerBlas();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cache = path.resolve(here, '../.cache');

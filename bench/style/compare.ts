@@ -2,6 +2,7 @@
 // then print wall time (optimisation loop and whole process) and peak RSS with ours / PyTorch ratios.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { PEER_INSTALL } from '../lib/torch';
 
 export interface Side {
   json: Record<string, number | string>;
@@ -13,7 +14,7 @@ export function peer(python: string, script: string, args: string[]): Side {
   const r = spawnSync(python, [script, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0)
     throw new Error(
-      `${path.basename(script)} failed: ${r.stderr.trim().split('\n').slice(-5).join('\n')}\nInstall the peer with: apt-get install -y python3-torch python3-torchvision python3-onnx`,
+      `${path.basename(script)} failed: ${r.stderr.trim().split('\n').slice(-5).join('\n')}\nInstall the peer with: ${PEER_INSTALL}`,
     );
   return { json: JSON.parse(r.stdout.trim().split('\n').at(-1)!), wallMs: performance.now() - t0 };
 }

@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { fitSize } from '../../main/techniques/create-shared/pixels';
-import { PYTHON } from '../lib/torch';
+import { PYTHON, requireFastPeerBlas } from '../lib/torch';
 import { peer, ours, report } from './compare';
+
+requireFastPeerBlas();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
