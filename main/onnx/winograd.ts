@@ -144,14 +144,6 @@ function inputTransformKernel({ a, BT }: TileAlgo): number[] {
   return out;
 }
 
-/** The output transform [m², a²]: output (p, q) = Σ Aᵀ[p][i] Aᵀ[q][j] · m[i, j]. */
-function outputTransformKernel({ m, a, AT }: TileAlgo): number[] {
-  const out: number[] = [];
-  for (let p = 0; p < m; p++)
-    for (let q = 0; q < m; q++) for (let i = 0; i < a; i++) for (let j = 0; j < a; j++) out.push(AT[p][i] * AT[q][j]);
-  return out;
-}
-
 /** A transformed weight the lowered graph takes as an input: `input` = U of `weight` for `tile`. */
 export interface WinogradWeight {
   input: string;
@@ -168,7 +160,7 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): WinogradWei
   const tile6Max = opts.tile6MaxChannels ?? TILE6_MAX_CHANNELS;
   const b = new GraphBuilder(g, DT.FLOAT, new Map(), 'wino');
   // The fixed transforms, made on first use: a graph with nothing to lower gets no unused initializers.
-  const fixedOf = new Map<TileAlgo, { kin: string; aa: string }>();
+  const fixedOf = new Map<TileAlgo, { kin: string; at: string }>();
   const uOf = new Map<string, string>();
   const weights: WinogradWeight[] = [];
   const original = g.nodes;
@@ -187,11 +179,11 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): WinogradWei
     if (!fixed) {
       fixed = {
         kin: b.constArray(inputTransformKernel(algo), [a2, 1, algo.a, algo.a]),
-        aa: b.constArray(outputTransformKernel(algo), [m2, a2]),
+        at: b.constArray(algo.AT.flat(), [m, algo.a]),
       };
       fixedOf.set(algo, fixed);
     }
-    const { kin, aa } = fixed;
+    const { kin, at } = fixed;
     const [M, C] = w.dims;
     const x = n.inputs[0];
     const xs = b.op('Shape', [x], {}, 'xs');
@@ -220,8 +212,11 @@ export function lowerWinograd(g: Graph, opts: WinogradOptions = {}): WinogradWei
     const v4 = b.reshape(v, b.concatI([batch, b.constI64([C, a2, -1])])); // [N, C, a², T]
     const vt = b.transpose(v4, [0, 2, 1, 3]); // [N, a², C, T]
     const mm = b.op('MatMul', [u, vt], {}, 'wt_mm'); // U [a², M, C] broadcast over N: [N, a², M, T]
-    // Output transform as one small GEMM over the a² tile positions: rows (p, q) of the m×m output tile.
-    const o = b.op('MatMul', [aa, b.reshape(mm, b.concatI([batch, b.constI64([a2, -1])]))], {}, 'wt_out'); // [N, m², M·T]
+    // Output transform Aᵀ m A as two small GEMMs, over the tile's rows i, then its columns j (batched
+    // over the output rows p): a third of the products of one [m², a²] GEMM, and no transpose between.
+    const byRows = b.op('MatMul', [at, b.reshape(mm, b.concatI([batch, b.constI64([algo.a, -1])]))], {}, 'wt_out'); // [N, m(p), a(j)·M·T]
+    const byCols = b.reshape(byRows, b.concatI([batch, b.constI64([m, algo.a, -1])])); // [N, m(p), a(j), M·T]
+    const o = b.op('MatMul', [at, byCols], {}, 'wt_out'); // [N, m(p), m(q), M·T]
     // Channels (p·m + q)·M + m are DepthToSpace's DCR order.
     const o4 = b.reshape(o, b.concatI([batch, b.constI64([m2 * M]), tiles]));
     const y2 = b.op('DepthToSpace', [o4], { blocksize: aInt(m), mode: aString('DCR') }, 'wt_d2s'); // [N, M, m·th, m·tw]
