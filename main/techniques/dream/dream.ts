@@ -6,7 +6,7 @@ import type { Objective } from '../../onnx/loss';
 import { createModel, defaultDreamLayer, layer, type CreateModel } from '../create-shared/model';
 import { activations, activationsCached, session } from '../create-shared/net';
 import type { CreateResult, DreamParams } from '../create-shared/params';
-import { clampImg, dims, imgToRgb, loadRgb, resizeImg, rgbToImg, unitPerPixel, type Img } from '../create-shared/pixels';
+import { channelRange, dims, imgToRgb, loadRgb, resizeImg, rgbToImg, unitPerPixel, type Img } from '../create-shared/pixels';
 import { Tracker, type Reporter } from '../create-shared/progress';
 import { finish } from '../create-shared/result';
 import { roll } from '../../optim/image-ops';
@@ -57,7 +57,6 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
       const shifted = { ...img, data: roll(img.data, dims(img), jy, jx) };
       const { loss, grad } = await gradFn(shifted);
       ascend(img, roll(grad, dims(img), -jy, -jx), p.stepSize, cm);
-      clampImg(img, cm.pre);
       if (i === 0) first = loss;
       last = loss;
       track.done(loss, img, {}, `octave ${o + 1} / ${sizes.length}, step ${i + 1} / ${p.steps}`);
@@ -103,19 +102,29 @@ function objectives(tensors: string[], channel?: number): { objective: Objective
   return tensors.map((t) => ({ objective: { kind: 'meansq', tensor: t }, weight: 1 / tensors.length }));
 }
 
-/** x += step · k² · g / mean|g·k| per channel, k = model units per pixel unit (google's step in 0..255 units). */
+/**
+ * x += step · k² · g / mean|g·k| per channel, k = model units per pixel unit (google's step in 0..255
+ * units), then clamped to the valid pixel range, in one pass.
+ */
 function ascend(img: Img, g: Float32Array, step: number, cm: CreateModel): void {
   const plane = img.width * img.height;
   let sum = 0;
   for (let c = 0; c < 3; c++) {
     const k = unitPerPixel(cm.pre, c);
-    for (let i = c * plane; i < (c + 1) * plane; i++) sum += Math.abs(g[i] * k);
+    let s = 0;
+    for (let i = c * plane; i < (c + 1) * plane; i++) s += Math.abs(g[i]);
+    sum += s * Math.abs(k);
   }
   const mean = sum / g.length || 1;
+  const x = img.data;
   for (let c = 0; c < 3; c++) {
     const k = unitPerPixel(cm.pre, c);
     const f = (step * k * k) / (mean + 1e-12);
-    for (let i = c * plane; i < (c + 1) * plane; i++) img.data[i] += f * g[i];
+    const [lo, hi] = channelRange(cm.pre, c);
+    for (let i = c * plane; i < (c + 1) * plane; i++) {
+      const v = x[i] + f * g[i];
+      x[i] = v < lo ? lo : v > hi ? hi : v;
+    }
   }
 }
 
