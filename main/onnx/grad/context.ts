@@ -15,6 +15,8 @@ export interface RuleCtx {
   elemType(name: string): number;
   /** Value of a constant input, if it is one. */
   cval(name: string): number[] | undefined;
+  /** The node that produces a tensor (undefined for inputs and initializers). */
+  producer(name: string): Node | undefined;
 }
 
 /** Returns δ for each input (null where not needed or not differentiable). */

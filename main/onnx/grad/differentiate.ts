@@ -73,6 +73,7 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
   b.elemType = shapes.get(opts.loss)?.elemType ?? elemType;
   push(opts.loss, b.onesOfShape(b.shape(opts.loss)));
 
+  const producers = new Map(order.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i];
     if (NON_DIFF.has(node.opType)) continue;
@@ -101,6 +102,7 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
         const t = consts.get(name);
         return t ? tensorNumbers(t) : undefined;
       },
+      producer: (name) => producers.get(name),
     };
     const res = rule(ctx);
     node.inputs.forEach((x, k) => {

@@ -1,5 +1,5 @@
 // Backward rules of Conv, Gemm and MatMul: the transposed linear maps, plus weight/bias gradients.
-import { aInt, aInts, attrFloat, attrInt, type AttrValue } from '../ir.js';
+import { aInt, aInts, attrFloat, attrInt, attrInts, type AttrValue } from '../ir.js';
 import { INT64_MAX } from '../builder.js';
 import { fitSpatial, fullSize, gy0, spatialAttrs, unbroadcast, unsupported, type Rule, type RuleCtx } from './context.js';
 
@@ -145,6 +145,14 @@ const gemm: Rule = (c) => {
   return out;
 };
 
+/** Whether `t` is `a` with its last two axes swapped by a Transpose. */
+function isTransposeOf(c: RuleCtx, t: string, a: string, rank: number): boolean {
+  const p = c.producer(t);
+  if (!p || p.opType !== 'Transpose' || p.inputs[0] !== a) return false;
+  const perm = attrInts(p, 'perm');
+  return !!perm && perm.length === rank && perm.every((v, i) => v === (i < rank - 2 ? i : i === rank - 2 ? rank - 1 : rank - 2));
+}
+
 /** Swap the last two axes. */
 const tLast = (c: RuleCtx, t: string, rank: number) => c.b.transpose(t, [...[...Array(rank - 2).keys()], rank - 1, rank - 2]);
 
@@ -156,6 +164,12 @@ const matmul: Rule = (c) => {
   const bs = c.shape(B);
   const ys = c.shape(node.outputs[0]);
   const out: (string | null)[] = [null, null];
+  if (as.length >= 2 && bs.length >= 2 && isTransposeOf(c, B, A, as.length)) {
+    // A Gram matrix Y = A·Aᵀ (style and texture losses): δA = (δY + δYᵀ)·A in one product of the small
+    // δY with A, where the general rule would make two [C, HW] products, transposes and a sum.
+    out[0] = b.op('MatMul', [b.add(g, tLast(c, g, ys.length)), A]);
+    return out;
+  }
   if (as.length >= 2 && bs.length >= 2) {
     if (c.needs[0]) out[0] = unbroadcast(b, b.op('MatMul', [g, tLast(c, B, bs.length)]), [...ys.slice(0, -1), as[as.length - 1]], as);
     if (c.needs[1])
