@@ -1,7 +1,9 @@
 // Style transfer benchmark (not a CI test): our CLI vs a PyTorch peer doing the same Gatys objective on
 // torchvision VGG19 with random weights, same size, iterations and optimiser, one process each (so peak
 // RSS is each side's own). Prints wall-time and peak-memory ratios (ours / PyTorch; target time ≤ 0.7).
-// Usage: npx tsx bench/style/run.ts [--size 256] [--steps 20] [--optimiser adam|lbfgs] [--threads N]
+// The default is the working size (512 px) for 30 iterations; --size 256 --steps 20 is a quick
+// preview-sized run, where a cold process's session set-up weighs more (docs/techniques.md).
+// Usage: npx tsx bench/style/run.ts [--size 512] [--steps 30] [--optimiser adam|lbfgs] [--threads N]
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +20,8 @@ const root = path.resolve(here, '../..');
 const cache = path.resolve(here, '../.cache');
 const { values: v } = parseArgs({
   options: {
-    size: { type: 'string', default: '256' },
-    steps: { type: 'string', default: '20' },
+    size: { type: 'string', default: '512' },
+    steps: { type: 'string', default: '30' },
     optimiser: { type: 'string', default: 'adam' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     content: { type: 'string', default: path.resolve(root, '../shared/models/photos/grace_hopper.png') },
