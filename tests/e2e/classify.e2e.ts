@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
-import { dragFiles, fileFrom, launch, openStudio, pasteFiles, shot, studioUrl } from './studio-page';
+import { chooserFromShortcut, dragFiles, fileFrom, launch, openStudio, pasteFiles, shot, studioUrl } from './studio-page';
 
 const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
 const photo = (name: string) => fileFrom(sharedPath('photos', name));
@@ -102,7 +102,7 @@ describe('classify in the browser', { skip }, () => {
       .filter({ hasText: 'daisy' })
       .waitFor({ timeout: 30_000 });
 
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+o')]);
+    const chooser = await chooserFromShortcut(page, 'Control+o');
     assert.ok(chooser.isMultiple());
     await chooser.setFiles(sharedPath('photos', 'cat.png'));
     await page
@@ -111,7 +111,7 @@ describe('classify in the browser', { skip }, () => {
       .filter({ hasText: 'Egyptian cat' })
       .waitFor({ timeout: 30_000 });
 
-    const [folder] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Control+Shift+o')]);
+    const folder = await chooserFromShortcut(page, 'Control+Shift+o');
     await folder.setFiles(sharedPath('photos'));
     await page.getByText(/^Done$/).waitFor({ timeout: 60_000 });
     // LICENSE.md inside the folder is skipped quietly, the five photos are classified.

@@ -2,7 +2,7 @@
 // and real DataTransfer drops built inside the page.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type FileChooser, type Page, type WebSocketRoute } from 'playwright-core';
 import type { EngineMessage, JobEvent, ModelMeta, RequestEnvelope } from '../../main/api/contract';
 import { decodeFrame, encodeFrame } from '../../main/api/wire';
 
@@ -180,4 +180,19 @@ export async function shot(page: Page, name: string, settleMs = 450): Promise<st
   await page.waitForTimeout(settleMs);
   await page.screenshot({ path: file });
   return file;
+}
+
+/**
+ * The file chooser a keyboard shortcut opens. Headless Chromium now and then drops a chooser that opens
+ * while Playwright is still arming its interception (microsoft/playwright#19051), so a press that shows
+ * none within a few seconds is repeated; a shortcut that never opens one still fails.
+ */
+export async function chooserFromShortcut(page: Page, keys: string): Promise<FileChooser> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const waiting = page.waitForEvent('filechooser', { timeout: 5_000 }).catch(() => null);
+    await page.keyboard.press(keys);
+    const chooser = await waiting;
+    if (chooser) return chooser;
+  }
+  throw new Error(`${keys} opened no file chooser`);
 }
