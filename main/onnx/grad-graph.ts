@@ -23,8 +23,9 @@ export interface GradGraphSpec {
   dynamic?: boolean;
   /** Accumulate the loss in float64 (see LossOptions.double). */
   doubleLoss?: boolean;
-  /** Run wide 3×3 convs (forward and backward) as Winograd F(4×4, 3×3): ~1.5-2× faster there, float32
-   * error ~1e-5 relative instead of ~1e-7 (default true; see winograd.ts). */
+  /** Run wide 3×3 convs (forward and backward) as Winograd F(6×6, 3×3) / F(4×4, 3×3): ~1.5-2× faster there,
+   * float32 error ~1e-5 relative instead of ~1e-7 (default true; options as in winograd.ts). The graph then
+   * reads the transformed weights as inputs: see `winograd` below and winograd-weights.ts. */
   winograd?: boolean | WinogradOptions;
   /** Test hook: replacement backward rules. */
   rules?: DifferentiateOptions['rules'];

@@ -35,7 +35,7 @@ export interface RunnerOptions {
   /** Intra-op threads (default: os.availableParallelism()). */
   threads?: number;
   /**
-   * 'fast' (default): ORT level 'all' (blocked NCHWc convolutions) and Winograd F(4×4, 3×3) for wide 3×3
+   * 'fast' (default): ORT level 'all' (blocked NCHWc convolutions) and Winograd F(6×6)/F(4×4, 3×3) for wide 3×3
    * convs; faster than PyTorch on this CPU (bench/gradient), float32 error ~1e-5 relative per layer.
    * 'exact': level 'extended', direct convolutions only: rounds like PyTorch's float32 (~1e-7 per layer).
    * (Sessions run on ORT's CPU provider; a GPU provider would want 'exact', since cuDNN picks its own
