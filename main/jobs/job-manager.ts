@@ -173,7 +173,8 @@ export class JobManager {
   }
 
   private send(event: JobEvent, info: JobInfo): void {
-    this.emit(event);
+    // Observers first: the run log commits a job's end before anyone is told it ended, so a process killed
+    // between the two never leaves a client that saw "done" with a history that says "interrupted".
     const record = this.jobs.get(info.id)?.spec.record;
     for (const o of this.observers) {
       try {
@@ -183,5 +184,6 @@ export class JobManager {
         this.emit({ type: 'log', jobId: info.id, message: `observer failed: ${e instanceof Error ? e.message : String(e)}` });
       }
     }
+    this.emit(event);
   }
 }
