@@ -11,6 +11,7 @@ import { defaultOpset, DT, floatTensor, type Model } from '../../../main/onnx/ir
 import { onnxDescriptor } from '../../../main/onnx/onnx-descriptor.js';
 import { decodeModel, encodeModel, loadModel } from '../../../main/onnx/proto.js';
 import { topoSort, validateModel } from '../../../main/onnx/validate.js';
+import { testModel } from './graphs.js';
 
 const ModelProto = protobuf.Root.fromJSON(onnxDescriptor as protobuf.INamespace).lookupType('onnx.ModelProto');
 
@@ -36,23 +37,16 @@ function expectBadModel(fn: () => unknown, pattern: RegExp) {
 }
 
 function tiny(): Model {
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 't',
-    baseDir: null,
-    graph: {
-      name: 'g',
-      nodes: [
-        { name: 'b', opType: 'Relu', domain: '', inputs: ['h'], outputs: ['y'], attrs: {} },
-        { name: 'a', opType: 'Mul', domain: '', inputs: ['x', 'w'], outputs: ['h'], attrs: {} },
-      ],
-      inputs: [{ name: 'x', elemType: DT.FLOAT, shape: ['N', 3] }],
-      outputs: [{ name: 'y', elemType: DT.FLOAT, shape: ['N', 3] }],
-      initializers: new Map([['w', floatTensor('w', [3], [1, -2, 3])]]),
-      valueInfo: new Map(),
-    },
-  };
+  return testModel({
+    name: 'g',
+    nodes: [
+      { name: 'b', opType: 'Relu', domain: '', inputs: ['h'], outputs: ['y'], attrs: {} },
+      { name: 'a', opType: 'Mul', domain: '', inputs: ['x', 'w'], outputs: ['h'], attrs: {} },
+    ],
+    inputs: [{ name: 'x', elemType: DT.FLOAT, shape: ['N', 3] }],
+    outputs: [{ name: 'y', elemType: DT.FLOAT, shape: ['N', 3] }],
+    initializers: new Map([['w', floatTensor('w', [3], [1, -2, 3])]]),
+  });
 }
 
 describe('IR', () => {

@@ -3,33 +3,19 @@
 import { describe, expect, it } from 'vitest';
 import { aInts, DT, floatTensor, type Model, type Node } from '../../../main/onnx/ir.js';
 import { listLayers, resolveLayer } from '../../../main/onnx/layers.js';
+import { node, testModel } from './graphs.js';
 
-const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({
-  name,
-  opType,
-  domain: '',
-  inputs,
-  outputs,
-  attrs,
-});
 const conv = (name: string, x: string, w: string, y: string, k = 3, s = 1) =>
   node(name, 'Conv', [x, w], [y], { kernel_shape: aInts([k, k]), strides: aInts([s, s]), pads: aInts(new Array(4).fill((k - 1) >> 1)) });
 
 function model(nodes: Node[], weights: [string, number[]][], out: string): Model {
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 't',
-    baseDir: null,
-    graph: {
-      name: 'g',
-      nodes,
-      inputs: [{ name: 'x', elemType: DT.FLOAT, shape: ['N', 3, 'H', 'W'] }],
-      outputs: [{ name: out, elemType: DT.FLOAT }],
-      initializers: new Map(weights.map(([n, d]) => [n, floatTensor(n, d, new Array(d.reduce((a, b) => a * b, 1)).fill(0.1))])),
-      valueInfo: new Map(),
-    },
-  };
+  return testModel({
+    name: 'g',
+    nodes,
+    inputs: [{ name: 'x', elemType: DT.FLOAT, shape: ['N', 3, 'H', 'W'] }],
+    outputs: [{ name: out, elemType: DT.FLOAT }],
+    initializers: new Map(weights.map(([n, d]) => [n, floatTensor(n, d, new Array(d.reduce((a, b) => a * b, 1)).fill(0.1))])),
+  });
 }
 
 describe('layer naming', () => {

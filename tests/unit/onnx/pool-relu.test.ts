@@ -2,7 +2,8 @@
 // the graph left as it was (which a tap on the ReLU output forces), and the swap really happens.
 import { describe, expect, it } from 'vitest';
 import { buildGradGraph } from '../../../main/onnx/grad-graph.js';
-import { aInts, DT, floatTensor, type Model } from '../../../main/onnx/ir.js';
+import { aInts, floatTensor, type Model } from '../../../main/onnx/ir.js';
+import { node, testModel, value } from './graphs.js';
 import { GradRunner } from '../../../main/onnx/runner.js';
 import { rng } from './gradcheck.js';
 
@@ -12,37 +13,21 @@ const rand = (n: number, s = 1) => Array.from({ length: n }, () => s * (2 * r() 
 const weights = { w: rand(8 * 27, 0.5), b: rand(8, 0.3), w2: rand(32) };
 
 function net(): Model {
-  const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs = {}) => ({
-    name,
-    opType,
-    domain: '',
-    inputs,
-    outputs,
-    attrs,
+  return testModel({
+    nodes: [
+      node('conv', 'Conv', ['x', 'w', 'b'], ['c'], { kernel_shape: aInts([3, 3]), pads: aInts([1, 1, 1, 1]) }),
+      node('relu', 'Relu', ['c'], ['r']),
+      node('pool', 'MaxPool', ['r'], ['p'], { kernel_shape: aInts([2, 2]), strides: aInts([2, 2]) }),
+      node('conv2', 'Conv', ['p', 'w2'], ['y'], { kernel_shape: aInts([1, 1]) }),
+    ],
+    inputs: [value('x', [1, 3, 'H', 'W'])],
+    outputs: [value('y')],
+    initializers: [
+      floatTensor('w', [8, 3, 3, 3], weights.w),
+      floatTensor('b', [8], weights.b),
+      floatTensor('w2', [4, 8, 1, 1], weights.w2),
+    ],
   });
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 't',
-    baseDir: null,
-    graph: {
-      name: 'g',
-      nodes: [
-        node('conv', 'Conv', ['x', 'w', 'b'], ['c'], { kernel_shape: aInts([3, 3]), pads: aInts([1, 1, 1, 1]) }),
-        node('relu', 'Relu', ['c'], ['r']),
-        node('pool', 'MaxPool', ['r'], ['p'], { kernel_shape: aInts([2, 2]), strides: aInts([2, 2]) }),
-        node('conv2', 'Conv', ['p', 'w2'], ['y'], { kernel_shape: aInts([1, 1]) }),
-      ],
-      inputs: [{ name: 'x', elemType: DT.FLOAT, shape: [1, 3, 'H', 'W'] }],
-      outputs: [{ name: 'y', elemType: DT.FLOAT, shape: undefined }],
-      initializers: new Map([
-        ['w', floatTensor('w', [8, 3, 3, 3], weights.w)],
-        ['b', floatTensor('b', [8], weights.b)],
-        ['w2', floatTensor('w2', [4, 8, 1, 1], weights.w2)],
-      ]),
-      valueInfo: new Map(),
-    },
-  };
 }
 
 describe('MaxPool before ReLU', () => {

@@ -1,21 +1,14 @@
 // The runner on synthetic models (no shared models needed): session reuse across sizes for dynamic
 // graphs, one graph per size when a Gemm pins the size, taps, targets and release.
 import { afterAll, describe, expect, it } from 'vitest';
-import { aInt, aInts, DT, floatTensor, type Model, type Node } from '../../../main/onnx/ir.js';
+import { aInt, aInts, DT, floatTensor, type Model } from '../../../main/onnx/ir.js';
 import { GradRunner } from '../../../main/onnx/runner.js';
 import { gramOf } from '../../../main/techniques/create-shared/gram.js';
 import { rng } from './gradcheck.js';
+import { node, testModel } from './graphs.js';
 
 const r = rng(8);
 const rand = (n: number) => Array.from({ length: n }, () => 2 * r() - 1);
-const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({
-  name,
-  opType,
-  domain: '',
-  inputs,
-  outputs,
-  attrs,
-});
 
 function model(pinned: boolean): Model {
   const nodes = [
@@ -26,23 +19,16 @@ function model(pinned: boolean): Model {
     ...(pinned ? [] : [node('flat', 'Flatten', ['g'], ['f'])]),
     node('fc', 'Gemm', ['f', 'fw'], ['y'], { transB: aInt(1) }),
   ];
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 't',
-    baseDir: null,
-    graph: {
-      name: pinned ? 'pinned' : 'dyn',
-      nodes,
-      inputs: [{ name: 'x', elemType: DT.FLOAT, shape: [1, 3, 8, 8] }],
-      outputs: [{ name: 'y', elemType: DT.FLOAT, shape: [1, 2] }],
-      initializers: new Map([
-        ['w', floatTensor('w', [4, 3, 3, 3], rand(108))],
-        ['fw', floatTensor('fw', [2, pinned ? 4 * 4 * 4 : 4], rand(pinned ? 128 : 8))],
-      ]),
-      valueInfo: new Map(),
-    },
-  };
+  return testModel({
+    name: pinned ? 'pinned' : 'dyn',
+    nodes,
+    inputs: [{ name: 'x', elemType: DT.FLOAT, shape: [1, 3, 8, 8] }],
+    outputs: [{ name: 'y', elemType: DT.FLOAT, shape: [1, 2] }],
+    initializers: new Map([
+      ['w', floatTensor('w', [4, 3, 3, 3], rand(108))],
+      ['fw', floatTensor('fw', [2, pinned ? 4 * 4 * 4 : 4], rand(pinned ? 128 : 8))],
+    ]),
+  });
 }
 
 const runner = new GradRunner({ threads: 1 });

@@ -2,23 +2,16 @@
 // spatial dims, opset upgrade) checked against real ORT runs where values matter.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { aFloat, aInt, aInts, DT, floatTensor, type Model, type Node } from '../../../main/onnx/ir.js';
+import { aFloat, aInt, aInts, DT, floatTensor, type Model } from '../../../main/onnx/ir.js';
 import { encodeModel } from '../../../main/onnx/proto.js';
 import { buildGradGraph } from '../../../main/onnx/grad-graph.js';
 import { inferShapes } from '../../../main/onnx/shapes.js';
 import { foldBatchNorm, makeSpatialDynamic, maxPoolToAverage, truncateAt, upgradeOpset } from '../../../main/onnx/surgery.js';
 import { rng } from './gradcheck.js';
+import { node, testModel } from './graphs.js';
 
 const r = rng(3);
 const rand = (n: number) => Array.from({ length: n }, () => 2 * r() - 1);
-const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({
-  name,
-  opType,
-  domain: '',
-  inputs,
-  outputs,
-  attrs,
-});
 
 /** conv(3→4, 3x3 s2 p1) → BN → relu → maxpool 3x3 s2 p1 → GAP → flatten → gemm(4→5) */
 function smallCnn(opset = 17): Model {
@@ -32,12 +25,8 @@ function smallCnn(opset = 17): Model {
     ['fw', floatTensor('fw', [5, 4], rand(20))],
     ['fb', floatTensor('fb', [5], rand(5))],
   ]);
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: opset }],
-    producerName: 't',
-    baseDir: null,
-    graph: {
+  return testModel(
+    {
       name: 'cnn',
       nodes: [
         node('conv', 'Conv', ['x', 'w', 'cb'], ['c'], { kernel_shape: aInts([3, 3]), strides: aInts([2, 2]), pads: aInts([1, 1, 1, 1]) }),
@@ -51,9 +40,9 @@ function smallCnn(opset = 17): Model {
       inputs: [{ name: 'x', elemType: DT.FLOAT, shape: [1, 3, 17, 16] }],
       outputs: [{ name: 'y', elemType: DT.FLOAT, shape: [1, 5] }],
       initializers: init,
-      valueInfo: new Map(),
     },
-  };
+    opset,
+  );
 }
 
 async function run(m: Model, x: Float32Array, dims: number[], out: string): Promise<Float32Array> {

@@ -10,6 +10,7 @@ import { GradRunner } from '../../../main/onnx/runner.js';
 import { lowerWinograd } from '../../../main/onnx/winograd.js';
 import { winogradFeeds } from '../../../main/onnx/winograd-weights.js';
 import { rng } from './gradcheck.js';
+import { testModel } from './graphs.js';
 
 const r = rng(21);
 const rand = (n: number, s = 1) => Array.from({ length: n }, () => s * (2 * r() - 1));
@@ -19,23 +20,16 @@ function convModel(C: number, M: number, attrs: Node['attrs'], bias = true): Mod
   const kernel = (attrs.kernel_shape?.type === 'ints' && attrs.kernel_shape.value) || [3, 3];
   const group = attrs.group?.type === 'int' ? attrs.group.value : 1;
   const k = kernel[0] * kernel[1];
-  return {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 't',
-    baseDir: null,
-    graph: {
-      name: 'conv',
-      nodes: [{ name: 'conv', opType: 'Conv', domain: '', inputs, outputs: ['y'], attrs: { kernel_shape: aInts(kernel), ...attrs } }],
-      inputs: [{ name: 'x', elemType: DT.FLOAT, shape: ['N', C, 'H', 'W'] }],
-      outputs: [{ name: 'y', elemType: DT.FLOAT, shape: undefined }],
-      initializers: new Map([
-        ['w', floatTensor('w', [M, C / group, ...kernel], rand((M * C * k) / group, 1 / Math.sqrt(C * k)))],
-        ...(bias ? ([['b', floatTensor('b', [M], rand(M))]] as const) : []),
-      ]),
-      valueInfo: new Map(),
-    },
-  };
+  return testModel({
+    name: 'conv',
+    nodes: [{ name: 'conv', opType: 'Conv', domain: '', inputs, outputs: ['y'], attrs: { kernel_shape: aInts(kernel), ...attrs } }],
+    inputs: [{ name: 'x', elemType: DT.FLOAT, shape: ['N', C, 'H', 'W'] }],
+    outputs: [{ name: 'y', elemType: DT.FLOAT, shape: undefined }],
+    initializers: new Map([
+      ['w', floatTensor('w', [M, C / group, ...kernel], rand((M * C * k) / group, 1 / Math.sqrt(C * k)))],
+      ...(bias ? ([['b', floatTensor('b', [M], rand(M))]] as const) : []),
+    ]),
+  });
 }
 
 async function run(m: Model, x: Float32Array, dims: number[], feeds: Record<string, ort.Tensor> = {}): Promise<Float32Array> {
