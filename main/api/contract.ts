@@ -85,6 +85,8 @@ export const Methods = {
   'create.estimate': method(EstimateParams, Estimate),
   'jobs.list': method(z.object({}), z.array(JobInfo)),
   'jobs.cancel': method(z.object({ jobId: z.string() }), z.object({ cancelled: z.boolean() })),
+  /** The page has drawn a job's last preview: the engine may send the next (backpressure). */
+  'jobs.previewTaken': method(z.object({ jobId: z.string() }), z.object({})),
 } as const;
 
 export type MethodName = keyof typeof Methods;
@@ -106,6 +108,12 @@ export const JobEvent = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('preview'), jobId: z.string(), mime: z.string(), bytes: Bytes, step: z.number().optional() }),
   z.object({ type: z.literal('metric'), jobId: z.string(), step: z.number(), name: z.string(), value: z.number() }),
+  /** What clients get instead of single metrics: a batch, at most ~10 a second (jobs/client-outbox.ts). */
+  z.object({
+    type: z.literal('metrics'),
+    jobId: z.string(),
+    points: z.array(z.object({ step: z.number(), name: z.string(), value: z.number() })),
+  }),
   z.object({ type: z.literal('item'), jobId: z.string(), index: z.number(), item: z.unknown() }),
   z.object({ type: z.literal('log'), jobId: z.string(), message: z.string() }),
   z.object({ type: z.literal('done'), jobId: z.string(), result: z.unknown() }),

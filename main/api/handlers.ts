@@ -23,6 +23,7 @@ export function createHandlers(services: EngineServices): Handlers {
     ...createToolHandlers(services),
     'jobs.list': async () => services.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
+    'jobs.previewTaken': async ({ jobId }) => (services.outbox?.ack(jobId), {}),
   };
 }
 

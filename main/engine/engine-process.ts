@@ -2,6 +2,10 @@
 // exists: Electron's utilityProcess (process.parentPort) or a Node child_process fork (process.send).
 import type { EngineMessage, RequestEnvelope } from '../api/contract';
 import { Engine } from './engine';
+import { lowerOwnPriority } from './priority';
+
+// Before any ONNX Runtime or libuv thread exists: they inherit it (Linux nice is per thread).
+lowerOwnPriority();
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Methods, StudioError, type MethodName, type RequestEnvelope, type ResponseEnvelope, type StudioEvent } from '../api/contract';
 import { createHandlers, type Handlers } from '../api/handlers';
+import { ClientOutbox } from '../jobs/client-outbox';
 import { JobManager } from '../jobs/job-manager';
 import { RunLog } from '../log/run-log';
 import { ModelRegistry } from '../models/registry';
@@ -23,8 +24,13 @@ export class Engine {
   private listeners = new Set<(e: StudioEvent) => void>();
 
   constructor(options: EngineOptions) {
+    // A client in another process gets job events through the outbox (latest-wins, batched, acked previews);
+    // in-process listeners see every raw event.
+    const toClient = options.emit;
+    const outbox = toClient ? new ClientOutbox((payload) => toClient({ channel: 'job', payload })) : undefined;
     const emit = (event: StudioEvent): void => {
-      options.emit?.(event);
+      if (outbox && event.channel === 'job') outbox.push(event.payload);
+      else toClient?.(event);
       for (const l of this.listeners) l(event);
     };
     const jobs = new JobManager((payload) => emit({ channel: 'job', payload }));
@@ -37,6 +43,7 @@ export class Engine {
       jobs,
       log,
       emit,
+      outbox,
       transport: options.transport,
     };
     this.handlers = createHandlers(this.services);
@@ -78,6 +85,7 @@ export class Engine {
 
   async dispose(): Promise<void> {
     this.services.jobs.cancelAll();
+    this.services.outbox?.dispose();
     this.services.log.close();
     await this.services.sessions.releaseAll();
   }

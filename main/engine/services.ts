@@ -1,5 +1,6 @@
 // What the handlers share inside the engine process: the model registry, the ORT session cache, the job manager,
 // the run log.
+import type { ClientOutbox } from '../jobs/client-outbox';
 import type { JobManager } from '../jobs/job-manager';
 import type { ModelRegistry } from '../models/registry';
 import type { SessionCache } from '../runtime/sessions';
@@ -13,5 +14,7 @@ export interface EngineServices {
   /** The experiment log (every job with a `record` spec, classify.image, CLI runs). */
   log: RunLog;
   emit: (event: StudioEvent) => void;
+  /** Coalesces job events on their way to a client in another process (absent in process: CLI, tests). */
+  outbox?: ClientOutbox;
   transport: string;
 }

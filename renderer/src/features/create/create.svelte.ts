@@ -139,8 +139,11 @@ class Create {
           this.run = { ...this.run, fraction: f, etaSeconds: eta, message: msg ?? '' };
         },
         onPreview: (bytes) => this.run?.tool === tool && this.setPreview(bytes),
-        onMetric: (step, name, v) => {
-          if (name === 'loss' && this.run?.tool === tool) this.losses = [...this.losses.slice(0, step), v];
+        onMetrics: (points) => {
+          if (this.run?.tool !== tool) return;
+          const losses = this.losses.slice();
+          for (const p of points) if (p.name === 'loss') losses[p.step] = p.value;
+          this.losses = losses;
         },
       });
       const r = CreateResult.parse(value);

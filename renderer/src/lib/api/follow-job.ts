@@ -22,7 +22,16 @@ export interface Hooks {
   onStart?: (jobId: string) => void;
   onProgress?: (fraction: number, etaSeconds: number | null, message?: string) => void;
   onPreview?: (bytes: Uint8Array, step?: number) => void;
-  onMetric?: (step: number, name: string, value: number) => void;
+  /** A batch of metric points (the engine sends them at most ~10 times a second). */
+  onMetrics?: (points: { step: number; name: string; value: number }[]) => void;
+}
+
+/**
+ * Tells the engine the page has drawn a preview (after the next frame), so it may send the next one: the
+ * engine never queues previews faster than the page shows them.
+ */
+function takePreview(jobId: string): void {
+  requestAnimationFrame(() => void connection.call('jobs.previewTaken', { jobId }).catch(() => {}));
 }
 
 /** Starts the job (`start` returns its id) and resolves with its `done` result. */
@@ -32,8 +41,11 @@ export async function followJob(start: () => Promise<{ jobId: string }>, hooks: 
   return new Promise((resolve, reject) => {
     const handle: Handler = (e) => {
       if (e.type === 'progress') hooks.onProgress?.(e.fraction, e.etaSeconds, e.message);
-      else if (e.type === 'preview') hooks.onPreview?.(e.bytes, e.step);
-      else if (e.type === 'metric') hooks.onMetric?.(e.step, e.name, e.value);
+      else if (e.type === 'preview') {
+        hooks.onPreview?.(e.bytes, e.step);
+        takePreview(jobId);
+      } else if (e.type === 'metrics') hooks.onMetrics?.(e.points);
+      else if (e.type === 'metric') hooks.onMetrics?.([e]);
       else if (e.type === 'done' || e.type === 'failed' || e.type === 'cancelled') {
         handlers.delete(jobId);
         if (e.type === 'done') resolve(e.result);
