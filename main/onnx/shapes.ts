@@ -184,8 +184,12 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
     case 'Softplus':
     case 'HardSigmoid':
     case 'LRN':
-    case 'BatchNormalization':
-      return n.opType === 'BatchNormalization' ? same() : same();
+      return same();
+    case 'BatchNormalization': {
+      // Training mode's running mean and variance: [C].
+      const stat = { elemType: et, shape: [need(0).shape[1]] };
+      return [same()[0], stat, stat];
+    }
     case 'Dropout':
       return [same()[0], { elemType: DT.BOOL, shape: [...need(0).shape] }];
     case 'Add':

@@ -9,13 +9,16 @@ import { topoSort } from '../validate.js';
 import { unsupported, type Rule, type RuleCtx } from './context.js';
 import { elementwiseRules } from './rules-elementwise.js';
 import { linearRules } from './rules-linear.js';
+import { normRules } from './rules-norm.js';
 import { poolRules } from './rules-pool.js';
 import { shapeRules } from './rules-shape.js';
 
-export const RULES: Readonly<Record<string, Rule>> = { ...elementwiseRules, ...linearRules, ...poolRules, ...shapeRules };
+export const RULES: Readonly<Record<string, Rule>> = { ...elementwiseRules, ...linearRules, ...normRules, ...poolRules, ...shapeRules };
 
 /** Ops whose outputs never carry a gradient. */
 const NON_DIFF = new Set(['Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'Greater', 'Less', 'Equal', 'Not', 'And']);
+/** Outputs that never carry a gradient of ops whose other outputs do (argmax indices, dropout masks). */
+const NON_DIFF_OUTPUTS: Record<string, number[]> = { MaxPool: [1], Dropout: [1] };
 
 export interface DifferentiateOptions {
   /** Name of the scalar loss tensor. */
@@ -44,7 +47,7 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
   const live = new Set(opts.wrt);
   for (const n of order) {
     if (NON_DIFF.has(n.opType)) continue;
-    if (n.inputs.some((i) => i && live.has(i))) n.outputs.forEach((o, i) => o && !(n.opType === 'MaxPool' && i === 1) && live.add(o));
+    if (n.inputs.some((i) => i && live.has(i))) n.outputs.forEach((o, i) => o && !NON_DIFF_OUTPUTS[n.opType]?.includes(i) && live.add(o));
   }
   if (!live.has(opts.loss)) throw new StudioError('bad_request', `loss "${opts.loss}" does not depend on ${opts.wrt.join(', ')}`);
   // Backward: tensors the loss depends on.

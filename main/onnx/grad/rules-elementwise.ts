@@ -1,7 +1,7 @@
 // Backward rules of pointwise ops and broadcasting arithmetic. δx = δy · f'(x), written with the
 // forward output y where that is cheaper (sigmoid, tanh, sqrt, exp).
 import { aFloat, attrFloat, attrInt, type AttrValue } from '../ir.js';
-import { gy0, unbroadcast, type Rule, type RuleCtx } from './context.js';
+import { gy0, unbroadcast, unsupported, type Rule, type RuleCtx } from './context.js';
 
 const where = (c: RuleCtx, cond: string, a: string, b: string) => c.b.op('Where', [cond, a, b], {}, 'where');
 
@@ -157,15 +157,25 @@ const logSoftmax: Rule = (c) => {
   return [b.sub(g, b.mul(b.op('Exp', [node.outputs[0]]), b.reduceSum(g, [axis], true)))];
 };
 
-/** Inference BatchNormalization is per-channel affine: δx = δy · γ / sqrt(σ² + ε). */
-const batchNorm: Rule = (c) => {
+/**
+ * Dropout: without training_mode (or with it false) it is the identity, δx = δy. In training mode
+ * y = x·mask/(1 − r) with ORT's own random mask, so δx = δy·mask/(1 − r): the node is asked for its mask
+ * output (as MaxPool is for its indices). A training_mode or ratio that is not a constant is refused.
+ */
+const dropout: Rule = (c) => {
   const { b, node } = c;
-  const [x, gamma, , , variance] = node.inputs;
-  const rank = c.shape(x).length;
-  const eps = attrFloat(node, 'epsilon', 1e-5);
-  const k = b.div(gamma, b.op('Sqrt', [b.add(variance, b.constF([eps]))]));
-  const kb = b.reshape(k, b.constI64([-1, ...new Array(Math.max(0, rank - 2)).fill(1)]));
-  return [b.mul(gy0(c), kb), null, null, null, null];
+  const out: (string | null)[] = node.inputs.map(() => null);
+  if (!c.needs[0]) return out;
+  const training = node.inputs[2] ? c.cval(node.inputs[2]) : [0];
+  if (!training) throw unsupported(node, 'training_mode must be a constant');
+  if (!training[0]) return [gy0(c), ...out.slice(1)];
+  const ratio = node.inputs[1] ? c.cval(node.inputs[1]) : [0.5];
+  if (!ratio || ratio[0] >= 1) throw unsupported(node, 'training mode needs a constant ratio below 1');
+  if (!node.outputs[1]) {
+    node.outputs[1] = b.fresh('dropmask');
+    b.setShape(node.outputs[1], { elemType: 9, shape: c.shape(node.outputs[0]) });
+  }
+  return [b.mul(gy0(c), b.scale(b.castF(node.outputs[1]), 1 / (1 - ratio[0]))), ...out.slice(1)];
 };
 
 const castRule: Rule = (c) => {
@@ -179,7 +189,7 @@ const castRule: Rule = (c) => {
 
 export const elementwiseRules: Record<string, Rule> = {
   Identity: pass,
-  Dropout: pass,
+  Dropout: dropout,
   Relu: relu,
   LeakyRelu: leakyRelu,
   Elu: elu,
@@ -203,6 +213,5 @@ export const elementwiseRules: Record<string, Rule> = {
   Div: div,
   Softmax: softmax,
   LogSoftmax: logSoftmax,
-  BatchNormalization: batchNorm,
   Cast: castRule,
 };
