@@ -16,7 +16,10 @@ export interface BnRunningStats {
   var: Float32Array;
 }
 
-/** `bnStats` is keyed by BatchNormalization node name (TrainGraph.batchNorm[].node). */
+/**
+ * `weights` maps initializer names to values: trained parameters, and running statistics too if the trainer
+ * keeps them by name (TrainGraph.batchNorm[].runningMean/runningVar); `bnStats` is the same by BN node name.
+ */
 export function exportInference(
   forward: Model,
   weights: ReadonlyMap<string, Float32Array>,
@@ -48,8 +51,10 @@ export function exportInference(
   foldBatchNorm(m);
   const logits = logitsOf(g);
   if (!g.outputs.some((o) => o.name === LOGITS)) {
-    if (g.nodes.some((n) => n.outputs.includes(LOGITS))) throw new StudioError('bad_model', `a tensor named "${LOGITS}" is not the logits`);
-    g.nodes.push({ name: 'export/logits', opType: 'Identity', domain: '', inputs: [logits], outputs: [LOGITS], attrs: {} });
+    if (logits !== LOGITS && g.nodes.some((n) => n.outputs.includes(LOGITS)))
+      throw new StudioError('bad_model', `a tensor named "${LOGITS}" is not the logits`);
+    if (logits !== LOGITS)
+      g.nodes.push({ name: 'export/logits', opType: 'Identity', domain: '', inputs: [logits], outputs: [LOGITS], attrs: {} });
     g.outputs.push({ name: LOGITS, elemType: g.outputs[0].elemType, shape: g.outputs[0].shape && [...g.outputs[0].shape] });
   }
   return { ...m, producerName: 'vision-studio-export' };
