@@ -1,6 +1,8 @@
 // View-level state: which tool is open, dialogs, and the hidden file pickers App registers.
 
-export type Tool = 'classify' | 'explain' | 'create' | 'history' | 'models';
+export type Tool = 'classify' | 'explain' | 'create' | 'train' | 'history' | 'models';
+/** The tools in rail order; the digit keys 1–6 open them. */
+export const TOOLS: readonly Tool[] = ['classify', 'explain', 'create', 'train', 'history', 'models'];
 
 class Ui {
   tool = $state<Tool>('classify');

@@ -1,0 +1,430 @@
+// State of the Train view as `{ params, job, result }` plus the dataset: files dropped or picked become a managed
+// dataset (uploaded in batches) or an engine-side folder is named; train.inspect reports on it; train.start runs
+// with live curves; the TrainResult feeds the confusion matrix, per-class scores and the mistakes, which open in
+// Explain or Classify with the new model.
+import { DatasetReport, StudioError, TrainParams, TrainResult, type AugmentId, type SkippedFile } from '../../../../main/api/contract';
+import { classify } from '../../lib/state/classify.svelte';
+import { connection } from '../../lib/state/connection.svelte';
+import { models } from '../../lib/state/models.svelte';
+import { ui } from '../../lib/state/ui.svelte';
+import { blobUrl } from '../../lib/files/download';
+import { explain } from '../explain/explain.svelte';
+import { Curves } from './curves.svelte';
+import { batches, planDataset, type Labelled, type PathFile } from './dataset-files';
+import { JobTracker, type JobFailure } from './job.svelte';
+import { OPTIMIZERS, usesMomentum } from './options';
+
+export type StageTab = 'data' | 'training' | 'results';
+
+/** The contract's defaults (TrainParams with every default applied), the form's starting point. */
+const DEFAULTS = TrainParams.parse({ dataset: 'unset' });
+
+const num = (x: number): number | null => x;
+
+/** The form: the contract's fields; optional numbers are null when blank (the engine's default applies). */
+function initialParams() {
+  return {
+    mode: DEFAULTS.mode,
+    /** '' = the model selected in the studio. */
+    baseModelId: '',
+    arch: DEFAULTS.arch,
+    size: null as number | null,
+    channels: null as 1 | 3 | null,
+    init: DEFAULTS.init,
+    head: DEFAULTS.head,
+    hidden: num(DEFAULTS.hidden),
+    fineTuneBlocks: num(DEFAULTS.fineTuneBlocks),
+    backboneLrScale: num(DEFAULTS.backboneLrScale),
+    epochs: num(DEFAULTS.epochs),
+    batch: num(DEFAULTS.batch),
+    optimizer: DEFAULTS.optimizer,
+    lr: null as number | null,
+    momentum: null as number | null,
+    weightDecay: num(DEFAULTS.weightDecay),
+    l1: num(DEFAULTS.l1),
+    dropout: num(DEFAULTS.dropout),
+    labelSmoothing: num(DEFAULTS.labelSmoothing),
+    schedule: DEFAULTS.schedule,
+    clipNorm: null as number | null,
+    augment: [...DEFAULTS.augment] as AugmentId[],
+    earlyStop: num(DEFAULTS.earlyStop),
+    seed: num(DEFAULTS.seed),
+    valSplit: num(DEFAULTS.valSplit),
+    name: '',
+  };
+}
+export type TrainForm = ReturnType<typeof initialParams>;
+
+export interface DataSource {
+  /** Managed dataset id or absolute folder. */
+  dataset: string;
+  /** The val/ half of a dropped train/ + val/ folder (a second managed dataset). */
+  val?: string;
+  name: string;
+  kind: 'upload' | 'folder';
+  /** Files the page did not send (not images, outside class folders) and those the engine refused to store. */
+  skipped: SkippedFile[];
+}
+
+export interface Upload {
+  done: number;
+  total: number;
+  name: string;
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  lr: 'Learning rate',
+  momentum: 'Momentum',
+  weightDecay: 'Weight decay',
+  l1: 'L1',
+  dropout: 'Dropout',
+  labelSmoothing: 'Label smoothing',
+  clipNorm: 'Clip norm',
+  epochs: 'Epochs',
+  batch: 'Batch size',
+  valSplit: 'Validation split',
+  earlyStop: 'Early-stopping patience',
+  seed: 'Seed',
+  size: 'Input size',
+  hidden: 'Hidden units',
+  fineTuneBlocks: 'Blocks to fine-tune',
+  backboneLrScale: 'Backbone learning-rate scale',
+  name: 'Model name',
+};
+
+/** A failure in the user's words: what failed, then the engine's sentence (which names the file). */
+export function describeFailure(what: string, f: JobFailure): string {
+  const msg = f.message.replace(/^Error:\s*/, '');
+  switch (f.code) {
+    case 'disk_full':
+      return `${what}: the disk is full. ${msg}`;
+    case 'not_found':
+      return `${what}: ${msg}. Was the folder moved or deleted?`;
+    case 'model_missing':
+      return `${what}: the base model is not on disk. ${msg}`;
+    case 'bad_image':
+    case 'image_too_large':
+      return `${what} because of an image: ${msg}`;
+    case 'bad_request':
+      return `${what}: ${msg}`;
+    default:
+      return /not connected|engine (stopped|restarted)/i.test(msg) ? `${what}: the engine stopped. ${msg}` : `${what}: ${msg}`;
+  }
+}
+
+class Train {
+  tab = $state<StageTab>('data');
+  params = $state(initialParams());
+  data = $state.raw<DataSource | null>(null);
+  upload = $state<Upload | null>(null);
+  dataError = $state('');
+  report = $state.raw<DatasetReport | null>(null);
+  inspectJob = new JobTracker();
+  job = new JobTracker();
+  curves = new Curves();
+  result = $state.raw<TrainResult | null>(null);
+  /** The result on screen belongs to an earlier run (a newer one is running or failed). */
+  stale = $state(false);
+  /** Confusion-matrix cell whose images are listed: [true, predicted]. */
+  cell = $state<[number, number] | null>(null);
+  providers = $state.raw<{ available: string[]; chosen: string } | null>(null);
+  preview = $state.raw<{ file: string; urls: string[] } | null>(null);
+  previewIndex = $state(0);
+  previewBusy = $state(false);
+  previewError = $state('');
+  actionError = $state('');
+  private uploadToken = 0;
+  private previewToken = 0;
+  private thumbs = new Map<string, Promise<string>>();
+
+  running = $derived(this.job.state !== null);
+  baseModel = $derived(models.available.find((m) => m.id === this.params.baseModelId) ?? models.selected);
+  trainCount = $derived(this.report ? this.report.classes.reduce((s, c) => s + c.train, 0) : 0);
+  stepsPerEpoch = $derived(Math.max(1, Math.ceil(this.trainCount / Math.max(1, this.params.batch ?? DEFAULTS.batch))));
+  defaultLr = $derived(OPTIMIZERS[this.params.optimizer].lr);
+
+  /** Why Run is not possible now, or null. */
+  missing = $derived.by((): string | null => {
+    if (this.upload) return 'Wait for the upload to finish.';
+    if (!this.data) return 'Add a dataset first.';
+    if (this.inspectJob.state) return 'Reading the dataset…';
+    if (!this.report) return 'The dataset could not be read.';
+    if (this.report.classes.length < 2) return 'Training needs at least two classes (two folders of images).';
+    if (this.params.mode !== 'scratch' && !this.baseModel) return 'Pick or download a base model first.';
+    return null;
+  });
+
+  async loadProviders(): Promise<void> {
+    if (this.providers) return;
+    try {
+      this.providers = await connection.call('train.providers', {});
+    } catch {
+      this.providers = null;
+    }
+  }
+
+  // ---------- data ----------
+
+  /** Files dropped or picked: plan the classes, upload into a new managed dataset, inspect it. */
+  async takeFiles(files: PathFile[], truncated = false): Promise<void> {
+    const plan = planDataset(files);
+    const token = ++this.uploadToken;
+    this.resetData();
+    if (plan.train.length === 0) {
+      this.dataError =
+        files.length === 0
+          ? 'The drop held no files. Drop a folder that holds one folder of images per class.'
+          : `No images inside class folders in ${plan.name === 'dataset' ? 'what was dropped' : `“${plan.name}”`}: drop a folder that holds one folder of images per class (or train/ and val/ folders that do).`;
+      this.data = plan.skipped.length ? { dataset: '', name: plan.name, kind: 'upload', skipped: plan.skipped } : null;
+      return;
+    }
+    if (truncated) this.dataError = 'Only the first 200,000 files were taken: for larger datasets give the folder path below.';
+    const total = plan.train.length + plan.val.length;
+    this.upload = { done: 0, total, name: plan.name };
+    const skipped: SkippedFile[] = [...plan.skipped];
+    try {
+      const send = async (name: string, list: Labelled[], prefix: string) => {
+        const { id } = await connection.call('train.datasetCreate', { name });
+        for (const batch of batches(list)) {
+          if (token !== this.uploadToken) return null;
+          const payload = await Promise.all(
+            batch.map(async (f) => ({ label: f.label, name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) })),
+          );
+          const r = await connection.call('train.datasetAdd', { id, files: payload });
+          skipped.push(...r.skipped.map((s) => ({ file: `${prefix}${s.file}`, reason: s.reason })));
+          if (token !== this.uploadToken) return null;
+          if (this.upload) this.upload.done += batch.length;
+        }
+        return id;
+      };
+      const dataset = await send(
+        plan.layout === 'train-val' ? `${plan.name}-train` : plan.name,
+        plan.train,
+        plan.layout === 'train-val' ? 'train/' : '',
+      );
+      if (!dataset) return;
+      let val: string | undefined;
+      if (plan.val.length > 0) {
+        const v = await send(`${plan.name}-val`, plan.val, 'val/');
+        if (!v) return;
+        val = v;
+      }
+      this.upload = null;
+      this.data = { dataset, val, name: plan.name, kind: 'upload', skipped };
+      await this.inspect();
+    } catch (e) {
+      if (token !== this.uploadToken) return;
+      this.upload = null;
+      const f = e instanceof StudioError ? { code: e.code, message: e.message } : { code: 'internal', message: String(e) };
+      this.dataError = describeFailure(`Could not upload ${plan.name}`, f);
+    }
+  }
+
+  /** An absolute folder the engine reads in place (the desktop app, or a server on this machine). */
+  async useFolder(path: string): Promise<void> {
+    const p = path.trim();
+    if (!p) return;
+    ++this.uploadToken;
+    this.resetData();
+    this.data = { dataset: p, name: p.split(/[\\/]/).filter(Boolean).pop() ?? p, kind: 'folder', skipped: [] };
+    await this.inspect();
+  }
+
+  private resetData(): void {
+    this.inspectJob.abandon();
+    this.upload = null;
+    this.dataError = '';
+    this.data = null;
+    this.report = null;
+    this.clearPreview();
+    this.previewIndex = 0;
+    this.tab = 'data';
+  }
+
+  async inspect(): Promise<void> {
+    const d = this.data;
+    if (!d?.dataset) return;
+    const report = await this.inspectJob.run(
+      () =>
+        connection.call('train.inspect', {
+          dataset: d.dataset,
+          val: d.val,
+          valSplit: this.params.valSplit ?? undefined,
+          seed: this.params.seed ?? undefined,
+        }),
+      (v) => DatasetReport.parse(v),
+    );
+    if (this.data !== d) return;
+    if (report)
+      this.report = report; // the augmentation preview follows (AugmentPreview watches the report)
+    else if (this.inspectJob.error) this.report = null;
+  }
+
+  // ---------- augmentation preview ----------
+
+  async refreshPreview(): Promise<void> {
+    const d = this.data;
+    if (!d?.dataset || !this.report || this.report.total === 0) return;
+    const token = ++this.previewToken;
+    const augment = [...this.params.augment];
+    this.previewBusy = true;
+    try {
+      const r = await connection.call('train.augmentPreview', {
+        dataset: d.dataset,
+        index: this.previewIndex,
+        augment,
+        size: 96,
+        n: augment.length ? 8 : 1,
+        seed: this.params.seed ?? 0,
+      });
+      if (token !== this.previewToken) return;
+      this.clearPreview();
+      this.preview = { file: r.file, urls: r.images.map((b) => blobUrl(b)) };
+      this.previewError = '';
+    } catch (e) {
+      if (token !== this.previewToken) return;
+      this.clearPreview();
+      this.previewError = e instanceof Error ? e.message : String(e);
+    } finally {
+      if (token === this.previewToken) this.previewBusy = false;
+    }
+  }
+
+  nextPreviewImage(): void {
+    this.previewIndex = (this.previewIndex + 1) % Math.max(1, this.trainCount || 1);
+    void this.refreshPreview();
+  }
+
+  private clearPreview(): void {
+    for (const u of this.preview?.urls ?? []) URL.revokeObjectURL(u);
+    this.preview = null;
+  }
+
+  // ---------- training ----------
+
+  /** The request for train.start, or a sentence saying which field is wrong. */
+  request(): { params: TrainParams } | { problem: string } {
+    const p = this.params;
+    const d = this.data!;
+    const raw: Record<string, unknown> = { ...$state.snapshot(p), dataset: d.dataset };
+    if (d.val) raw.val = d.val;
+    raw.baseModelId = p.mode === 'scratch' ? undefined : this.baseModel?.id;
+    if (p.mode === 'scratch') delete raw.baseModelId;
+    else for (const k of ['arch', 'size', 'channels', 'init']) delete raw[k];
+    if (!usesMomentum(p.optimizer)) delete raw.momentum;
+    for (const [k, v] of Object.entries(raw)) if (v === null || v === '' || v === undefined || Number.isNaN(v)) delete raw[k];
+    const parsed = TrainParams.safeParse(raw);
+    if (parsed.success) return { params: parsed.data };
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0] ?? '');
+    return { problem: `${FIELD_NAMES[key] ?? key}: ${issue.message.replace(/^Too (big|small): expected number to be /i, 'must be ')}` };
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const why = this.missing;
+    if (why) {
+      this.actionError = why;
+      return;
+    }
+    const req = this.request();
+    if ('problem' in req) {
+      this.actionError = req.problem;
+      return;
+    }
+    this.actionError = '';
+    this.curves.reset(this.stepsPerEpoch);
+    if (this.result) this.stale = true;
+    this.tab = 'training';
+    const r = await this.job.run(
+      () => connection.call('train.start', req.params),
+      (v) => TrainResult.parse(v),
+      { onMetrics: (points) => this.curves.add(points) },
+    );
+    if (r) {
+      this.forgetThumbs();
+      this.result = r;
+      this.stale = false;
+      this.cell = firstMistake(r.confusion);
+      this.tab = 'results';
+      void models.refresh();
+    } else if (!this.job.error) this.stale = false; // cancelled: the earlier result stands
+  }
+
+  cancel(): void {
+    void this.job.cancel();
+  }
+
+  // ---------- results ----------
+
+  /** A blob URL for a dataset image (cached per result). */
+  thumb(file: string): Promise<string> {
+    let p = this.thumbs.get(file);
+    if (!p) {
+      p = connection.call('train.image', { file }).then((r) => blobUrl(r.bytes, r.mime));
+      p.catch(() => this.thumbs.delete(file));
+      this.thumbs.set(file, p);
+    }
+    return p;
+  }
+
+  private forgetThumbs(): void {
+    for (const p of this.thumbs.values()) void p.then((u) => URL.revokeObjectURL(u)).catch(() => undefined);
+    this.thumbs.clear();
+  }
+
+  /** The trained model, once the model list has it. */
+  private async trainedModel() {
+    const id = this.result?.modelId;
+    if (!id) return null;
+    if (!models.available.some((m) => m.id === id)) await models.refresh();
+    const m = models.available.find((x) => x.id === id) ?? null;
+    if (!m)
+      this.actionError = `The trained model ${this.result?.name ?? id} is not in the model list: ${models.loadError || 'it may have been removed'}.`;
+    return m;
+  }
+
+  /** Opens a validation image in Explain with the trained model, so its heat map is the new model's. */
+  async openInExplain(file: string): Promise<void> {
+    this.actionError = '';
+    const m = await this.trainedModel();
+    if (!m) return;
+    try {
+      const img = await connection.call('train.image', { file });
+      const name = file.split(/[\\/]/).slice(-2).join('/');
+      models.select(m.id);
+      classify.run([{ file: { name, file: new File([img.bytes as BlobPart], img.name, { type: img.mime }) } }], m);
+      explain.tab = 'cam';
+      ui.tool = 'explain';
+    } catch (e) {
+      this.actionError = `Could not open ${file.split(/[\\/]/).pop()}: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** Selects the trained model and goes to Classify (the photo there, if any, is classified again). */
+  async classifyWith(): Promise<void> {
+    this.actionError = '';
+    const m = await this.trainedModel();
+    if (!m) return;
+    models.select(m.id);
+    ui.tool = 'classify';
+    classify.rerun();
+  }
+}
+
+/** The off-diagonal cell with the most images (the worst confusion), else the first class's diagonal. */
+function firstMistake(confusion: number[][]): [number, number] | null {
+  let best: [number, number] | null = null;
+  let n = 0;
+  confusion.forEach((row, i) =>
+    row.forEach((c, j) => {
+      if (i !== j && c > n) {
+        n = c;
+        best = [i, j];
+      }
+    }),
+  );
+  return best ?? (confusion.length ? [0, 0] : null);
+}
+
+export const train = new Train();
