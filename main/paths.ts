@@ -19,6 +19,10 @@ export function ensureDir(dir: string): string {
 
 export const modelsDir = (): string => path.join(studioHome(), 'models');
 export const logDir = (): string => path.join(studioHome(), 'log');
+/** Datasets the page uploaded (browser mode has no paths), a folder per dataset, a folder per class. */
+export const datasetsDir = (): string => path.join(studioHome(), 'datasets');
+/** Decoded images and embeddings, keyed by content: safe to delete at any time. */
+export const trainCacheDir = (): string => path.join(studioHome(), 'cache', 'train');
 
 /** Project root: works from sources (main/) and from the bundle (out/main/). */
 export function appRoot(): string {

@@ -7,10 +7,12 @@ import { DreamParams, Estimate, EstimateParams, InvertParams, StyleParams, Textu
 import { Bytes, FilePayload, ModelMeta, ModelPatch, ClassifyResult, JobInfo } from './contract-shapes';
 import { RunSummary, RunDetail, RunFilter } from './contract-runs';
 import { CamMethod, OverlayParams, ExplainLayer, VisualizeParams, AdversarialParams } from './contract-explain';
+import { TrainMethods as T } from './contract-train';
 
 export * from './contract-shapes';
 export * from './contract-runs';
 export * from './contract-explain';
+export * from './contract-train';
 
 // ---------- methods ----------
 
@@ -83,6 +85,15 @@ export const Methods = {
   'create.texture': method(TextureParams, z.object({ jobId: z.string() })),
   'create.style': method(StyleParams, z.object({ jobId: z.string() })),
   'create.estimate': method(EstimateParams, Estimate),
+  // Train your own classifier (contract-train.ts).
+  'train.datasetCreate': T.datasetCreate,
+  'train.datasetAdd': T.datasetAdd,
+  'train.inspect': T.inspect,
+  'train.augmentPreview': T.augmentPreview,
+  'train.start': T.start,
+  'train.evaluate': T.evaluate,
+  'train.image': T.image,
+  'train.providers': T.providers,
   'jobs.list': method(z.object({}), z.array(JobInfo)),
   'jobs.cancel': method(z.object({ jobId: z.string() }), z.object({ cancelled: z.boolean() })),
   /** The page has drawn a job's last preview: the engine may send the next (backpressure). */

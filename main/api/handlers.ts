@@ -8,6 +8,7 @@ import { appHandlers } from './handlers/app';
 import { explainHandlers } from './handlers/explain';
 import { runHandlers } from './handlers/runs';
 import { createHandlers as createToolHandlers } from './handlers/create';
+import { trainHandlers } from './handlers/train';
 
 export type Handler<M extends MethodName> = (params: ParsedParamsOf<M>) => Promise<ResultOf<M>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
@@ -21,6 +22,7 @@ export function createHandlers(services: EngineServices): Handlers {
     ...explainHandlers(services),
     ...runHandlers(services),
     ...createToolHandlers(services),
+    ...trainHandlers(services),
     'jobs.list': async () => services.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
     'jobs.previewTaken': async ({ jobId }) => (services.outbox?.ack(jobId), {}),

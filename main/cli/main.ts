@@ -14,6 +14,7 @@ import { styleCommand, styleHelp } from './commands/style';
 import { textureCommand, textureHelp } from './commands/texture';
 import { gradCommand, gradHelp } from './commands/grad';
 import { layersCommand, layersHelp } from './commands/layers';
+import { evaluateCommand, evaluateHelp, trainCommand, trainHelp } from './commands/train';
 import { EXIT, stdio, UsageError, type CliIO } from './io';
 
 type Command = { run: (argv: string[], io: CliIO) => Promise<number>; summary: string; help?: string };
@@ -29,6 +30,12 @@ const COMMANDS: Record<string, Command> = {
   style: { run: styleCommand, summary: 'paint a photo in the style of other images (Gatys 2016)', help: styleHelp },
   layers: { run: layersCommand, summary: 'readable layer names, shapes, receptive fields and roles of a model', help: layersHelp },
   grad: { run: gradCommand, summary: 'd(objective)/d(input) of a model as a float32 .npy', help: gradHelp },
+  train: { run: trainCommand, summary: 'train a classifier on folders of images (from scratch or transfer learning)', help: trainHelp },
+  evaluate: {
+    run: evaluateCommand,
+    summary: 'accuracy, confusion matrix and per-class scores of a model on a labelled folder',
+    help: evaluateHelp,
+  },
   models: { run: modelsCommand, summary: 'list, pull (download) or import models' },
   runs: { run: runsCommand, summary: 'list, show, export, import or delete logged runs', help: runsHelp },
   serve: { run: serveCommand, summary: 'run the studio in browser mode on 127.0.0.1', help: serveHelp },
