@@ -4,11 +4,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { afterAll } from 'vitest';
 
 export type Rgb = [number, number, number];
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder, removed after the test file's tests. */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `vs-train-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `vs-train-${prefix}-`));
+  made.push(dir);
+  return dir;
 }
 
 export function put(file: string, bytes: Uint8Array | string): string {
