@@ -15,6 +15,8 @@ const METHOD: Record<string, MethodName> = {
   'create-invert': 'create.invert',
   'create-texture': 'create.texture',
   'create-style': 'create.style',
+  train: 'train.start',
+  evaluate: 'train.evaluate',
 };
 
 export interface RerunEdits {
@@ -39,6 +41,11 @@ export async function rerun(r: RunDetail, edits: RerunEdits = {}): Promise<strin
     inputs.map(async (a: RunArtifact) => ({ name: a.name || `input-${a.id}`, bytes: (await artifactBytes(a.id)).bytes })),
   );
   const logged = structuredClone((edits.params ?? r.params ?? {}) as Record<string, unknown>);
+  if (r.kind === 'train') {
+    // A training run's parameters are complete (dataset, base model if any): run them as logged or edited.
+    if (edits.modelId && logged.mode !== 'scratch') logged.baseModelId = edits.modelId;
+    return (await connection.call('train.start', logged as never)).jobId;
+  }
   const modelId = edits.modelId || (logged.modelId as string | undefined) || r.modelId;
   if (!modelId) throw new Error('This run does not say which model it used.');
   if (isClassify(r)) {
