@@ -195,6 +195,11 @@ export class RunStore extends RunQueries {
     guard('record an item result', () => this.stmts.item.run(seq, index, toJson(data)));
   }
 
+  /** An artifact for a run known by its id (= its job's id): the model a training job exported, say. */
+  addArtifactToRun(id: string, a: ArtifactInput): number {
+    return this.addArtifact(this.seqOf(id), a);
+  }
+
   /** Writes the file first (durable, content-addressed), then its row: a kill in between leaves only an orphan blob. */
   addArtifact(seq: number, a: ArtifactInput): number {
     return guard('store an artifact', () => {

@@ -91,6 +91,13 @@ export function trainHandlers(s: EngineServices): HandlerGroup<TrainMethod> {
         run: async (ctx) => {
           const result = await trainClassifier(params, { registry: s.models, cacheDir: trainCacheDir(), opened }, ctx);
           s.emit({ channel: 'models.changed', payload: {} });
+          // The exported model is part of the run: History can hand it back even after the registry dropped it.
+          try {
+            const bytes = new Uint8Array(fs.readFileSync(result.out));
+            s.log.runs().addArtifactToRun(ctx.jobId, { role: 'output', name: `${result.name}.onnx`, mime: 'application/onnx', bytes });
+          } catch (e) {
+            ctx.log(`run log: the exported model was not kept (${e instanceof Error ? e.message : String(e)})`);
+          }
           return result;
         },
       });

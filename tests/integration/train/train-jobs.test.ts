@@ -33,8 +33,10 @@ afterAll(async () => {
   home.cleanup();
 });
 
+let lastJob = '';
 async function train(params: Record<string, unknown>): Promise<TrainResult> {
   const { jobId } = await engine.call('train.start', params as never);
+  lastJob = jobId;
   return engine.services.jobs.wait<TrainResult>(jobId);
 }
 
@@ -60,7 +62,7 @@ describe.skipIf(!haveData)('LeNet-5 from scratch on Fashion-MNIST', () => {
     for (const f of trousers) {
       const bytes = new Uint8Array(fs.readFileSync(path.join(data, 'val', 'Trouser', f)));
       const c = await engine.call('classify.image', { image: { name: f, bytes }, modelId: r.modelId, topK: 3 });
-      if (c.top[0].label === 'Trouser') right++;
+      if (c.top![0].label === 'Trouser') right++;
     }
     expect(right).toBeGreaterThanOrEqual(8);
   }, 180_000);
@@ -160,6 +162,6 @@ describe.skipIf(!haveData || !sharedModelsDir)('transfer learning on MobileNetV2
       modelId: r.modelId,
       topK: 3,
     });
-    expect(c.top.map((t) => t.label).sort()).toEqual(['Bag', 'Sneaker', 'Trouser']);
+    expect(c.top!.map((t) => t.label).sort()).toEqual(['Bag', 'Sneaker', 'Trouser']);
   }, 240_000);
 });
