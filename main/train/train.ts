@@ -28,6 +28,7 @@ import { TrainStep, type Weights } from './step-session';
 import { computeEmbeddings } from './transfer/embed';
 import { embeddingModel } from './transfer/embedding';
 import { attachHead, rgbToGrey } from './transfer/compose';
+import { fineTune } from './finetune';
 import { loadModel } from '../onnx/proto';
 import type { Model } from '../onnx/ir';
 
@@ -62,7 +63,7 @@ export async function trainClassifier(p: TrainParams, s: TrainServices, r: Train
       ? await fromScratch(p, scan.classes, split.train, split.val, s, r)
       : p.mode === 'transfer'
         ? await transfer(p, scan.classes, split.train, split.val, s, r, provider)
-        : refuseFineTune();
+        : await fineTune(p, scan.classes, split.train, split.val, s, r);
 
   const { forward, weights, source, trainable } = prepared;
   const tg = buildTrainGraph(forward, {
@@ -76,7 +77,7 @@ export async function trainClassifier(p: TrainParams, s: TrainServices, r: Train
   const evaluator = await EvalStep.create(forward, trainable, provider);
   let loop;
   try {
-    loop = await trainLoop(step, evaluator, source, weights, loopOptions(p, source.trainCount), r);
+    loop = await trainLoop(step, evaluator, source, weights, { ...loopOptions(p, source.trainCount), groups: prepared.groups }, r);
   } finally {
     await step.release();
   }
@@ -126,10 +127,12 @@ export async function trainClassifier(p: TrainParams, s: TrainServices, r: Train
   };
 }
 
-interface Prepared {
+export interface Prepared {
   forward: Model;
   weights: Weights;
   trainable: string[];
+  /** Parameter groups with their learning-rate scale (fine-tuning: the backbone learns slower). */
+  groups?: { names: string[]; lrScale: number }[];
   source: ImageSource | EmbeddingSource;
   arch: string;
   baseName: string | null;
@@ -140,13 +143,6 @@ interface Prepared {
   compose(trained: Model): Model;
   /** Inputs for the export check, as Classify would feed the exported model, in validation order. */
   checkInputs(count: number): Promise<{ x: Float32Array; dims: number[]; count: number }>;
-}
-
-function refuseFineTune(): never {
-  throw new StudioError(
-    'bad_request',
-    'fine-tuning the base network is not available yet: use mode "transfer" (a new head on its embeddings)',
-  );
 }
 
 function loopOptions(p: TrainParams, trainCount: number): LoopOptions {
@@ -177,7 +173,7 @@ function loopOptions(p: TrainParams, trainCount: number): LoopOptions {
 }
 
 function defaultName(p: TrainParams, root: string): string {
-  const what = p.mode === 'scratch' ? p.arch : `${p.head}-head`;
+  const what = p.mode === 'scratch' ? p.arch : p.mode === 'finetune' ? 'fine-tuned' : `${p.head}-head`;
   return `${path
     .basename(root)
     .replace(/^ds-/, '')

@@ -17,7 +17,7 @@ import { loadLabels } from '../../models/labels';
 import { copyWithSidecar } from '../../train/publish';
 import { EXIT, stdio, UsageError, type CliIO } from '../io';
 
-export const trainHelp = `Usage: vision-studio train --data DIR [--val DIR] (--arch lenet5|vgg-small|resnet20 | --base MODEL)
+export const trainHelp = `Usage: vision-studio train --data DIR [--val DIR] (--arch lenet5|vgg-small|resnet20 | --base MODEL [--fine-tune N])
          [--epochs N] [--batch B] [--optimizer sgd|momentum|nesterov|adagrad|adadelta|rmsprop|adam|adamw]
          [--lr X] [--momentum M] [--weight-decay W] [--l1 X] [--dropout P] [--label-smoothing E]
          [--schedule constant|step|cosine|onecycle] [--clip-norm X] [--augment flip,crop,rotate,color]
@@ -25,7 +25,8 @@ export const trainHelp = `Usage: vision-studio train --data DIR [--val DIR] (--a
          [--val-split F] [--seed S] [--name NAME] --out MODEL.onnx [--json]
 
   DIR holds a folder per class (or train/ and val/ folders of class folders). From scratch with --arch, or
-  transfer learning with --base (a new head on the base model's embeddings, cached). The exported model is
+  transfer learning with --base (a new head on the base model's embeddings, cached), or fine-tuning with
+  --fine-tune N (the head and the base's last N layers, those at a tenth of the learning rate). The exported model is
   registered in the studio and written to --out with a sidecar (preprocessing, labels = the class folders),
   so \`vision-studio classify --model MODEL.onnx\` uses it.
   --json prints {"out","arch","base","epochs","best_epoch","classes","train":{"loss","accuracy"},
@@ -122,7 +123,7 @@ export async function trainCommand(argv: string[], io: CliIO = stdio): Promise<n
   if (!v.data) throw new UsageError('--data DIR is required');
   if (!v.out) throw new UsageError('--out MODEL.onnx is required');
   if (!v.arch === !v.base) throw new UsageError('give either --arch (from scratch) or --base MODEL (transfer learning)');
-  if (v['fine-tune']) throw new StudioError('bad_request', '--fine-tune is not available yet: --base trains a new head on the base model');
+  if (v['fine-tune'] && !v.base) throw new UsageError('--fine-tune N needs --base MODEL');
   if (v.arch && !ArchId.safeParse(v.arch).success) throw new UsageError(`--arch must be one of ${ArchId.options.join(', ')}`);
   if (v.optimizer && !OptimizerId.safeParse(v.optimizer).success)
     throw new UsageError(`--optimizer must be one of ${OptimizerId.options.join(', ')}`);
@@ -132,7 +133,8 @@ export async function trainCommand(argv: string[], io: CliIO = stdio): Promise<n
   const raw = {
     dataset: path.resolve(v.data),
     val: v.val ? path.resolve(v.val) : undefined,
-    mode: v.arch ? 'scratch' : 'transfer',
+    mode: v.arch ? 'scratch' : v['fine-tune'] ? 'finetune' : 'transfer',
+    fineTuneBlocks: num(v['fine-tune'], '--fine-tune'),
     arch: v.arch,
     baseModelId: v.base,
     head: v.head,

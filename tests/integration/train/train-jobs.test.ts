@@ -11,7 +11,10 @@ import type { EvaluateResult, JobEvent, TrainResult } from '../../../main/api/co
 import { runCli } from '../../../main/cli/main';
 import { Engine } from '../../../main/engine/engine';
 import { fashionMnistAvailable, writeFashionMnistFolders } from '../../../main/train/data/fashion-mnist';
-import { sharedModelsDir } from '../../helpers/shared-models';
+import { sharedModelsDir, sharedPath } from '../../helpers/shared-models';
+import { loadModel } from '../../../main/onnx/proto';
+import { lastLayers } from '../../../main/train/finetune';
+import { embeddingModel } from '../../../main/train/transfer/embedding';
 import { makeTempHome } from '../../helpers/temp-home';
 
 const home = makeTempHome('vs-train-');
@@ -163,5 +166,29 @@ describe.skipIf(!haveData || !sharedModelsDir)('transfer learning on MobileNetV2
       topK: 3,
     });
     expect(c.top!.map((t) => t.label).sort()).toEqual(['Bag', 'Sneaker', 'Trouser']);
+  }, 240_000);
+
+  it('fine-tunes the last layer of the base at a smaller learning rate and leaves the layers before it as they were', async () => {
+    const r = await train({
+      dataset: three,
+      mode: 'finetune',
+      baseModelId: 'mobilenet_v2_1.0_224',
+      fineTuneBlocks: 1,
+      epochs: 1,
+      batch: 16,
+      seed: 2,
+    });
+    expect(r.val.accuracy).toBeGreaterThanOrEqual(0.8);
+    expect(r.exportMaxDiff).toBeLessThanOrEqual(1e-4);
+    const base = loadModel(sharedPath('mobilenet_v2_1.0_224.onnx'));
+    const tuned = loadModel(r.out);
+    const layers = lastLayers(embeddingModel(base).model, 2);
+    const same = (name: string) => {
+      const a = base.graph.initializers.get(name)!.data as Float32Array;
+      const b = tuned.graph.initializers.get(name)!.data as Float32Array;
+      return a.every((v, i) => v === b[i]);
+    };
+    expect(same(layers[0][0])).toBe(true); // the layer before the unfrozen one is frozen
+    expect(same(layers[1][0])).toBe(false); // the last one learned
   }, 240_000);
 });
