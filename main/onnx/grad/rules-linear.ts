@@ -1,5 +1,5 @@
 // Backward rules of Conv, Gemm and MatMul: the transposed linear maps, plus weight/bias gradients.
-import { aInt, aInts, attrFloat, attrInt, attrInts, type AttrValue } from '../ir.js';
+import { aInt, aInts, attrFloat, attrInt, attrInts } from '../ir.js';
 import { INT64_MAX } from '../builder.js';
 import { fitSpatial, fullSize, gy0, spatialAttrs, unbroadcast, unsupported, type Rule, type RuleCtx } from './context.js';
 
@@ -88,8 +88,12 @@ function convInputGrad(c: RuleCtx, g: string): string {
 }
 
 /**
- * δW[m,c,k] = Σ_{n,o} δy[n,m,o] · Xpad[n, grp(m)·Cg + c, o·s + k·d]: a conv of X (batch ↔ channel
- * swapped, groups kept) with δy as the kernel, strides and dilations exchanged.
+ * δW[m,c,k] = Σ_{n,o} δy[n,m,o] · Xpad[n, grp(m)·Cg + c, o·s + k·d]. im2col by a grouped Conv with one-hot
+ * kernels, P[n, c·K + j, o] = Xpad[n, c, o·s + off_j·d] (K = ∏k; a 1×1 stride-1 conv's P is X), then per
+ * sample and group one product P·δyᵀ, summed over the batch:
+ * [N, g, Cg·K, O] × [N, g, O, M/g] → Σ_n → [g, Cg·K, M/g] → [M, Cg, k…].
+ * (Before: a conv of X with batch and channels swapped and δy as its kernel, an image-sized kernel that ORT
+ * ran 1.5–3× slower: ResNet-20's weight gradients at 128×32×32 took 1.1 s of a 1.5 s step.)
  */
 function convWeightGrad(c: RuleCtx, g: string): string {
   const { b, node } = c;
@@ -97,22 +101,26 @@ function convWeightGrad(c: RuleCtx, g: string): string {
   const wShape = c.shape(w) as number[];
   const a = spatialAttrs(c, wShape.slice(2));
   const group = attrInt(node, 'group', 1);
-  const Cg = wShape[1];
-  const r = a.kernel.length;
-  const sp = [...Array(r).keys()].map((i) => i + 2);
-  let xt: string;
-  if (group === 1) xt = b.transpose(x, [1, 0, ...sp]);
-  else {
-    // [N, g·Cg, S…] → [N, g, Cg, S…] → [Cg, g, N, S…] → [Cg, g·N, S…]
-    const s5 = b.concatI([b.shape(x, 0, 1), b.constI64([group, Cg]), b.shape(x, 2)]);
-    const t = b.transpose(b.reshape(x, s5), [2, 1, 0, ...sp.map((i) => i + 1)]);
-    xt = b.reshape(t, b.concatI([b.constI64([Cg, -1]), b.shape(x, 2)]));
+  const [M, Cg] = wShape;
+  const C = Cg * group;
+  const K = a.kernel.reduce((p, q) => p * q, 1);
+  let patches = x;
+  if (K > 1 || a.strides.some((s) => s !== 1) || a.pads.some((p) => p !== 0)) {
+    const onehot = new Array<number>(C * K * K).fill(0);
+    for (let ci = 0; ci < C; ci++) for (let j = 0; j < K; j++) onehot[(ci * K + j) * K + j] = 1;
+    const attrs = {
+      group: aInt(C),
+      strides: aInts(a.strides),
+      dilations: aInts(a.dil),
+      pads: aInts(a.pads),
+      kernel_shape: aInts(a.kernel),
+    };
+    patches = b.op('Conv', [x, b.constArray(onehot, [C * K, 1, ...a.kernel])], attrs, 'im2col');
   }
-  const gt = b.transpose(g, [1, 0, ...sp]);
-  const attrs: Record<string, AttrValue> = { group: aInt(group), strides: aInts(a.dil), dilations: aInts(a.strides), pads: aInts(a.pads) };
-  const dw = b.op('Conv', [xt, gt], attrs, 'dW');
-  const cut = b.op('Slice', [dw, b.constI64(new Array(r).fill(0)), b.constI64(a.kernel), b.constI64(sp)], {}, 'dWcut');
-  return b.transpose(cut, [1, 0, ...sp]);
+  const P = b.reshape(patches, b.concatI([b.shape(x, 0, 1), b.constI64([group, Cg * K, -1])]));
+  const D = b.transpose(b.reshape(g, b.concatI([b.shape(g, 0, 1), b.constI64([group, M / group, -1])])), [0, 1, 3, 2]);
+  const perGroup = b.reduceSum(b.op('MatMul', [P, D], {}, 'dW'), [0], false);
+  return b.reshape(b.transpose(perGroup, [0, 2, 1]), b.constI64([M, Cg, ...a.kernel]));
 }
 
 const conv: Rule = (c) => {
