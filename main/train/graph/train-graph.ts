@@ -78,9 +78,9 @@ export function buildTrainGraph(forward: Model, spec: TrainSpec): TrainGraph {
   const grads = differentiate(model, shapes, { loss: obj.loss, wrt, rules: spec.rules, elemType });
 
   const outputs: ValueInfo[] = [];
-  const expose = (from: string, name: string, shape: Dim[] | undefined, type = elemType) => {
+  const expose = (from: string, name: string, shape: Dim[] | undefined) => {
     if (from !== name) g.nodes.push({ name: `out/${name}`, opType: 'Identity', domain: '', inputs: [from], outputs: [name], attrs: {} });
-    outputs.push({ name, elemType: type, shape });
+    outputs.push({ name, elemType, shape });
   };
   expose(obj.loss, LOSS, []);
   expose(obj.ce, CE, []);
