@@ -1,0 +1,230 @@
+// Train in real Chromium against browser mode: three class folders of real photos (the licensed photos in
+// ../shared/models/photos, eight variations each made with sharp) are picked with the folder input and uploaded;
+// the dataset report shows the classes, the skipped file and the image filed under two classes; a transfer head
+// on MobileNetV2 trains for a few epochs with live curves; a confusion-matrix cell lists its images, one opens in
+// Explain with the new model, and Classify shows the class folder names as the new model's labels. A second run in
+// dark is cancelled with Esc. Screenshots at 1440×900 and 1024×700 in both themes.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
+import { dragFiles, fileFrom, launch, openStudio, shot, studioUrl } from './studio-page';
+
+const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
+const CLASSES = { bird: 'bird.png', cat: 'cat.png', sunflower: 'sunflower.png' } as const;
+const BASE = 'mobilenet_v2_1.0_224';
+
+/** Eight variations of one photo: as is, mirrored, cropped, lighter, darker, rotated. */
+async function variations(src: string, dir: string, stem: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  const base = await sharp(src).resize(320, 320, { fit: 'cover' }).png().toBuffer();
+  const make: ((s: sharp.Sharp) => sharp.Sharp)[] = [
+    (s) => s,
+    (s) => s.flop(),
+    (s) => s.extract({ left: 0, top: 0, width: 256, height: 256 }),
+    (s) => s.extract({ left: 64, top: 64, width: 256, height: 256 }),
+    (s) => s.modulate({ brightness: 1.25 }),
+    (s) => s.modulate({ brightness: 0.75 }),
+    (s) => s.rotate(10, { background: '#808080' }),
+    (s) => s.flop().extract({ left: 32, top: 32, width: 256, height: 256 }).modulate({ brightness: 1.1, saturation: 0.8 }),
+  ];
+  for (const [i, f] of make.entries()) {
+    await f(sharp(base))
+      .jpeg({ quality: 88 })
+      .toFile(path.join(dir, `${stem}-${i + 1}.jpg`));
+  }
+}
+
+async function setNumber(page: Page, label: string, value: number): Promise<void> {
+  const input = page.getByRole('spinbutton', { name: label, exact: true });
+  await input.fill(String(value));
+  await input.dispatchEvent('change');
+}
+
+async function openTrain(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name: 'Train' }).click();
+  await page.getByRole('heading', { name: 'Train', exact: true }).waitFor();
+}
+
+/** Picks the dataset folder with the view's folder input and waits for the report. */
+async function pickDataset(page: Page, dir: string): Promise<void> {
+  await page.getByTestId('train-folder-input').setInputFiles(dir);
+  const rows = page.getByRole('table', { name: 'Images per class' }).getByRole('row');
+  for (let i = 0; i < 600 && (await rows.count()) < 3; i++) await page.waitForTimeout(100);
+  assert.deepEqual(
+    (await rows.locator('.cname').allTextContents()).map((s) => s.trim()),
+    Object.keys(CLASSES),
+  );
+}
+
+async function waitForResult(page: Page, timeoutMs = 240_000): Promise<void> {
+  await page.getByRole('region', { name: 'Summary' }).waitFor({ timeout: timeoutMs });
+}
+
+describe('train in the browser', { skip }, () => {
+  let browser: Browser;
+  let root: string;
+  let dataset: string;
+  before(async () => {
+    browser = await launch();
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'train-e2e-photos-'));
+    dataset = path.join(root, 'pets');
+    for (const [label, photo] of Object.entries(CLASSES)) await variations(sharedPath('photos', photo), path.join(dataset, label), label);
+    // Things the report should name: a file that is not an image, and the same photo filed under two classes.
+    fs.writeFileSync(path.join(dataset, 'cat', 'notes.txt'), 'not a photo');
+    fs.copyFileSync(path.join(dataset, 'bird', 'bird-1.jpg'), path.join(dataset, 'cat', 'bird-copy.jpg'));
+  });
+  after(async () => {
+    await browser?.close();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('uploads class folders, reports, trains with live curves, explains a cell image and classifies with the new model', async () => {
+    const { context, page, errors } = await openStudio(browser, 'light');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.keyboard.press('4'); // the rail's fourth tool
+    await page.getByRole('heading', { name: 'Train', exact: true }).waitFor();
+    await page.getByText('Drop a folder of class folders').waitFor();
+    await shot(page, 'train-01-empty-1440-light');
+
+    await pickDataset(page, dataset);
+    const report = page.getByRole('region', { name: 'Dataset report' });
+    await report.getByText('Skipped 1 file').click();
+    await report.getByText('not an image').waitFor();
+    await report.locator('.flag.bad', { hasText: 'two classes' }).first().waitFor();
+
+    // Augmentations: the preview grid refreshes with eight samples.
+    await page.getByRole('checkbox', { name: 'Flip' }).check();
+    await page.getByRole('checkbox', { name: 'Colour' }).check();
+    const preview = page.getByLabel('Augmentation preview').locator('img');
+    for (let i = 0; i < 100 && (await preview.count()) < 8; i++) await page.waitForTimeout(100);
+    assert.equal(await preview.count(), 8, 'eight augmented samples');
+    await page.getByRole('checkbox', { name: 'Colour' }).uncheck();
+
+    await page.getByRole('combobox', { name: 'Base model' }).selectOption(BASE);
+    await setNumber(page, 'Epochs', 3);
+    await setNumber(page, 'Batch size', 4);
+    await shot(page, 'train-02-report-1440-light');
+
+    // Ctrl+Enter runs; the curve fills in while it goes.
+    await page.keyboard.press('Control+Enter');
+    const loss = page.getByRole('figure', { name: 'Loss curve' });
+    await loss.waitFor({ timeout: 60_000 });
+    for (let i = 0; i < 2400 && Number(await loss.getAttribute('data-points')) < 2; i++) await page.waitForTimeout(50);
+    assert.ok(Number(await loss.getAttribute('data-points')) >= 2, 'the loss curve has points');
+    assert.ok((await loss.locator('canvas').count()) > 0, 'the curve is drawn on a canvas (uPlot)');
+    if (await page.getByRole('progressbar', { name: 'Training progress (stage)' }).isVisible())
+      await shot(page, 'train-03-running-1440-light', 100);
+
+    await waitForResult(page);
+    const accuracyFigure = page.getByRole('figure', { name: 'Accuracy curve' });
+    await page.getByRole('tab', { name: 'Training' }).click();
+    assert.ok(Number(await accuracyFigure.getAttribute('data-points')) >= 1, 'per-epoch accuracy arrived');
+    await shot(page, 'train-04-curves-1440-light');
+    await page.getByRole('tab', { name: 'Results' }).click();
+    const matrix = page.getByRole('table', { name: /Confusion matrix/ });
+    await matrix.waitFor();
+    assert.equal(await matrix.getByRole('button').count(), 9, 'a 3 × 3 confusion matrix');
+    const headline = (await page.getByRole('region', { name: 'Summary' }).textContent()) ?? '';
+    assert.match(headline, /Best epoch\s*\d of 3/);
+    assert.match(headline, /max \|Δ\|/);
+    await shot(page, 'train-05-results-1440-light');
+
+    // A cell with images lists them; one opens in Explain with the trained model.
+    const cells = matrix.getByRole('button');
+    let clicked = -1;
+    for (let i = 0; i < 9 && clicked < 0; i++) if (Number(await cells.nth(i).textContent()) > 0) clicked = i;
+    assert.ok(clicked >= 0, 'some cell has images');
+    await cells.nth(clicked).click();
+    const tiles = page.getByRole('region', { name: 'Images of the selected cell' }).locator('button.tile');
+    await tiles.first().locator('img').waitFor({ timeout: 20_000 });
+    const total = Number(await cells.nth(clicked).textContent());
+    assert.equal(await tiles.count(), total, 'the cell lists as many images as it counts');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await shot(page, 'train-06-results-1024-light');
+
+    const modelName = ((await page.locator('.model').textContent()) ?? '').split(' · ')[0].trim();
+    await tiles.first().click();
+    await page.getByRole('heading', { name: 'Explain', exact: true }).waitFor();
+    await page.getByTestId('cam-image').waitFor({ timeout: 90_000 });
+    assert.equal(await page.getByRole('combobox', { name: 'Model' }).locator('option:checked').textContent(), modelName);
+    await shot(page, 'train-07-explain-1024-light');
+
+    // Classify with this model: the class folder names are its labels.
+    await page.keyboard.press('4');
+    await page.getByRole('button', { name: 'Classify with this model' }).click();
+    await page.getByRole('heading', { name: 'Classify' }).first().waitFor();
+    await dragFiles(page, [fileFrom(sharedPath('photos', 'cat.png'))]);
+    const result = page.getByRole('complementary', { name: 'Result for cat.png' });
+    const labels = result.getByRole('list', { name: /Top \d labels/ }).locator('.label');
+    await labels.first().waitFor({ timeout: 30_000 });
+    const names = (await labels.allTextContents()).map((s) => s.trim());
+    assert.deepEqual([...names].sort(), Object.keys(CLASSES), `top labels are the class folders: ${names.join(', ')}`);
+    await shot(page, 'train-08-classify-1024-light');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('in dark: trains, shows results at both sizes, and Esc cancels a run without losing them', async () => {
+    const { context, page, errors } = await openStudio(browser, 'dark');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await openTrain(page);
+    await shot(page, 'train-09-empty-1024-dark');
+    // The engine-side path: a wrong one is said on the stage, naming the folder; the right one is read in place.
+    await page.getByText('Use a folder on the engine’s machine').click();
+    const field = page.getByRole('textbox', { name: 'Dataset folder path' });
+    await field.fill(path.join(root, 'no-such-folder'));
+    await page.getByRole('button', { name: 'Use folder' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 20_000 });
+    assert.match((await alert.textContent()) ?? '', /no-such-folder/);
+    await shot(page, 'train-09b-bad-path-1024-dark');
+    await field.fill(dataset);
+    await page.getByRole('button', { name: 'Use folder' }).click();
+    const rows = page.getByRole('table', { name: 'Images per class' }).getByRole('row');
+    await rows.nth(2).waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByRole('alert').count(), 0, 'the error went with the bad path');
+    await page.getByRole('combobox', { name: 'Base model' }).selectOption(BASE);
+    await setNumber(page, 'Epochs', 2);
+    await setNumber(page, 'Batch size', 4);
+    await shot(page, 'train-10-report-1024-dark');
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await waitForResult(page);
+    await shot(page, 'train-11-results-1024-dark');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.getByRole('tab', { name: 'Training' }).click();
+    await shot(page, 'train-12-curves-1440-dark');
+    await page.getByRole('tab', { name: 'Results' }).click();
+    await page
+      .getByRole('table', { name: /Confusion matrix/ })
+      .getByRole('button')
+      .first()
+      .click();
+    await page.getByRole('region', { name: 'Images of the selected cell' }).locator('img').first().waitFor({ timeout: 20_000 });
+    await shot(page, 'train-13-results-1440-dark');
+
+    // A long run, cancelled with Esc: Run comes back and the earlier result stays, not dimmed.
+    await setNumber(page, 'Epochs', 1000);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const loss = page.getByRole('figure', { name: 'Loss curve' });
+    await loss.waitFor({ timeout: 60_000 });
+    for (let i = 0; i < 1200 && Number(await loss.getAttribute('data-points')) < 1; i++) await page.waitForTimeout(50);
+    await shot(page, 'train-14-running-1440-dark', 100);
+    await page.locator('body').press('Escape');
+    await page.getByRole('button', { name: 'Run', exact: true }).waitFor({ timeout: 15_000 });
+    await page.getByRole('tab', { name: 'Results' }).click();
+    assert.equal(await page.locator('.results.stale').count(), 0, 'the earlier result is not dimmed after a cancel');
+    assert.match(
+      (await page.getByRole('region', { name: 'Summary' }).textContent()) ?? '',
+      /Best epoch\s*\d of 2\b/,
+      'the 2-epoch result stands',
+    );
+    assert.equal(await page.getByRole('alert').count(), 0, 'a cancel is not an error');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
