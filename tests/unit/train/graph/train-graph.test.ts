@@ -10,6 +10,7 @@ import { inferShapes } from '../../../../main/onnx/shapes.js';
 import { parameterNames } from '../../../../main/train/graph/prepare.js';
 import { buildTrainGraph } from '../../../../main/train/graph/train-graph.js';
 import { ARCHITECTURES } from '../../../../main/train/models/arch.js';
+import { buildHead } from '../../../../main/train/models/head.js';
 import { node, testModel } from '../../onnx/graphs.js';
 import { runFeeds, session } from './fd.js';
 import { trainFeeds, uniform } from './helpers.js';
@@ -48,6 +49,23 @@ describe('training graph inputs and outputs', () => {
     expect(() => buildTrainGraph(lenet, { trainable: ['fc1.bias'], penalised: ['fc1.weight'], dropoutSeedable: true })).toThrow(
       /not trainable/,
     );
+  });
+});
+
+describe('transfer heads', () => {
+  it('an MLP head trains on embeddings [N, D] with its dropout mask [N, hidden]', async () => {
+    const head = buildHead({ dim: 32, classes: 4, kind: 'mlp', hidden: 8, dropout: 0.5, seed: 2 });
+    const tg = buildTrainGraph(head, { trainable: parameterNames(head), dropoutSeedable: true, l2: 1e-2 });
+    expect(tg.input).toBe('embedding');
+    expect(tg.dropout.map((d) => [d.input, d.shape])).toEqual([['dropout_mask:dropout', ['N', 8]]]);
+    const s = await session(tg.model);
+    const out = await runFeeds(
+      s,
+      trainFeeds(head, tg, uniform(3 * 32, 80), [0, 3, 1], { dropout: uniform(3 * 8, 81).map((v) => (v > 0 ? 1 : 0)) }),
+    );
+    await s.release();
+    expect(Number.isFinite(Number(out.loss.data[0]))).toBe(true);
+    expect(out['grad:fc1.weight'].dims).toEqual([8, 32]);
   });
 });
 
