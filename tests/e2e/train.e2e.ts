@@ -61,6 +61,22 @@ async function pickDataset(page: Page, dir: string): Promise<void> {
   );
 }
 
+/** Drops loose files onto an element (a real DataTransfer with File objects; a page cannot build folder entries). */
+async function dropOn(page: Page, selector: string, files: string[]): Promise<void> {
+  const payload = files.map((f) => ({ name: path.basename(f), b64: fs.readFileSync(f).toString('base64') }));
+  const dt = await page.evaluateHandle((list) => {
+    const w = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(f: unknown): void } };
+      File: new (b: Uint8Array[], n: string, o: { type: string }) => unknown;
+    };
+    const t = new w.DataTransfer();
+    for (const f of list) t.items.add(new w.File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' }));
+    return t;
+  }, payload);
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(selector, type, { dataTransfer: dt });
+  await dt.dispose();
+}
+
 async function waitForResult(page: Page, timeoutMs = 240_000): Promise<void> {
   await page.getByRole('region', { name: 'Summary' }).waitFor({ timeout: timeoutMs });
 }
@@ -174,6 +190,12 @@ describe('train in the browser', { skip }, () => {
     await page.setViewportSize({ width: 1024, height: 700 });
     await openTrain(page);
     await shot(page, 'train-09-empty-1024-dark');
+    // Loose photos dropped on the view stay in Train and are explained: they are in no class folder.
+    await dropOn(page, '[aria-label="Train workspace"]', [sharedPath('photos', 'cat.png'), sharedPath('photos', 'bird.png')]);
+    await page.getByRole('alert').filter({ hasText: 'No images inside class folders' }).waitFor();
+    await page.getByRole('heading', { name: 'Train', exact: true }).waitFor();
+    await page.getByText('Skipped 2 files').click();
+    await page.getByText('not inside a class folder').first().waitFor();
     // The engine-side path: a wrong one is said on the stage, naming the folder; the right one is read in place.
     await page.getByText('Use a folder on the engine’s machine').click();
     const field = page.getByRole('textbox', { name: 'Dataset folder path' });
@@ -224,6 +246,30 @@ describe('train in the browser', { skip }, () => {
       'the 2-epoch result stands',
     );
     assert.equal(await page.getByRole('alert').count(), 0, 'a cancel is not an error');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+  it('takes a folder with train/ and val/ inside, validates on val/ and flags an image in both', async () => {
+    const split = path.join(root, 'split');
+    for (const label of Object.keys(CLASSES)) {
+      const from = path.join(dataset, label);
+      const files = fs.readdirSync(from).filter((f) => f.startsWith(label));
+      fs.mkdirSync(path.join(split, 'train', label), { recursive: true });
+      fs.mkdirSync(path.join(split, 'val', label), { recursive: true });
+      for (const f of files.slice(0, 6)) fs.copyFileSync(path.join(from, f), path.join(split, 'train', label, f));
+      for (const f of files.slice(6)) fs.copyFileSync(path.join(from, f), path.join(split, 'val', label, f));
+    }
+    fs.copyFileSync(path.join(split, 'train', 'cat', 'cat-1.jpg'), path.join(split, 'val', 'cat', 'cat-1-again.jpg'));
+    const { context, page, errors } = await openStudio(browser, 'light');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await openTrain(page);
+    await pickDataset(page, split);
+    const report = page.getByRole('region', { name: 'Dataset report' });
+    await report.getByText('validation from the val/ folder').waitFor();
+    const counts = (await report.locator('.count').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(counts, ['6 · 2', '6 · 3', '6 · 2'], 'train and val counts per class from the two folders');
+    await report.locator('.flag.bad', { hasText: 'train = val' }).first().waitFor();
+    await shot(page, 'train-15-train-val-1024-light');
     assert.deepEqual(errors, []);
     await context.close();
   });

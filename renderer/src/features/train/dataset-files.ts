@@ -59,11 +59,14 @@ export function planDataset(files: PathFile[]): Plan {
     else if (f.file.size > MAX_FILE_BYTES) skipped.push({ file: f.path, reason: 'larger than 64 MB' });
     else rows.push({ parts, file: f.file, path: f.path });
   }
-  // Shared parent folders go: "pets/cat/a.jpg" -> "cat/a.jpg" (while a class folder and a file stay).
+  // Shared parent folders go: "pets/cat/a.jpg" -> "cat/a.jpg", while something below them is in a folder (a stray
+  // "pets/notes.jpg" beside the class folders is then outside any class, not a reason to make "pets" the only class).
   let name = 'dataset';
-  while (rows.length > 0 && rows.every((r) => r.parts.length >= 3 && r.parts[0] === rows[0].parts[0])) {
+  while (rows.length > 0 && rows.every((r) => r.parts[0] === rows[0].parts[0]) && rows.some((r) => r.parts.length >= 3)) {
     if (name === 'dataset') name = rows[0].parts[0];
     rows = rows.map((r) => ({ ...r, parts: r.parts.slice(1) }));
+    for (const r of rows.filter((x) => x.parts.length < 2)) skipped.push({ file: r.path, reason: 'not inside a class folder' });
+    rows = rows.filter((x) => x.parts.length >= 2);
   }
   const lower = (r: { parts: string[] }) => r.parts[0].toLowerCase();
   const split = rows.some((r) => TRAIN.includes(lower(r)) && r.parts.length >= 3);

@@ -54,7 +54,7 @@ export const OPTIMIZERS: Record<OptimizerId, { name: string; about: string; lr: 
 };
 
 export const ARCHS: Record<ArchId, { name: string; about: string; size: number }> = {
-  lenet5: { name: 'LeNet-5', about: 'Two convolutions and three dense layers (LeCun 1998): digits and other small images.', size: 32 },
+  lenet5: { name: 'LeNet-5', about: 'Two convolutions and three dense layers (LeCun 1998): digits and other small images.', size: 28 },
   'vgg-small': { name: 'VGG-small', about: 'Stacks of 3×3 convolutions with pooling, a small VGG for 32 px images.', size: 32 },
   resnet20: { name: 'ResNet-20', about: 'Residual network for CIFAR-sized images (He et al. 2016): 20 layers, 0.27 M weights.', size: 32 },
 };
