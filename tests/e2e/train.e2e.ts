@@ -205,7 +205,10 @@ describe('train in the browser', { skip }, () => {
     await alert.waitFor({ timeout: 20_000 });
     assert.match((await alert.textContent()) ?? '', /no-such-folder/);
     await shot(page, 'train-09b-bad-path-1024-dark');
-    await field.fill(dataset);
+    // A copy, read in place: it is deleted below to make a run fail.
+    const copy = path.join(root, 'pets-copy');
+    fs.cpSync(dataset, copy, { recursive: true });
+    await field.fill(copy);
     await page.getByRole('button', { name: 'Use folder' }).click();
     const rows = page.getByRole('table', { name: 'Images per class' }).getByRole('row');
     await rows.nth(2).waitFor({ timeout: 60_000 });
@@ -246,9 +249,23 @@ describe('train in the browser', { skip }, () => {
       'the 2-epoch result stands',
     );
     assert.equal(await page.getByRole('alert').count(), 0, 'a cancel is not an error');
+
+    // The folder disappears: the run fails with the folder named on the stage, and the earlier result is dimmed.
+    fs.rmSync(copy, { recursive: true, force: true });
+    await setNumber(page, 'Epochs', 2);
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    const failed = page.getByRole('alert').filter({ hasText: 'Training failed' });
+    await failed.waitFor({ timeout: 30_000 });
+    assert.match((await failed.textContent()) ?? '', /pets-copy/);
+    await shot(page, 'train-16-failed-1440-dark');
+    await page.getByRole('tab', { name: 'Results' }).click();
+    await page.locator('.results.stale').waitFor();
+    await page.getByRole('status').filter({ hasText: 'The last run failed' }).waitFor();
+    await shot(page, 'train-17-failed-results-1440-dark');
     assert.deepEqual(errors, []);
     await context.close();
   });
+
   it('takes a folder with train/ and val/ inside, validates on val/ and flags an image in both', async () => {
     const split = path.join(root, 'split');
     for (const label of Object.keys(CLASSES)) {
