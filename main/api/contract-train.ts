@@ -139,6 +139,16 @@ export const EvaluateResult = z.object({
 });
 export type EvaluateResult = z.infer<typeof EvaluateResult>;
 
+export const LrFindResult = z.object({
+  lrs: z.array(z.number()),
+  losses: z.array(z.number()),
+  smoothed: z.array(z.number()),
+  stop: z.enum(['completed', 'diverged', 'non-finite', 'aborted']),
+  /** fastai's two suggestions: the steepest descent of the smoothed loss, and a tenth of its minimum's lr. */
+  suggestion: z.object({ steepest: z.number().nullable(), minimumOver10: z.number().nullable() }),
+});
+export type LrFindResult = z.infer<typeof LrFindResult>;
+
 export const TrainMethods = {
   /** A managed dataset folder the page uploads files into (browser mode has no paths). */
   datasetCreate: {
@@ -173,6 +183,8 @@ export const TrainMethods = {
   },
   /** A job whose `done` result is a TrainResult. */
   start: { params: TrainParams, result: z.object({ jobId: z.string() }) },
+  /** The learning-rate range test on these settings: a job whose `done` result is an LrFindResult. */
+  findLr: { params: TrainParams, result: z.object({ jobId: z.string() }) },
   /** A job whose `done` result is an EvaluateResult. */
   evaluate: { params: z.object({ modelId: z.string(), dataset: DatasetRef }), result: z.object({ jobId: z.string() }) },
   /** The bytes of one image of a dataset the engine has opened (confusion-matrix cells, top losses). */

@@ -91,6 +91,7 @@ export const Methods = {
   'train.inspect': T.inspect,
   'train.augmentPreview': T.augmentPreview,
   'train.start': T.start,
+  'train.findLr': T.findLr,
   'train.evaluate': T.evaluate,
   'train.image': T.image,
   'train.providers': T.providers,

@@ -46,8 +46,15 @@ export interface TrainReporter extends Reporter {
 /** Augmented embedding copies per image in transfer mode (each step draws one). */
 const TRANSFER_COPIES = 4;
 
-export async function trainClassifier(p: TrainParams, s: TrainServices, r: TrainReporter): Promise<TrainResult> {
-  const t0 = performance.now();
+/** What every run starts from: the scanned and split dataset, the provider, and the prepared network and batches. */
+export interface RunSetup {
+  root: string;
+  classes: string[];
+  provider: ProviderName;
+  prepared: Prepared;
+}
+
+export async function prepareRun(p: TrainParams, s: TrainServices, r: TrainReporter): Promise<RunSetup> {
   const root = resolveDataset(p.dataset);
   const scan = await scanDataset(root, { val: p.val ? resolveDataset(p.val) : undefined, signal: r.signal });
   if (scan.classes.length < 2)
@@ -64,16 +71,26 @@ export async function trainClassifier(p: TrainParams, s: TrainServices, r: Train
       : p.mode === 'transfer'
         ? await transfer(p, scan.classes, split.train, split.val, s, r, provider)
         : await fineTune(p, scan.classes, split.train, split.val, s, r);
+  return { root, classes: scan.classes, provider, prepared };
+}
 
-  const { forward, weights, source, trainable } = prepared;
-  const tg = buildTrainGraph(forward, {
-    trainable,
+/** The training graph of a prepared run (weight decay is the optimiser's: torch's weight_decay, AdamW's decoupled form). */
+export function trainGraphOf(p: TrainParams, prepared: Prepared) {
+  return buildTrainGraph(prepared.forward, {
+    trainable: prepared.trainable,
     labelSmoothing: p.labelSmoothing,
     l1: p.l1,
-    l2: 0, // weight decay is the optimiser's (torch's weight_decay; AdamW's decoupled form)
+    l2: 0,
     dropoutSeedable: true,
   });
-  const step = await TrainStep.create(tg, provider);
+}
+
+export async function trainClassifier(p: TrainParams, s: TrainServices, r: TrainReporter): Promise<TrainResult> {
+  const t0 = performance.now();
+  const { root, classes, provider, prepared } = await prepareRun(p, s, r);
+  const scan = { classes };
+  const { forward, weights, source, trainable } = prepared;
+  const step = await TrainStep.create(trainGraphOf(p, prepared), provider);
   const evaluator = await EvalStep.create(forward, trainable, provider);
   let loop;
   try {
@@ -145,7 +162,7 @@ export interface Prepared {
   checkInputs(count: number): Promise<{ x: Float32Array; dims: number[]; count: number }>;
 }
 
-function loopOptions(p: TrainParams, trainCount: number): LoopOptions {
+export function loopOptions(p: TrainParams, trainCount: number): LoopOptions {
   const hyper = { ...defaultHyper(p.optimizer) };
   if (p.lr !== undefined) hyper.lr = p.lr;
   if (p.momentum !== undefined && 'momentum' in hyper) hyper.momentum = p.momentum;

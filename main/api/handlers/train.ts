@@ -17,6 +17,7 @@ import { scanDataset } from '../../train/data/scan';
 import { trainValSplit } from '../../train/data/split';
 import { addFiles, createDataset, OpenedFiles, resolveDataset } from '../../train/datasets';
 import { evaluateModel } from '../../train/evaluate';
+import { findLearningRate } from '../../train/lr-find';
 import { trainClassifier } from '../../train/train';
 
 type TrainMethod =
@@ -25,6 +26,7 @@ type TrainMethod =
   | 'train.inspect'
   | 'train.augmentPreview'
   | 'train.start'
+  | 'train.findLr'
   | 'train.evaluate'
   | 'train.image'
   | 'train.providers';
@@ -100,6 +102,14 @@ export function trainHandlers(s: EngineServices): HandlerGroup<TrainMethod> {
           }
           return result;
         },
+      });
+      return { jobId };
+    },
+    'train.findLr': async (params) => {
+      const jobId = s.jobs.start({
+        kind: 'train-lr-find',
+        label: `Learning-rate range test on ${path.basename(resolveDataset(params.dataset))}`,
+        run: (ctx) => findLearningRate(params, { registry: s.models, cacheDir: trainCacheDir(), opened }, ctx),
       });
       return { jobId };
     },

@@ -6,10 +6,10 @@ import {
   ArchId,
   AugmentId,
   OptimizerId,
-  StudioError,
   TrainParams,
   type EvaluateResult,
   type JobEvent,
+  type LrFindResult,
   type TrainResult,
 } from '../../api/contract';
 import { Engine } from '../../engine/engine';
@@ -23,6 +23,7 @@ export const trainHelp = `Usage: vision-studio train --data DIR [--val DIR] (--a
          [--schedule constant|step|cosine|onecycle] [--clip-norm X] [--augment flip,crop,rotate,color]
          [--early-stop PATIENCE] [--size N] [--init he|xavier|torch-default] [--head linear|mlp] [--hidden H]
          [--val-split F] [--seed S] [--name NAME] --out MODEL.onnx [--json]
+       vision-studio train --data DIR ... --find-lr [--json]   (learning-rate range test; nothing is exported)
 
   DIR holds a folder per class (or train/ and val/ folders of class folders). From scratch with --arch, or
   transfer learning with --base (a new head on the base model's embeddings, cached), or fine-tuning with
@@ -115,13 +116,14 @@ export async function trainCommand(argv: string[], io: CliIO = stdio): Promise<n
       seed: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
+      'find-lr': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (v.help) return (io.out(trainHelp), EXIT.ok);
   if (!v.data) throw new UsageError('--data DIR is required');
-  if (!v.out) throw new UsageError('--out MODEL.onnx is required');
+  if (!v.out && !v['find-lr']) throw new UsageError('--out MODEL.onnx is required');
   if (!v.arch === !v.base) throw new UsageError('give either --arch (from scratch) or --base MODEL (transfer learning)');
   if (v['fine-tune'] && !v.base) throw new UsageError('--fine-tune N needs --base MODEL');
   if (v.arch && !ArchId.safeParse(v.arch).success) throw new UsageError(`--arch must be one of ${ArchId.options.join(', ')}`);
@@ -156,19 +158,34 @@ export async function trainCommand(argv: string[], io: CliIO = stdio): Promise<n
     init: v.init,
     valSplit: num(v['val-split'], '--val-split'),
     seed: num(v.seed, '--seed'),
-    name: v.name ?? path.basename(v.out).replace(/\.onnx$/i, ''),
+    name: v.name ?? (v.out ? path.basename(v.out).replace(/\.onnx$/i, '') : undefined),
   };
   const parsed = TrainParams.safeParse(Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined)));
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const engine = new Engine({ transport: 'cli' });
+  if (v['find-lr']) {
+    try {
+      const f = await runJob<LrFindResult>(engine, () => engine.call('train.findLr', parsed.data), io, v.json);
+      if (v.json) io.out(JSON.stringify(f));
+      else {
+        const fmt = (x: number | null) => (x === null ? 'none' : x.toExponential(1));
+        io.out(
+          `learning-rate range test (${f.stop} after ${f.lrs.length} steps): steepest descent at ${fmt(f.suggestion.steepest)}, minimum/10 ${fmt(f.suggestion.minimumOver10)}`,
+        );
+      }
+      return EXIT.ok;
+    } finally {
+      await engine.dispose();
+    }
+  }
   try {
     const r = await runJob<TrainResult>(engine, () => engine.call('train.start', parsed.data), io, false);
     const meta = engine.services.models.get(r.modelId);
-    copyWithSidecar(meta, [...loadLabels(meta.labels)], v.out);
+    copyWithSidecar(meta, [...loadLabels(meta.labels)], v.out!);
     if (v.json) {
       io.out(
         JSON.stringify({
-          out: path.resolve(v.out),
+          out: path.resolve(v.out!),
           arch: r.arch,
           base: r.base,
           epochs: r.epochs,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvaluateResult, JobEvent, TrainResult } from '../../../main/api/contract';
+import type { EvaluateResult, JobEvent, LrFindResult, TrainResult } from '../../../main/api/contract';
 import { runCli } from '../../../main/cli/main';
 import { Engine } from '../../../main/engine/engine';
 import { fashionMnistAvailable, writeFashionMnistFolders } from '../../../main/train/data/fashion-mnist';
@@ -69,6 +69,16 @@ describe.skipIf(!haveData)('LeNet-5 from scratch on Fashion-MNIST', () => {
     }
     expect(right).toBeGreaterThanOrEqual(8);
   }, 180_000);
+
+  it('finds a learning rate: the range test diverges past the useful range and suggests one inside it', async () => {
+    const { jobId } = await engine.call('train.findLr', { dataset: data, mode: 'scratch', arch: 'lenet5', optimizer: 'adam' } as never);
+    const f = await engine.services.jobs.wait<LrFindResult>(jobId);
+    expect(f.stop).toBe('diverged'); // Adam on LeNet-5 blows up well before lr 10
+    expect(f.suggestion.steepest).toBeGreaterThan(1e-5);
+    expect(f.suggestion.steepest).toBeLessThan(1e-1);
+    // The smoothed loss fell somewhere along the sweep before it blew up.
+    expect(Math.min(...f.smoothed)).toBeLessThan(f.smoothed[0] * 0.8);
+  }, 120_000);
 
   it('cancels within a step', async () => {
     const { jobId } = await engine.call('train.start', { dataset: data, mode: 'scratch', arch: 'lenet5', epochs: 50, batch: 16 } as never);
