@@ -287,6 +287,18 @@ describe('train in the browser', { skip }, () => {
     assert.deepEqual(counts, ['6 · 2', '6 · 3', '6 · 2'], 'train and val counts per class from the two folders');
     await report.locator('.flag.bad', { hasText: 'train = val' }).first().waitFor();
     await shot(page, 'train-15-train-val-1024-light');
+
+    // From scratch: architecture, input size and initialiser; the rarely changed knobs under More options.
+    await page.getByRole('radio', { name: 'Scratch' }).click();
+    await page.getByRole('combobox', { name: 'Architecture' }).selectOption('resnet20');
+    await page.getByRole('combobox', { name: 'Initialiser' }).waitFor();
+    assert.equal(await page.getByRole('spinbutton', { name: 'Input size (px)' }).getAttribute('placeholder'), '32');
+    await page.getByRole('combobox', { name: 'Optimiser' }).selectOption('momentum');
+    assert.equal(await page.getByRole('spinbutton', { name: 'Momentum' }).getAttribute('placeholder'), '0.9');
+    assert.equal(await page.getByRole('spinbutton', { name: 'Learning rate' }).getAttribute('placeholder'), '0.01');
+    await page.locator('summary', { hasText: 'More options' }).click();
+    await page.getByRole('spinbutton', { name: 'Early-stop patience' }).scrollIntoViewIfNeeded();
+    await shot(page, 'train-18-scratch-options-1024-light');
     assert.deepEqual(errors, []);
     await context.close();
   });
