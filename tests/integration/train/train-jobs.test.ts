@@ -58,6 +58,12 @@ describe.skipIf(!haveData)('LeNet-5 from scratch on Fashion-MNIST', () => {
     expect(mine.filter((e) => e.type === 'metric' && e.name === 'epoch_val_acc').map((e) => (e as { step: number }).step)).toEqual([
       1, 2, 3,
     ]);
+    // The run log keeps the run with its parameters, epoch curves and the exported model.
+    const run = await engine.call('runs.get', { id: lastJob });
+    expect(run).toMatchObject({ kind: 'train', status: 'done' });
+    expect(run.metrics.find((m) => m.name === 'epoch_val_acc')?.values).toHaveLength(3);
+    const model = run.artifacts.find((a) => a.role === 'output' && a.mime === 'application/onnx');
+    expect(model?.size).toBe(fs.statSync(r.out).size);
 
     // The registered model works in Classify with the class folder names as labels.
     const trousers = fs.readdirSync(path.join(data, 'val', 'Trouser')).slice(0, 10);
