@@ -1,16 +1,19 @@
 // Browser mode: serves the renderer and carries the contract over a WebSocket, on 127.0.0.1 only.
 // A random session token gates the page and the socket; Host and Origin are checked so another
-// site in the same browser (or a DNS-rebinding page) cannot drive the engine.
+// site in the same browser (or a DNS-rebinding page) cannot drive the engine. Any local web page can
+// send this server requests, so every handler is total: a bad request gets an answer, never a crash.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RequestEnvelope, StudioEvent } from '../api/contract';
-import { decodeFrame, encodeFrame } from '../api/wire';
+import type { StudioEvent } from '../api/contract';
+import { encodeFrame } from '../api/wire';
 import type { EngineClient } from '../engine/engine-client';
-import { serveStatic } from './static-files';
+import { securityHeaders, writeRawResponse } from './http-headers';
+import { handleMessage } from './messages';
+import { resolveStatic, sendFile, text } from './static-files';
 
 export interface ServerOptions {
   engine: EngineClient;
@@ -26,8 +29,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Largest frame a client may send (a folder of photos is sent image by image or batched; models can be big). */
-const MAX_FRAME = 1024 * 1024 * 1024;
+/**
+ * Largest message a client may send. The largest legitimate one is `models.import`, which carries the whole .onnx
+ * in one message (renderer/src/lib/state/models.svelte.ts): the biggest catalog model is VGG19 at 548 MiB, so
+ * 768 MiB leaves 40% headroom for imported models. Dataset uploads are ≤ 64 files / ~32 MB a message, photos ≤ 512 MB.
+ * ws buffers a message whole before we see it, so this also bounds what one socket can make the server hold.
+ */
+export const MAX_MESSAGE_BYTES = 768 * 1024 * 1024;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('hex');
@@ -36,41 +44,65 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new Error(`the renderer is not built (${rendererDir}/index.html missing): run \`npm run build\``);
   }
   let port = 0;
-  const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const hostOk = (host: string | undefined): boolean => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  // Exactly our own origin: a scheme-less or https Origin is not the page we served.
+  const originOk = (origin: string | undefined): boolean =>
+    origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
   const tokenOk = (candidate: string | null): boolean => {
     if (!candidate) return false;
     const a = Buffer.from(candidate);
     const b = Buffer.from(token);
     return a.length === b.length && timingSafeEqual(a, b);
   };
+  /** Path and query of a request target; null when it does not parse (never throws). */
+  const target = (reqUrl: string | undefined): URL | null => {
+    try {
+      return new URL(`http://127.0.0.1${(reqUrl ?? '/').startsWith('/') ? reqUrl : `/${reqUrl}`}`);
+    } catch {
+      return null;
+    }
+  };
 
+  const indexHtml = path.resolve(rendererDir, 'index.html');
   const server = http.createServer((req, res) => {
-    if (!allowedHosts().has(req.headers.host ?? '')) {
-      res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request: unexpected Host header.');
-      return;
+    for (const [k, v] of Object.entries(securityHeaders(port))) res.setHeader(k, v);
+    try {
+      if (!hostOk(req.headers.host)) return text(res, 421, 'Misdirected request: unexpected Host header.');
+      const url = target(req.url);
+      if (!url) return text(res, 400, 'Bad request: the path does not parse.');
+      const found = resolveStatic(rendererDir, url.pathname);
+      if ('status' in found) return text(res, found.status, found.text);
+      // The page only with the token, however its path is spelt (/, /index.html, /%69ndex.html).
+      if (found.file === indexHtml && !tokenOk(url.searchParams.get('token')))
+        return text(res, 403, 'Vision Studio: open the exact URL printed by `vision-studio serve` (it carries the session token).');
+      sendFile(found.file, res);
+    } catch (e) {
+      // A bug in a handler must cost one request, not the server.
+      if (!res.headersSent) text(res, 500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      else res.destroy();
     }
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    if (url.pathname === '/' || url.pathname === '/index.html') {
-      if (!tokenOk(url.searchParams.get('token'))) {
-        res
-          .writeHead(403, { 'content-type': 'text/plain' })
-          .end('Vision Studio: open the exact URL printed by `vision-studio serve` (it carries the session token).');
-        return;
-      }
-    }
-    serveStatic(rendererDir, url.pathname, res);
+  });
+  // Requests Node cannot parse, and peers that reset: answer or drop that socket only.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    writeRawResponse(socket, err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, 'bad request', securityHeaders(port));
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-    const origin = req.headers.origin;
-    const originOk = origin === undefined || allowedHosts().has(origin.replace(/^http:\/\//, ''));
-    if (url.pathname !== '/ws' || !allowedHosts().has(req.headers.host ?? '') || !originOk || !tokenOk(url.searchParams.get('token'))) {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-      return;
+    // The socket is ours from here: without a listener a reset (ECONNRESET) would be an uncaught error.
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: number, text: string): void => writeRawResponse(socket, status, text, securityHeaders(port));
+    try {
+      if (!hostOk(req.headers.host)) return refuse(421, 'Misdirected request: unexpected Host header.');
+      const url = target(req.url);
+      if (!url) return refuse(400, 'Bad request: the path does not parse.');
+      if (url.pathname !== '/ws' || !originOk(req.headers.origin) || !tokenOk(url.searchParams.get('token')))
+        return refuse(403, 'Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch {
+      refuse(400, 'Bad request');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   const sockets = new Set<WebSocket>();
@@ -82,21 +114,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    ws.on('message', (data, isBinary) => {
-      void (async () => {
-        let request: RequestEnvelope;
-        try {
-          if (!isBinary) throw new Error('text frames are not part of the protocol');
-          request = decodeFrame(toBytes(data)) as RequestEnvelope;
-          if (typeof request?.id !== 'number' || typeof request.method !== 'string') throw new Error('not a request envelope');
-        } catch (e) {
-          ws.close(1003, `bad frame: ${e instanceof Error ? e.message : String(e)}`.slice(0, 120));
-          return;
-        }
-        const response = await engine.request(request.method, request.params);
-        if (ws.readyState === ws.OPEN) ws.send(encodeFrame({ kind: 'response', response: { ...response, id: request.id } }));
-      })();
-    });
+    // Protocol violations (a message over the cap, an unmasked frame, a reserved opcode) end this socket only;
+    // ws has already sent the matching close code (1009, 1002).
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => void handleMessage(engine, ws, data, isBinary));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -115,10 +136,4 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function toBytes(data: unknown): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data as Buffer[]));
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array((data as Buffer).buffer, (data as Buffer).byteOffset, (data as Buffer).byteLength);
 }

@@ -1,4 +1,5 @@
-// Serves the built renderer (out/renderer) with the same strict headers Electron's window gets.
+// Serves the built renderer (out/renderer). Total: a path that does not decode, holds a NUL or leaves the folder is
+// answered (400/403/404), never thrown, since any local web page can send this server requests.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
@@ -15,27 +16,36 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-export function serveStatic(root: string, pathname: string, res: ServerResponse): void {
-  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+/** The file a request path names inside `root`, or the answer to give instead (never throws). */
+export function resolveStatic(root: string, pathname: string): { file: string } | { status: number; text: string } {
+  let rel: string;
+  try {
+    rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  } catch {
+    return { status: 400, text: 'bad request: malformed percent-encoding in the path' };
+  }
+  if (rel.includes('\0')) return { status: 400, text: 'bad request: NUL in the path' };
   const file = path.resolve(root, rel);
   // Never serve outside the renderer folder.
-  if (!file.startsWith(path.resolve(root) + path.sep)) {
-    res.writeHead(403).end();
-    return;
-  }
+  if (!file.startsWith(path.resolve(root) + path.sep)) return { status: 403, text: 'forbidden' };
+  return { file };
+}
+
+export function sendFile(file: string, res: ServerResponse): void {
   fs.stat(file, (err, st) => {
-    if (err || !st.isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
+    if (err || !st.isFile()) return text(res, 404, 'not found');
     res.writeHead(200, {
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'content-length': st.size,
-      'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
-      'cross-origin-opener-policy': 'same-origin',
-      'x-frame-options': 'DENY',
     });
-    fs.createReadStream(file).pipe(res);
+    // The file may vanish between stat and open: end the response instead of an unhandled stream error.
+    fs.createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
+}
+
+export function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body);
 }
