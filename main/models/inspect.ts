@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { StudioError, type Preprocessing } from '../api/contract';
+import { MAX_MODEL_BYTES } from './safe-read';
 
 export interface InspectedModel {
   inputName: string;
@@ -46,13 +47,16 @@ export async function inspectModel(file: string, displayName = path.basename(fil
   const fail = (reason: string): never => {
     throw new StudioError('bad_model', `${displayName}: ${reason}`);
   };
-  let size: number;
+  let st: fs.Stats;
   try {
-    size = fs.statSync(file).size;
+    st = fs.statSync(file);
   } catch {
     return fail('file not found');
   }
-  if (size === 0) fail('zero-byte file, not an ONNX model');
+  // ONNX Runtime would block forever opening a FIFO, and read a device without end.
+  if (!st.isFile()) fail('not a regular file');
+  if (st.size === 0) fail('zero-byte file, not an ONNX model');
+  if (st.size > MAX_MODEL_BYTES) fail(`${(st.size / 2 ** 30).toFixed(1)} GB, over the 2 GB limit of one ONNX file`);
 
   let session: ort.InferenceSession;
   try {

@@ -1,8 +1,11 @@
 // Label sets: ids for the sets we ship ('imagenet1k', 'imagenet1001') or an absolute path to a text file, one label a line.
+// Which paths a model may name is decided where its metadata is made (registry, sidecar); here a file is only read
+// safely: a regular file within MAX_LABELS_BYTES, never a FIFO or device.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StudioError } from '../api/contract';
 import { resourcesDir } from '../paths';
+import { MAX_LABELS_BYTES, readRegularFile } from './safe-read';
 
 /** 'none': no names known; every index shows as 'class N'. */
 export const BUILTIN_LABEL_SETS = ['imagenet1k', 'imagenet1001', 'none'] as const;
@@ -14,15 +17,7 @@ export function isLabelSetId(s: string): boolean {
 const cache = new Map<string, readonly string[]>();
 
 function readLines(file: string): string[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new StudioError(
-      'not_found',
-      `labels file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`,
-    );
-  }
+  const text = readRegularFile(file, { maxBytes: MAX_LABELS_BYTES, what: `labels file ${file}` }).toString('utf8');
   // Tolerate CRLF and a trailing newline; blank lines in the middle keep their index (they map to a fallback).
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();

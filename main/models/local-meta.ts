@@ -46,7 +46,7 @@ export function buildLocalMeta({ id, name: givenName, file, source, inspected, s
     !sidecar && !inspected ? 'Metadata guessed (no sidecar JSON); check preprocessing and labels.' : undefined,
     !sidecar && inspected ? 'Preprocessing is the ImageNet default (not stored in the graph); edit it if results look wrong.' : undefined,
     sidecar?.labels === 'none' && sidecar.labelsFileAsWritten
-      ? `Labels file ${sidecar.labelsFileAsWritten} not found; showing class numbers.`
+      ? `Labels file ${sidecar.labelsFileAsWritten} not found inside the model's folder; showing class numbers.`
       : undefined,
   ].filter(Boolean);
   return {

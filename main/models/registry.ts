@@ -11,7 +11,9 @@ import { downloadModel } from './download';
 import { inspectModel, type InspectedModel } from './inspect';
 import { isLabelSetId } from './labels';
 import { buildLocalMeta } from './local-meta';
-import { parseSidecar, readSidecarFor, type SidecarInfo } from './sidecar';
+import { notAModelId } from './model-ref';
+import { copyRegularFile, isInside, MAX_LABELS_BYTES, MAX_MODEL_BYTES, readRegularFile } from './safe-read';
+import { parseSidecar, readSidecarFor, readSidecarText, type SidecarInfo } from './sidecar';
 import { readJson, sha256File, slugify, writeJsonAtomic } from './store';
 import { defaultExtraDirs, scanImported, scanModelDirs } from './scan';
 
@@ -62,7 +64,7 @@ export class ModelRegistry {
     const add = (m: ModelMeta) => {
       if (seen.has(m.id)) return;
       seen.add(m.id);
-      out.push(m.source === 'imported' ? m : applyPatch(m, overrides[m.id]));
+      out.push(m.source === 'imported' ? m : applyPatch(m, this.safePatch(m, overrides[m.id])));
     };
     this.catalog.forEach((c) => add(this.catalogMeta(c)));
     this.importedMetas().forEach(add);
@@ -80,7 +82,14 @@ export class ModelRegistry {
     return m;
   }
 
-  /** A catalog, imported or builtin id, or a path to an .onnx (its sidecar honoured). Synchronous: a bare path
+  /** A registry id only: what request handlers must use for a client's modelId/baseModelId (see model-ref.ts). */
+  resolveId(id: string): ModelMeta {
+    const m = this.find(id);
+    if (!m) throw notAModelId(id);
+    return m;
+  }
+
+  /** For the CLI: a catalog, imported or builtin id, or a path to an .onnx (its sidecar honoured). Synchronous: a bare path
    *  without sidecar gets default metadata unless resolveAsync() inspected it before. */
   resolve(idOrPath: string): ModelMeta {
     const known = this.find(idOrPath);
@@ -110,10 +119,13 @@ export class ModelRegistry {
     const tmp = path.join(this.importedDir, `.incoming-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
     try {
       if ('path' in src) {
-        if (!fs.existsSync(src.path)) throw new StudioError('not_found', `${src.path}: no such file`);
-        fs.copyFileSync(src.path, tmp);
-        fs.chmodSync(tmp, 0o644); // a read-only source must not make the copy undeletable (Windows)
-      } else fs.writeFileSync(tmp, src.bytes);
+        // Created 0o644 whatever the source mode: a read-only source must not make the copy undeletable (Windows).
+        await copyRegularFile(src.path, tmp, { maxBytes: MAX_MODEL_BYTES, what: src.path, code: 'bad_model' });
+      } else {
+        if (src.bytes.byteLength > MAX_MODEL_BYTES)
+          throw new StudioError('bad_model', `${src.name}: over the ${MAX_MODEL_BYTES >> 20} MB limit of one ONNX file`);
+        fs.writeFileSync(tmp, src.bytes);
+      }
       const inspected = await inspectModel(tmp, displayName);
       const side = this.readImportSidecar(src, sidecar);
       const sha256 = await sha256File(tmp);
@@ -136,10 +148,11 @@ export class ModelRegistry {
         sizeBytes: fs.statSync(tmp).size,
       });
       if (path.isAbsolute(meta.labels)) {
-        // Keep the labels with the model, so the import survives the original folder moving.
-        fs.copyFileSync(meta.labels, path.join(this.importedDir, `${id}.labels.txt`));
-        fs.chmodSync(path.join(this.importedDir, `${id}.labels.txt`), 0o644);
-        meta.labels = path.join(this.importedDir, `${id}.labels.txt`);
+        // Keep the labels with the model, so the import survives the original folder moving. The sidecar parser
+        // only names files inside the model's folder; this copy is then the only labels file the model reads.
+        const copy = path.join(this.importedDir, `${id}.labels.txt`);
+        fs.writeFileSync(copy, readRegularFile(meta.labels, { maxBytes: MAX_LABELS_BYTES, what: `labels file ${meta.labels}` }));
+        meta.labels = copy;
       }
       fs.renameSync(tmp, file);
       this.writeImported(meta);
@@ -154,12 +167,13 @@ export class ModelRegistry {
     const parsed = ModelPatch.safeParse(patch);
     if (!parsed.success) throw new StudioError('bad_request', `invalid metadata for ${id}: ${parsed.error.issues[0]?.message}`);
     const p = parsed.data;
-    if (p.labels !== undefined && !isLabelSetId(p.labels) && !(path.isAbsolute(p.labels) && fs.existsSync(p.labels)))
+    const current = this.get(id);
+    if (p.labels !== undefined && p.labels !== current.labels && !this.labelsAllowed(p.labels))
       throw new StudioError(
         'bad_request',
-        `labels "${p.labels}": use imagenet1k, imagenet1001, none or the absolute path of an existing file`,
+        `labels "${p.labels}": a model's labels are a built-in set (imagenet1k, imagenet1001, none) or a labels file the ` +
+          'studio keeps in its own folder; to use your own file, import the model together with a sidecar JSON naming it',
       );
-    const current = this.get(id);
     if (current.source === 'imported') {
       if (current.status === 'broken' && !fs.existsSync(path.join(this.importedDir, `${id}.json`)))
         throw new StudioError('bad_model', `${id}: metadata file is missing`);
@@ -231,6 +245,18 @@ export class ModelRegistry {
 
   // ---------- internals ----------
 
+  /** Labels a client may set: a built-in set, or a labels file an import copied into the studio's folder. */
+  private labelsAllowed(labels: string): boolean {
+    return isLabelSetId(labels) || (/\.labels\.txt$/.test(labels) && isInside(this.importedDir, labels));
+  }
+
+  /** overrides.json is a file on disk: a labels path in it that update() would refuse is ignored. */
+  private safePatch(m: ModelMeta, patch: ModelPatch | undefined): ModelPatch | undefined {
+    if (!patch?.labels || patch.labels === m.labels || this.labelsAllowed(patch.labels)) return patch;
+    const { labels: _ignored, ...rest } = patch;
+    return rest;
+  }
+
   private catalogMeta(c: CatalogEntry): ModelMeta {
     const file = path.join(this.catalogDir, `${c.id}.onnx`);
     const base: ModelMeta = { ...c, source: 'catalog', status: 'missing', path: file };
@@ -268,7 +294,7 @@ export class ModelRegistry {
   private readImportSidecar(src: ImportSource, sidecar?: ImportSource): SidecarInfo | null {
     if (!sidecar) return 'path' in src ? readSidecarFor(src.path, this.extraDirs) : null;
     if ('path' in sidecar)
-      return parseSidecar(fs.readFileSync(sidecar.path, 'utf8'), sidecar.path, [path.dirname(sidecar.path), ...this.extraDirs]);
+      return parseSidecar(readSidecarText(sidecar.path), sidecar.path, [path.dirname(sidecar.path), ...this.extraDirs]);
     // By value (drop, file dialog): a relative labels file can only be looked up in the known model folders.
     return parseSidecar(Buffer.from(sidecar.bytes).toString('utf8'), sidecar.name, this.extraDirs);
   }

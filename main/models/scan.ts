@@ -7,6 +7,7 @@ import { appRoot } from '../paths';
 import type { InspectedModel } from './inspect';
 import { isLabelSetId } from './labels';
 import { buildLocalMeta } from './local-meta';
+import { isInside, isRegularFile } from './safe-read';
 import { readSidecarFor } from './sidecar';
 import { readJson } from './store';
 
@@ -38,8 +39,16 @@ export function scanImported(importedDir: string): ModelMeta[] {
       return { ...buildLocalMeta({ id, file, source: 'imported' }), status: 'broken', error };
     }
     const m: ModelMeta = { ...parsed.data, id, source: 'imported', status: 'available', path: file };
-    if (!isLabelSetId(m.labels) && !path.isAbsolute(m.labels)) m.labels = path.join(importedDir, m.labels);
+    if (!isLabelSetId(m.labels)) {
+      // Only a labels file the import copied in; a path elsewhere (hand-edited JSON, older versions) is not read.
+      const labels = path.resolve(importedDir, m.labels);
+      const missingInside = !fs.existsSync(labels) && labels.startsWith(path.resolve(importedDir) + path.sep);
+      m.labels = isInside(importedDir, labels) || missingInside ? labels : 'none';
+      if (m.labels === 'none')
+        m.notes = [m.notes, `Labels file ${labels} is outside the studio's folder; ignored.`].filter(Boolean).join(' ');
+    }
     if (!fs.existsSync(file)) return { ...m, status: 'broken', error: `${file}: model file is missing` };
+    if (!isRegularFile(file)) return { ...m, status: 'broken', error: `${file}: not a regular file` };
     return m;
   });
 }
@@ -56,6 +65,9 @@ export function scanModelDirs(dirs: string[], inspected: (file: string) => Inspe
     return names.sort().map((n) => {
       const file = path.join(dir, n);
       const id = n.replace(/\.onnx$/i, '');
+      // A FIFO or folder named x.onnx would block or fail deep inside ONNX Runtime later.
+      if (!isRegularFile(file))
+        return { ...buildLocalMeta({ id, file, source: 'builtin' }), status: 'broken' as const, error: `${file}: not a regular file` };
       try {
         return buildLocalMeta({
           id,

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Preprocessing, StudioError } from '../api/contract';
+import { isInside, isRegularFile, MAX_SIDECAR_BYTES, readRegularFile } from './safe-read';
 
 export interface SidecarInfo {
   name?: string;
@@ -15,7 +16,7 @@ export interface SidecarInfo {
   numClasses?: number;
   outputIsProbabilities?: boolean;
   preprocessing?: Preprocessing;
-  /** Absolute path of the labels file when it exists; otherwise a label set id guessed from its name. */
+  /** Absolute path of the labels file when it exists inside the model's folder; otherwise a label set id guessed from its name. */
   labels?: string;
   /** The labels file the sidecar names, as written (for messages). */
   labelsFileAsWritten?: string;
@@ -29,7 +30,12 @@ export const sidecarPathFor = (onnxPath: string): string => onnxPath.replace(/\.
 export function readSidecarFor(onnxPath: string, extraBaseDirs: string[] = []): SidecarInfo | null {
   const file = sidecarPathFor(onnxPath);
   if (!fs.existsSync(file)) return null;
-  return parseSidecar(fs.readFileSync(file, 'utf8'), file, [path.dirname(file), ...extraBaseDirs]);
+  return parseSidecar(readSidecarText(file), file, [path.dirname(file), ...extraBaseDirs]);
+}
+
+/** A sidecar's text: a regular file of at most MAX_SIDECAR_BYTES (a FIFO named X.json must not block list()). */
+export function readSidecarText(file: string): string {
+  return readRegularFile(file, { maxBytes: MAX_SIDECAR_BYTES, what: `sidecar ${file}`, code: 'bad_model' }).toString('utf8');
 }
 
 type Obj = Record<string, unknown>;
@@ -40,9 +46,11 @@ const triple = (v: unknown): [number, number, number] | undefined =>
   Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number') ? (v as [number, number, number]) : undefined;
 
 /**
- * Parses sidecar text. `label` names the sidecar in errors; `baseDirs` are where a relative labels file may live:
- * each dir and its parent are tried, because the shared files say "labels/x.txt" relative to the models folder
- * while "file" says "models/x.onnx" relative to its parent.
+ * Parses sidecar text. `label` names the sidecar in errors; `baseDirs` are the model folders a labels file may live in:
+ * the name is tried against each dir and its parent (the shared files say "labels/x.txt" relative to the models folder
+ * while "file" says "models/x.onnx" relative to its parent), and kept only when, symlinks resolved, it is a regular
+ * file inside that dir. A sidecar naming /etc/passwd or ../../x gets no labels file: its lines would become class
+ * names, be copied on import and land in PNG provenance.
  */
 export function parseSidecar(text: string, label: string, baseDirs: string[]): SidecarInfo {
   let raw: unknown;
@@ -79,9 +87,11 @@ export function parseSidecar(text: string, label: string, baseDirs: string[]): S
   const labelsFile = str(labels.file);
   if (labelsFile) {
     info.labelsFileAsWritten = labelsFile;
-    const found = path.isAbsolute(labelsFile)
-      ? [labelsFile].filter((f) => fs.existsSync(f))
-      : baseDirs.flatMap((d) => [path.resolve(d, labelsFile), path.resolve(d, '..', labelsFile)]).filter((f) => fs.existsSync(f));
+    // Absolute only when inside the folder (the studio's own training export writes one); else relative to it.
+    const found = baseDirs
+      .flatMap((d) => [path.resolve(d, labelsFile), path.resolve(d, '..', labelsFile)].map((f) => ({ d, f })))
+      .filter(({ d, f }) => isInside(d, f) && isRegularFile(f))
+      .map(({ f }) => f);
     info.labels = found[0] ?? guessLabelSet(labelsFile, info.numClasses, info.backgroundIndex);
   }
   return info;

@@ -1,5 +1,6 @@
 // One ONNX Runtime session per model file, cached and released explicitly. The engine process owns them all:
 // many processes or workers each loading ORT crash or thrash on a small machine.
+import fs from 'node:fs';
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../api/contract';
@@ -23,14 +24,19 @@ export class SessionCache {
       this.sessions.set(path, p);
       return p;
     }
-    p = ort.InferenceSession.create(path, {
-      intraOpNumThreads: defaultThreads(),
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    }).catch((e: unknown) => {
-      this.sessions.delete(path);
-      throw new StudioError('bad_model', `${label}: ONNX Runtime could not load it (${firstLine(e)}).`);
-    });
+    p = regularFile(path, label)
+      .then(() =>
+        ort.InferenceSession.create(path, {
+          intraOpNumThreads: defaultThreads(),
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+        }),
+      )
+      .catch((e: unknown) => {
+        this.sessions.delete(path);
+        if (e instanceof StudioError) throw e;
+        throw new StudioError('bad_model', `${label}: ONNX Runtime could not load it (${firstLine(e)}).`);
+      });
     this.sessions.set(path, p);
     void this.evict();
     return p;
@@ -52,6 +58,13 @@ export class SessionCache {
       await this.release(oldest);
     }
   }
+}
+
+/** ONNX Runtime opens the path itself and would block forever on a FIFO: regular files only. */
+async function regularFile(file: string, label: string): Promise<void> {
+  const st = await fs.promises.stat(file).catch(() => null);
+  if (!st) throw new StudioError('bad_model', `${label}: ONNX Runtime could not load it (file not found).`);
+  if (!st.isFile()) throw new StudioError('bad_model', `${label}: not a regular file`);
 }
 
 export function firstLine(e: unknown): string {
