@@ -8,7 +8,13 @@ import { readProvenance } from '../../main/techniques/shared/provenance';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { launch, openStudio, shot, studioUrl } from './studio-page';
+
+/** The browser global the style checks use (this file compiles against Node's lib, without the DOM). */
+interface PageWindow {
+  getComputedStyle(el: unknown): { opacity: string };
+}
 
 const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
 
@@ -168,5 +174,62 @@ describe('create in the browser', { skip }, () => {
     }
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  it('a failed run shows its error on the stage in plain words and dims the earlier result; Ctrl+Enter runs, Esc cancels', async () => {
+    const whole = await sharp(sharedPath('photos', 'bird.png')).jpeg({ quality: 90 }).toBuffer();
+    const broken = { name: 'broken.jpg', mimeType: 'image/jpeg', buffer: whole.subarray(0, Math.floor(whole.length / 2)) };
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page, errors } = await openStudio(browser, scheme);
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.keyboard.press('3');
+      await page.getByRole('heading', { name: 'Create', exact: true }).waitFor();
+      assert.equal(await page.getByRole('complementary', { name: 'Parameters', exact: true }).count(), 0, 'no model side panel');
+      await page.getByRole('combobox', { name: 'Model' }).selectOption('tiny_darknet_224');
+      await page.locator('summary', { hasText: 'Size, seed, preview and export' }).click();
+      await setNumber(page, 'Working size', 64);
+      await page.locator('input[data-slot="Photo"]').setInputFiles(sharedPath('photos', 'cat.png'));
+      await setNumber(page, 'Octaves', 1);
+      await setNumber(page, 'Steps per octave', 2);
+      await page.keyboard.press('Control+Enter'); // Run, from the keyboard
+      await page.locator('button:enabled', { hasText: 'Export PNG' }).waitFor({ timeout: 60_000 });
+      const preview = page.getByTestId('create-preview');
+      assert.equal(await preview.evaluate((el) => el.classList.contains('stale')), false);
+
+      await page.locator('input[data-slot="Photo"]').setInputFiles(broken);
+      await page.getByRole('button', { name: 'Run', exact: true }).click();
+      const alert = page.getByRole('alert', { name: 'DeepDream could not run on broken.jpg' });
+      await alert.waitFor({ timeout: 30_000 });
+      const text = (await alert.textContent()) ?? '';
+      assert.match(text, /incomplete/i, text);
+      assert.doesNotMatch(text, /vips|libjpeg|sharp|Input buffer/i, text);
+      const box = (await alert.boundingBox())!;
+      const controls = (await page.locator('aside.controls').boundingBox())!;
+      assert.ok(box.y >= 0 && box.y + box.height <= 900 && box.x + box.width <= controls.x + 1, 'the error is on the stage, in view');
+      await preview.and(page.locator('.stale')).waitFor();
+      const opacity = Number(await preview.evaluate((el) => (globalThis as unknown as PageWindow).getComputedStyle(el).opacity));
+      assert.ok(opacity < 0.5, `the earlier result is dimmed (opacity ${opacity})`);
+      await shot(page, `create-08-failed-1440-${scheme}`);
+      await page.setViewportSize({ width: 1024, height: 700 });
+      const run = page.getByRole('button', { name: 'Run', exact: true });
+      const runBox = (await run.boundingBox())!;
+      assert.ok(runBox.y + runBox.height <= 700, 'Run is in view at 1024×700');
+      const box2 = (await alert.boundingBox())!;
+      assert.ok(box2.y + box2.height <= 700, 'the error is in view at 1024×700');
+      await shot(page, `create-09-failed-1024-${scheme}`);
+
+      if (scheme === 'light') {
+        // Esc cancels a long run started with Ctrl+Enter.
+        await page.locator('input[data-slot="Photo"]').setInputFiles(sharedPath('photos', 'cat.png'));
+        await setNumber(page, 'Steps per octave', 1000);
+        await page.keyboard.press('Control+Enter');
+        await page.getByRole('progressbar', { name: 'Create progress' }).waitFor({ timeout: 30_000 });
+        assert.equal(await alert.count(), 0, 'a new run clears the error');
+        await page.keyboard.press('Escape');
+        await run.waitFor({ timeout: 10_000 });
+      }
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
   });
 });

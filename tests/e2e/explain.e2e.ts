@@ -2,10 +2,31 @@
 // export; the exported PNG carries its provenance chunks. Then the adversarial and class-visualisation tabs.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { readProvenance } from '../../main/techniques/shared/provenance';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
 import { dragFiles, fileFrom, launch, openStudio, shot, studioUrl } from './studio-page';
+
+/** A JPEG cut in half, as a download that stopped part-way leaves it. */
+async function brokenJpeg(): Promise<Buffer> {
+  const whole = await sharp(sharedPath('photos', 'bird.png')).jpeg({ quality: 90 }).toBuffer();
+  return whole.subarray(0, Math.floor(whole.length / 2));
+}
+
+/** The element lies inside the viewport (nothing to scroll to see it) and left of the parameter column. */
+async function onStage(page: Page, el: Locator): Promise<void> {
+  const box = (await el.boundingBox())!;
+  const vp = page.viewportSize()!;
+  const controls = (await page.locator('aside.controls').boundingBox())!;
+  assert.ok(box.y >= 0 && box.y + box.height <= vp.height, `in view: ${JSON.stringify(box)} in ${vp.width}×${vp.height}`);
+  assert.ok(box.x + box.width <= controls.x + 1, `on the stage, left of the controls (${box.x + box.width} vs ${controls.x})`);
+}
+
+/** The browser global the style checks use (this file compiles against Node's lib, without the DOM). */
+interface PageWindow {
+  getComputedStyle(el: unknown): { opacity: string };
+}
 
 const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
 
@@ -87,5 +108,51 @@ describe('explain in the browser', { skip }, () => {
     await shot(page, 'explain-05-visualise');
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  it('a broken photo after a heat map: the error on the stage in plain words, the old heat map dimmed', async () => {
+    const broken = { name: 'broken.jpg', bytes: await brokenJpeg() };
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page } = await openStudio(browser, scheme);
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await dragFiles(page, [fileFrom(sharedPath('photos', 'bird.png'))]);
+      await page.locator('.top1').filter({ hasText: 'chickadee' }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('2');
+      await page.getByTestId('cam-image').waitFor({ timeout: 60_000 });
+      // Outside Classify and Models the model is a chip in the header, not a side panel.
+      assert.equal(await page.getByRole('complementary', { name: 'Parameters', exact: true }).count(), 0, 'no model side panel');
+      assert.match((await page.getByRole('combobox', { name: 'Model' }).locator('option:checked').textContent()) ?? '', /mobilenet/i);
+
+      await dragFiles(page, [broken]);
+      const alert = page.getByRole('alert', { name: 'Could not compute the heat map for broken.jpg' });
+      await alert.waitFor({ timeout: 30_000 });
+      const text = (await alert.textContent()) ?? '';
+      assert.match(text, /broken\.jpg/);
+      assert.match(text, /incomplete/i, text);
+      assert.doesNotMatch(text, /vips|libjpeg|sharp|Input buffer/i, text);
+      assert.match(text, /earlier one, for bird\.png/);
+      await onStage(page, alert);
+      // The bird's heat map is still there only dimmed, and says what it is.
+      const stale = page.getByRole('figure', { name: 'Earlier heat map (dimmed)' });
+      await stale.waitFor();
+      const opacity = Number(
+        await stale.locator('img').evaluate((el) => (globalThis as unknown as PageWindow).getComputedStyle(el).opacity),
+      );
+      assert.ok(opacity < 0.5, `the earlier heat map is dimmed (opacity ${opacity})`);
+      await page.getByRole('heading', { name: 'Explain', exact: true }).waitFor();
+      await shot(page, `explain-06-broken-1440-${scheme}`);
+
+      await page.setViewportSize({ width: 1024, height: 700 });
+      await onStage(page, alert);
+      await page.getByRole('button', { name: 'Run', exact: true }).waitFor();
+      await shot(page, `explain-07-broken-1024-${scheme}`);
+
+      // A good photo again: the error goes, the heat map is current (not dimmed).
+      await dragFiles(page, [fileFrom(sharedPath('photos', 'cat.png'))]);
+      await page.locator('figcaption').filter({ hasText: 'Egyptian cat' }).waitFor({ timeout: 60_000 });
+      assert.equal(await alert.count(), 0, 'the error is gone');
+      assert.equal(await stale.count(), 0, 'the new heat map is not dimmed');
+      await context.close();
+    }
   });
 });

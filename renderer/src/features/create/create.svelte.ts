@@ -42,6 +42,11 @@ class Create {
   resultUrl = $state<string | null>(null);
   estimate = $state.raw<ResultOf<'create.estimate'> | null>(null);
   error = $state('');
+  private cancelPending = false;
+  /** What the error is about: the tool it happened in, whether a run failed or could not start, and the file it names. */
+  errorTool = $state<CreateTool | null>(null);
+  errorKind = $state<'missing' | 'run'>('run');
+  errorFile = $state<string | null>(null);
 
   modelId = $derived(models.selected?.id ?? null);
   /** The photo on screen in Classify stands in for the content / image when none was picked here. */
@@ -115,14 +120,34 @@ class Create {
     }
   }
 
+  clearError(): void {
+    this.error = '';
+    this.errorTool = null;
+    this.errorFile = null;
+  }
+
+  /** The names of the images this run sends, so an error that starts with one can name it. */
+  private inputNames(): string[] {
+    return [this.image('image'), this.images.guide, this.images.sample, this.image('content'), ...this.styles.map((s) => s.file)]
+      .filter((f): f is File => !!f)
+      .map((f) => f.name);
+  }
+
   async start(): Promise<void> {
     const why = this.missing();
-    if (why) return void (this.error = why);
+    if (why) {
+      this.error = why;
+      this.errorTool = this.tool;
+      this.errorKind = 'missing';
+      this.errorFile = null;
+      return;
+    }
     await this.cancel();
     const tool = this.tool;
     const run: RunState = { tool, jobId: null, fraction: 0, etaSeconds: null, message: '' };
     this.run = run;
-    this.error = '';
+    this.cancelPending = false;
+    this.clearError();
     this.losses = [];
     this.setPreview(null);
     try {
@@ -131,6 +156,10 @@ class Create {
       const value = await followJob(() => connection.call(method, params as never), {
         onStart: (id) => {
           run.jobId = id;
+          if (this.cancelPending && this.run?.tool === tool) {
+            this.cancelPending = false;
+            void connection.call('jobs.cancel', { jobId: id }).catch(() => {});
+          }
           if (this.run?.tool === tool) this.run = { ...this.run, jobId: id };
         },
         onProgress: (f, eta, msg) => {
@@ -151,7 +180,16 @@ class Create {
       this.setPreview(r.mime === 'image/png' ? r.bytes : (r.strip?.at(-1)?.bytes ?? null));
     } catch (e) {
       const msg = errorMessage(e);
-      if (!/cancel/i.test(msg)) this.error = msg;
+      if (!/cancel/i.test(msg)) {
+        this.error = msg;
+        this.errorTool = tool;
+        this.errorKind = 'run';
+        this.errorFile = this.inputNames().find((n) => msg.startsWith(`${n}:`)) ?? null;
+      }
+      // The earlier result comes back on the stage (dimmed there under the error); a cancelled run shows it as it was.
+      const old = this.results[tool];
+      if (this.run?.jobId === run.jobId)
+        this.setPreview(old ? (old.mime === 'image/png' ? old.bytes : (old.strip?.at(-1)?.bytes ?? null)) : null);
     } finally {
       if (this.run?.jobId === run.jobId) this.run = null;
     }
@@ -159,6 +197,8 @@ class Create {
 
   async cancel(): Promise<void> {
     const id = this.run?.jobId;
+    // Cancel pressed before the engine named the job: cancel it as soon as it does.
+    if (this.run && !id) this.cancelPending = true;
     if (id) await connection.call('jobs.cancel', { jobId: id }).catch(() => {});
   }
 

@@ -41,6 +41,8 @@ class Explain {
   labels = $state.raw<string[]>([]);
   cam = $state.raw<CamJobResult | null>(null);
   camUrl = $state<string | null>(null);
+  /** The photo the heat map on screen was computed for. */
+  camFor = $state<string | null>(null);
   // Class visualisation
   viz = $state({
     classIndex: 131,
@@ -59,10 +61,16 @@ class Explain {
   adv = $state({ method: 'fgsm' as 'fgsm' | 'pgd', epsilon255: 8, steps: 10, target: null as number | null });
   advResult = $state.raw<AdversarialJobResult | null>(null);
   advUrl = $state<string | null>(null);
+  advFor = $state<string | null>(null);
 
   run = $state<RunState | null>(null);
   error = $state('');
+  /** The tool whose run failed (null: not one run, e.g. the model's layers) and the photo it ran on. */
+  errorTool = $state<ExplainTab | null>(null);
+  errorFile = $state<string | null>(null);
   private modelOfLayers = '';
+  /** Counts runs and cancels: a job whose token is no longer current is cancelled as soon as it is named. */
+  private seq = 0;
 
   photo = $derived(classify.single?.file ?? null);
   modelId = $derived(models.selected?.id ?? null);
@@ -85,8 +93,20 @@ class Explain {
       this.labels = labels;
       if (!layers.camAvailable && this.method === 'cam') this.method = 'gradcam';
     } catch (e) {
-      this.error = errorMessage(e);
+      this.fail(null, null, e);
     }
+  }
+
+  private fail(tool: ExplainTab | null, file: string | null, e: unknown): void {
+    this.error = errorMessage(e);
+    this.errorTool = tool;
+    this.errorFile = file;
+  }
+
+  clearError(): void {
+    this.error = '';
+    this.errorTool = null;
+    this.errorFile = null;
   }
 
   labelOf(index: number): string {
@@ -98,14 +118,20 @@ class Explain {
     start: () => Promise<{ jobId: string }>,
     parse: (v: unknown) => T,
     onPreview?: (b: Uint8Array) => void,
+    file: string | null = null,
   ): Promise<T | null> {
     await this.cancel();
+    const token = ++this.seq;
     const run: RunState = { tool, jobId: null, fraction: 0, etaSeconds: null, message: '' };
     this.run = run;
-    this.error = '';
+    this.clearError();
     try {
       const result = await followJob(start, {
-        onStart: (id) => (run.jobId = id),
+        onStart: (id) => {
+          run.jobId = id;
+          // Cancelled (or replaced) before the engine named the job: stop it now.
+          if (token !== this.seq) void connection.call('jobs.cancel', { jobId: id }).catch(() => undefined);
+        },
         onProgress: (f, eta, msg) => {
           if (this.run?.jobId !== run.jobId) return;
           this.run = { ...run, fraction: f, etaSeconds: eta, message: msg ?? '' };
@@ -114,7 +140,7 @@ class Explain {
       });
       return parse(result);
     } catch (e) {
-      if (this.run?.jobId === run.jobId && !(e instanceof Error && /cancel/i.test(e.message))) this.error = errorMessage(e);
+      if (this.run?.jobId === run.jobId && !(e instanceof Error && /cancel/i.test(e.message))) this.fail(tool, file, e);
       return null;
     } finally {
       if (this.run?.jobId === run.jobId || this.run === run) this.run = null;
@@ -122,6 +148,7 @@ class Explain {
   }
 
   async cancel(): Promise<void> {
+    this.seq++;
     const id = this.run?.jobId;
     this.run = null;
     if (id) await connection.call('jobs.cancel', { jobId: id }).catch(() => undefined);
@@ -147,10 +174,13 @@ class Explain {
           overlay: { ...this.overlay },
         }),
       (v) => CamJobResult.parse(v),
+      undefined,
+      photo.name,
     );
     if (!r) return;
     if (this.camUrl) URL.revokeObjectURL(this.camUrl);
     this.cam = r;
+    this.camFor = photo.name;
     this.camUrl = pngUrl(r.png);
   }
 
@@ -192,10 +222,13 @@ class Explain {
           target: a.target ?? undefined,
         }),
       (v) => AdversarialJobResult.parse(v),
+      undefined,
+      photo.name,
     );
     if (!r) return;
     if (this.advUrl) URL.revokeObjectURL(this.advUrl);
     this.advResult = r;
+    this.advFor = photo.name;
     this.advUrl = pngUrl(r.panel);
   }
 }

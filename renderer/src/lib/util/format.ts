@@ -65,3 +65,33 @@ export function reasonOnly(name: string, message: string): string {
   }
   return message;
 }
+
+/** Words that mark a library's own diagnostic (sharp/libvips, the image codecs, the runtime), not a sentence for people. */
+const INTERNAL = /\b(?:Vips\w*|vips_\w+|libvips|sharp|libjpeg|libpng|libspng|libwebp|libtiff|giflib|onnxruntime|Input (?:buffer|file))\b/i;
+const CUT_SHORT = /premature end|unexpected end|end of (?:file|input|data)|truncated/i;
+
+/**
+ * An engine error in the user's words: library diagnostics in brackets ("(VipsJpeg: premature end of JPEG
+ * file)") are dropped, and the codec's "truncated or corrupt" becomes what it means for the file.
+ */
+export function plainError(message: string): string {
+  let internals = '';
+  let out = message.replace(/\s*\(([^()]*)\)/g, (all, inner: string) => {
+    if (!INTERNAL.test(inner)) return all;
+    internals += ` ${inner}`;
+    return '';
+  });
+  // A bare library line with no sentence of ours around it.
+  if (INTERNAL.test(out.split(':')[0] ?? '')) {
+    internals += ` ${out}`;
+    out = CUT_SHORT.test(out) ? 'The image file is incomplete.' : 'The image file is damaged or is not an image.';
+  }
+  const cutShort = CUT_SHORT.test(internals);
+  return out
+    .replace(/the (\w+) data is truncated or corrupt\.?/i, (_all, format: string) =>
+      cutShort
+        ? `the ${format} file is incomplete: it stops part-way through the picture, as if cut short while downloading or copying.`
+        : `the ${format} file is incomplete or damaged and cannot be read.`,
+    )
+    .replace(/the (\w+) data is corrupt\.?/i, (_all, format: string) => `the ${format} file is damaged and cannot be read.`);
+}
