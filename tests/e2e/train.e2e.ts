@@ -2,8 +2,9 @@
 // ../shared/models/photos, eight variations each made with sharp) are picked with the folder input and uploaded;
 // the dataset report shows the classes, the skipped file and the image filed under two classes; a transfer head
 // on MobileNetV2 trains for a few epochs with live curves; a confusion-matrix cell lists its images, one opens in
-// Explain with the new model, and Classify shows the class folder names as the new model's labels. A second run in
-// dark is cancelled with Esc. Screenshots at 1440×900 and 1024×700 in both themes.
+// Explain with the new model, and Classify shows the class folder names as the new model's labels. Before the run,
+// the learning-rate range test draws its curve and its suggestion goes into the learning-rate field. A second run
+// in dark is cancelled with Esc. Screenshots at 1440×900 and 1024×700 in both themes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -77,6 +78,26 @@ async function dropOn(page: Page, selector: string, files: string[]): Promise<vo
   await dt.dispose();
 }
 
+/**
+ * Runs the learning-rate range test from the side panel, waits for its curve and returns the suggested rate's
+ * text (as shown, "7.6e-4") and value, checked to be a learning rate in (1e-6, 1).
+ */
+async function findLr(page: Page): Promise<{ text: string; lr: number }> {
+  await page.getByRole('button', { name: 'Find learning rate' }).click();
+  const finder = page.getByRole('region', { name: 'Learning-rate range test' });
+  await finder.waitFor({ timeout: 30_000 });
+  const value = finder.getByTestId('lr-suggestion');
+  await value.waitFor({ timeout: 180_000 });
+  const curve = finder.getByRole('figure', { name: 'Learning-rate range test curve' });
+  assert.ok(Number(await curve.getAttribute('data-points')) >= 10, 'the range test drew its curve');
+  assert.ok((await curve.locator('canvas').count()) > 0, 'the curve is drawn on a canvas (uPlot)');
+  const text = ((await value.textContent()) ?? '').trim();
+  const lr = Number(text);
+  assert.ok(lr > 1e-6 && lr < 1, `the suggestion "${text}" is a learning rate in (1e-6, 1)`);
+  assert.equal(await page.getByRole('button', { name: 'Run', exact: true }).isEnabled(), true, 'Run is back after the test');
+  return { text, lr };
+}
+
 async function waitForResult(page: Page, timeoutMs = 240_000): Promise<void> {
   await page.getByRole('region', { name: 'Summary' }).waitFor({ timeout: timeoutMs });
 }
@@ -125,6 +146,17 @@ describe('train in the browser', { skip }, () => {
     await setNumber(page, 'Epochs', 3);
     await setNumber(page, 'Batch size', 4);
     await shot(page, 'train-02-report-1440-light');
+
+    // The learning-rate range test on these settings: its suggestion goes into the field, and the run uses it.
+    const found = await findLr(page);
+    await page
+      .getByRole('region', { name: 'Learning-rate range test' })
+      .getByRole('button', { name: `Use ${found.text}` })
+      .click();
+    const lrField = page.getByRole('spinbutton', { name: 'Learning rate', exact: true });
+    assert.equal(Number(await lrField.inputValue()), found.lr, 'Use puts the suggestion in the learning-rate field');
+    await page.getByRole('button', { name: `Using ${found.text}` }).waitFor();
+    await shot(page, 'train-19-lr-finder-1440-light');
 
     // Ctrl+Enter runs; the curve fills in while it goes.
     await page.keyboard.press('Control+Enter');
@@ -217,6 +249,8 @@ describe('train in the browser', { skip }, () => {
     await setNumber(page, 'Epochs', 2);
     await setNumber(page, 'Batch size', 4);
     await shot(page, 'train-10-report-1024-dark');
+    await findLr(page);
+    await shot(page, 'train-19-lr-finder-1024-dark');
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await waitForResult(page);
     await shot(page, 'train-11-results-1024-dark');
@@ -299,6 +333,18 @@ describe('train in the browser', { skip }, () => {
     await page.locator('summary', { hasText: 'More options' }).click();
     await page.getByRole('spinbutton', { name: 'Early-stop patience' }).scrollIntoViewIfNeeded();
     await shot(page, 'train-18-scratch-options-1024-light');
+
+    // The range test on a network from scratch runs long enough to watch: its curve fills in, and Esc stops it.
+    await page.getByRole('button', { name: 'Find learning rate' }).click();
+    const finder = page.getByRole('region', { name: 'Learning-rate range test' });
+    const curve = finder.getByRole('figure', { name: 'Learning-rate range test curve' });
+    await curve.waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 1200 && Number(await curve.getAttribute('data-points')) < 5; i++) await page.waitForTimeout(50);
+    assert.equal(await page.getByRole('button', { name: 'Run', exact: true }).count(), 0, 'Run waits for the range test');
+    await shot(page, 'train-20-lr-finder-running-1024-light', 100);
+    await page.locator('body').press('Escape');
+    await page.getByRole('button', { name: 'Run', exact: true }).waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByRole('alert').count(), 0, 'a cancelled range test is not an error');
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -1,8 +1,12 @@
 // The Train form's choices: modes, optimisers, architectures, schedules, augmentations, with one line each for
 // the UI. Keyed by the contract's enums, so a new id in the contract fails typechecking here until it is described.
-// (The engine's own optimiser table lives in main/train/optim and the renderer may import only main/api/: the
-// default learning rates below mirror torch.optim's, as that table does.)
-import type { ArchId, AugmentId, OptimizerId, TrainMode, TrainParams } from '../../../../main/api/contract';
+// Optimisers and schedules are the engine's own tables (conventions §2: one table per family), read from
+// main/train/optim, which is Node-free: labels, summaries and torch.optim's defaults come from there.
+import { OptimizerId, ScheduleId, type ArchId, type AugmentId, type TrainMode, type TrainParams } from '../../../../main/api/contract';
+import { OPTIMIZERS, type HyperName } from '../../../../main/train/optim/optimizers';
+import { SCHEDULES, type ScheduleKind } from '../../../../main/train/optim/schedules';
+
+export { OPTIMIZERS };
 
 export const MODES: Record<TrainMode, { name: string; short: string; about: string }> = {
   transfer: {
@@ -23,35 +27,20 @@ export const MODES: Record<TrainMode, { name: string; short: string; about: stri
 };
 export const MODE_ORDER: TrainMode[] = ['transfer', 'finetune', 'scratch'];
 
-export const OPTIMIZERS: Record<OptimizerId, { name: string; about: string; lr: number; momentum?: number }> = {
-  sgd: { name: 'SGD', about: 'Plain gradient descent: each step moves against the gradient, scaled by the learning rate.', lr: 0.01 },
-  momentum: {
-    name: 'SGD + momentum',
-    about: 'Gradient descent with a running velocity, so steady directions speed up and zig-zags cancel.',
-    lr: 0.01,
-    momentum: 0.9,
-  },
-  nesterov: {
-    name: 'Nesterov momentum',
-    about: 'Momentum that looks ahead: the step uses the gradient plus the velocity it is about to add.',
-    lr: 0.01,
-    momentum: 0.9,
-  },
-  adagrad: { name: 'Adagrad', about: 'Per-weight learning rates that shrink with the sum of past squared gradients.', lr: 0.01 },
-  adadelta: {
-    name: 'Adadelta',
-    about: 'Adagrad without the ever-shrinking rate: steps scale by running averages of squared gradients and updates.',
-    lr: 1,
-  },
-  rmsprop: {
-    name: 'RMSprop',
-    about: 'Divides each step by a running root-mean-square of recent gradients, so every weight moves at a similar pace.',
-    lr: 0.01,
-    momentum: 0,
-  },
-  adam: { name: 'Adam', about: 'Momentum plus RMSprop scaling, with bias correction for the first steps; the usual default.', lr: 0.001 },
-  adamw: { name: 'AdamW', about: 'Adam with weight decay applied to the weights directly rather than through the gradient.', lr: 0.001 },
-};
+/** The contract's optimisers, in its order, for the select; OPTIMIZERS[id] fails typechecking for an id the table lacks. */
+export const OPTIMIZER_ORDER: readonly OptimizerId[] = OptimizerId.options;
+
+/** The default of one of an optimiser's knobs (torch.optim's), or undefined when it has no such knob. */
+function knobDefault(o: OptimizerId, name: HyperName): number | undefined {
+  const d = OPTIMIZERS[o].hyper.find((k) => k.name === name)?.default;
+  return typeof d === 'number' ? d : undefined;
+}
+/** torch.optim's default learning rate for the optimiser: what the engine uses when the field is blank. */
+export const defaultLr = (o: OptimizerId): number => knobDefault(o, 'lr') ?? 0.001;
+/** torch.optim's default momentum, or undefined for optimisers without one (the field is shown only for them). */
+export const defaultMomentum = (o: OptimizerId): number | undefined => knobDefault(o, 'momentum');
+/** The optimisers whose update uses a momentum term. */
+export const usesMomentum = (o: OptimizerId): boolean => defaultMomentum(o) !== undefined;
 
 export const ARCHS: Record<ArchId, { name: string; about: string; size: number }> = {
   lenet5: { name: 'LeNet-5', about: 'Two convolutions and three dense layers (LeCun 1998): digits and other small images.', size: 28 },
@@ -65,12 +54,14 @@ export const INITS: [TrainParams['init'], string][] = [
   ['torch-default', 'PyTorch default'],
 ];
 
-export const SCHEDULES: [TrainParams['schedule'], string][] = [
-  ['constant', 'Constant'],
-  ['step', 'Step decay'],
-  ['cosine', 'Cosine annealing'],
-  ['onecycle', 'One-cycle'],
-];
+type Schedule = TrainParams['schedule'];
+/** The engine's schedule kind for each of the contract's ids (as main/train/train.ts loopOptions maps them). */
+const SCHEDULE_KIND: Record<Schedule, ScheduleKind> = { constant: 'constant', step: 'step', cosine: 'cosine', onecycle: 'one-cycle' };
+/** The schedules the form offers, in the contract's order, with the engine's label and one-line summary. */
+export const SCHEDULE_OPTIONS: { id: Schedule; label: string; summary: string }[] = ScheduleId.options.map((id) => {
+  const { label, summary } = SCHEDULES[SCHEDULE_KIND[id]];
+  return { id, label, summary };
+});
 
 export const AUGMENTS: Record<AugmentId, { name: string; about: string }> = {
   flip: { name: 'Flip', about: 'Mirror left to right at random' },
@@ -79,6 +70,3 @@ export const AUGMENTS: Record<AugmentId, { name: string; about: string }> = {
   color: { name: 'Colour', about: 'Random brightness, contrast and saturation' },
 };
 export const AUGMENT_ORDER: AugmentId[] = ['flip', 'crop', 'rotate', 'color'];
-
-/** The optimisers whose update uses a momentum term (the field is shown only for them). */
-export const usesMomentum = (o: OptimizerId): boolean => OPTIMIZERS[o].momentum !== undefined;

@@ -1,8 +1,17 @@
 // State of the Train view as `{ params, job, result }` plus the dataset: files dropped or picked become a managed
 // dataset (uploaded in batches) or an engine-side folder is named; train.inspect reports on it; train.start runs
 // with live curves; the TrainResult feeds the confusion matrix, per-class scores and the mistakes, which open in
-// Explain or Classify with the new model.
-import { DatasetReport, StudioError, TrainParams, TrainResult, type AugmentId, type SkippedFile } from '../../../../main/api/contract';
+// Explain or Classify with the new model. train.findLr runs the learning-rate range test on the same settings and
+// suggests a rate for the form.
+import {
+  DatasetReport,
+  LrFindResult,
+  StudioError,
+  TrainParams,
+  TrainResult,
+  type AugmentId,
+  type SkippedFile,
+} from '../../../../main/api/contract';
 import { classify } from '../../lib/state/classify.svelte';
 import { connection } from '../../lib/state/connection.svelte';
 import { models } from '../../lib/state/models.svelte';
@@ -12,7 +21,8 @@ import { explain } from '../explain/explain.svelte';
 import { Curves } from './curves.svelte';
 import { batches, planDataset, type Labelled, type PathFile } from './dataset-files';
 import { JobTracker, type JobFailure } from './job.svelte';
-import { OPTIMIZERS, usesMomentum } from './options';
+import { LrSweep } from './lr-sweep.svelte';
+import { defaultLr as optimizerDefaultLr, usesMomentum } from './options';
 
 export type StageTab = 'data' | 'training' | 'results';
 
@@ -127,6 +137,13 @@ class Train {
   stale = $state(false);
   /** Confusion-matrix cell whose images are listed: [true, predicted]. */
   cell = $state<[number, number] | null>(null);
+  /** The learning-rate range test: its job, live curve, result, and the settings it ran with (see lrFindKey). */
+  lrJob = new JobTracker();
+  lrSweep = new LrSweep();
+  lrResult = $state.raw<LrFindResult | null>(null);
+  lrResultKey = $state('');
+  /** The range test came after the last run: the Training tab shows it above that run's curves (else below). */
+  lrNewer = $state(false);
   providers = $state.raw<{ available: string[]; chosen: string } | null>(null);
   preview = $state.raw<{ file: string; urls: string[] } | null>(null);
   previewIndex = $state(0);
@@ -137,11 +154,32 @@ class Train {
   private previewToken = 0;
   private thumbs = new Map<string, Promise<string>>();
 
-  running = $derived(this.job.state !== null);
+  /** A training run is going. */
+  training = $derived(this.job.state !== null);
+  /** A learning-rate range test is going. */
+  findingLr = $derived(this.lrJob.state !== null);
+  /** A job of this view (a run or a range test) is going: the other waits, the dataset and the mode stay as they are. */
+  running = $derived(this.training || this.findingLr);
   baseModel = $derived(models.available.find((m) => m.id === this.params.baseModelId) ?? models.selected);
   trainCount = $derived(this.report ? this.report.classes.reduce((s, c) => s + c.train, 0) : 0);
   stepsPerEpoch = $derived(Math.max(1, Math.ceil(this.trainCount / Math.max(1, this.params.batch ?? DEFAULTS.batch))));
-  defaultLr = $derived(OPTIMIZERS[this.params.optimizer].lr);
+  defaultLr = $derived(optimizerDefaultLr(this.params.optimizer));
+  /** The range test on screen ran with other settings than the form's now (its suggestion may not fit them). */
+  lrResultStale = $derived(!!this.lrResult && this.lrFindKey() !== this.lrResultKey);
+  /**
+   * The rate the range test suggests: the engine's steepest descent of the smoothed loss when it comes before the
+   * lowest loss; else (no descent, or the steepest drop is noise in the blow-up past the minimum, which small
+   * datasets give) the engine's other suggestion, a tenth of the lowest loss's rate.
+   */
+  lrSuggestion = $derived.by((): { lr: number; how: 'steepest' | 'minimum'; steepest: number | null } | null => {
+    const s = this.lrResult?.suggestion;
+    if (!s) return null;
+    const atMinimum = s.minimumOver10 === null ? Infinity : s.minimumOver10 * 10;
+    if (s.steepest !== null && s.steepest < atMinimum * (1 - 1e-9))
+      return { lr: roundLr(s.steepest), how: 'steepest', steepest: s.steepest };
+    if (s.minimumOver10 !== null) return { lr: roundLr(s.minimumOver10), how: 'minimum', steepest: s.steepest };
+    return null;
+  });
 
   /** Why Run is not possible now, or null. */
   missing = $derived.by((): string | null => {
@@ -232,6 +270,9 @@ class Train {
 
   private resetData(): void {
     this.inspectJob.abandon();
+    this.lrJob.abandon();
+    this.lrJob.error = null;
+    this.lrResult = null;
     this.upload = null;
     this.dataError = '';
     this.data = null;
@@ -334,6 +375,7 @@ class Train {
     }
     this.actionError = '';
     this.curves.reset(this.stepsPerEpoch);
+    this.lrNewer = false;
     if (this.result) this.stale = true;
     this.tab = 'training';
     const r = await this.job.run(
@@ -353,6 +395,52 @@ class Train {
 
   cancel(): void {
     void this.job.cancel();
+    void this.lrJob.cancel();
+  }
+
+  // ---------- learning-rate range test ----------
+
+  /** The settings the range test depends on: the run's request without what only a whole run uses. */
+  private lrFindKey(): string {
+    const req = this.data ? this.request() : null;
+    if (!req || 'problem' in req) return '';
+    const rest: Partial<TrainParams> = { ...req.params };
+    for (const k of ['lr', 'epochs', 'schedule', 'clipNorm', 'earlyStop', 'name'] as const) delete rest[k];
+    return JSON.stringify(rest);
+  }
+
+  /** Sweeps the learning rate from 1e-7 to 10 on the form's settings (train.findLr); the curve shows in Training. */
+  async findLr(): Promise<void> {
+    if (this.running) return;
+    const why = this.missing;
+    if (why) {
+      this.actionError = why;
+      return;
+    }
+    const req = this.request();
+    if ('problem' in req) {
+      this.actionError = req.problem;
+      return;
+    }
+    this.actionError = '';
+    this.lrSweep.reset();
+    this.lrResult = null;
+    this.lrNewer = true;
+    this.tab = 'training';
+    const key = this.lrFindKey();
+    const r = await this.lrJob.run(
+      () => connection.call('train.findLr', req.params),
+      (v) => LrFindResult.parse(v),
+      { onMetrics: (points) => this.lrSweep.add(points) },
+    );
+    if (r) {
+      this.lrResult = r;
+      this.lrResultKey = key;
+    }
+  }
+
+  useLr(lr: number): void {
+    this.params.lr = lr;
   }
 
   // ---------- results ----------
@@ -411,6 +499,11 @@ class Train {
     classify.rerun();
   }
 }
+
+/** Two significant digits, as the suggestion is shown: the field gets the number the button names. */
+export const roundLr = (lr: number): number => Number(lr.toPrecision(2));
+/** A learning rate as people write them: 0.2, 0.03, 7.6e-4. */
+export const formatLr = (lr: number): string => (lr >= 0.01 ? String(roundLr(lr)) : roundLr(lr).toExponential(1).replace('e+', 'e'));
 
 /** The off-diagonal cell with the most images (the worst confusion), else the first class's diagonal. */
 function firstMistake(confusion: number[][]): [number, number] | null {
