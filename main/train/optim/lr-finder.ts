@@ -102,7 +102,7 @@ export async function findLr(
 }
 
 /**
- * fastai's suggestions on the trimmed curve: steepest = argmin of np.gradient(smoothed) (the lrs are
+ * fastai's suggestions on the trimmed curve: steepest = argmin of np.gradient(smoothed) up to the lowest loss (the lrs are
  * evenly spaced in log lr, so that is the steepest descent against log lr), and the lr of the lowest
  * smoothed loss / 10. A curve too short to trim is used whole.
  */
@@ -116,17 +116,19 @@ export function suggestLr(lrs: readonly number[], smoothed: readonly number[], s
   const x = lrs.slice(a, b);
   const y = smoothed.slice(a, b);
   if (y.length < 2) return { steepest: null, minimumOver10: y.length === 1 ? x[0] / 10 : null };
+  let min = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] < y[min]) min = i;
+  // Only the descent counts: past the lowest loss a noisy blow-up can fall steeply between two spikes (seen
+  // with small datasets), and a rate there trains nothing. fastai's curves rarely show it; small ones do.
   let steep = 0;
   let steepGrad = Infinity;
-  let min = 0;
-  for (let i = 0; i < y.length; i++) {
+  for (let i = 0; i <= min; i++) {
     // np.gradient: central differences inside, one-sided at the ends.
     const grad = i === 0 ? y[1] - y[0] : i === y.length - 1 ? y[i] - y[i - 1] : (y[i + 1] - y[i - 1]) / 2;
     if (grad < steepGrad) {
       steepGrad = grad;
       steep = i;
     }
-    if (y[i] < y[min]) min = i;
   }
   return { steepest: steepGrad < 0 ? x[steep] : null, minimumOver10: x[min] / 10 };
 }

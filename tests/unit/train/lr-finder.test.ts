@@ -113,4 +113,13 @@ describe('lr finder', () => {
     expect(suggestLr([1e-3], [1])).toEqual({ steepest: null, minimumOver10: 1e-4 });
     expect(suggestLr([], [])).toEqual({ steepest: null, minimumOver10: null });
   });
+
+  it('suggestLr: a steep fall between spikes after the lowest loss is never the suggestion (small, noisy datasets)', () => {
+    const lrs = Array.from({ length: 40 }, (_, i) => sweepLr(i, 40, 1e-6, 1));
+    // Gentle descent to a minimum at i = 25, then a noisy blow-up with one deep dip at i = 33.
+    const y = lrs.map((_, i) => (i <= 25 ? 2 - 0.04 * i : i === 33 ? 1.2 : 1 + 0.5 * (i - 25)));
+    const s = suggestLr(lrs, y, 0, 0);
+    expect(lrs.indexOf(s.steepest!)).toBeLessThanOrEqual(25);
+    expect(s.minimumOver10).toBeCloseTo(lrs[25] / 10, 15);
+  });
 });
