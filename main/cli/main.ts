@@ -1,4 +1,5 @@
 // vision-studio <command> ...: the same engine as the desktop app, in process.
+import '../runtime/no-telemetry'; // first: before anything loads ONNX Runtime
 import { StudioError } from '../api/contract';
 import { APP_VERSION } from '../version';
 import { adversarialCommand, adversarialHelp } from './commands/adversarial';

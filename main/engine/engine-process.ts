@@ -1,5 +1,6 @@
 // Entry of the engine process. Speaks RequestEnvelope in, EngineMessage out, over whichever parent link
 // exists: Electron's utilityProcess (process.parentPort) or a Node child_process fork (process.send).
+import '../runtime/no-telemetry'; // first: before anything loads ONNX Runtime
 import type { EngineMessage, RequestEnvelope } from '../api/contract';
 import { Engine } from './engine';
 import { lowerOwnPriority } from './priority';

@@ -2,6 +2,7 @@
 // many processes or workers each loading ORT crash or thrash on a small machine.
 import fs from 'node:fs';
 import os from 'node:os';
+import './no-telemetry'; // also for in-process users (tests, scripts) that reach ORT through the cache
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../api/contract';
 
