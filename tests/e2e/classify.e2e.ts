@@ -128,6 +128,14 @@ describe('classify in the browser', { skip }, () => {
     await alert.waitFor({ timeout: 30_000 });
     assert.ok(((await alert.textContent()) ?? '').length > 'Could not classify broken.jpg'.length + 5, 'the reason is given');
     await shot(page, '04-broken-light');
+    // A JPEG cut short: the reason in plain words, no decoder internals.
+    const cut = await sharp(sharedPath('photos', 'bird.png')).jpeg().toBuffer();
+    await dragFiles(page, [{ name: 'cut.jpg', bytes: cut.subarray(0, cut.length >> 1) }]);
+    const cutAlert = page.getByRole('alert').filter({ hasText: 'Could not classify cut.jpg' });
+    await cutAlert.waitFor({ timeout: 30_000 });
+    const why = (await cutAlert.textContent()) ?? '';
+    assert.match(why, /incomplete/i, why);
+    assert.doesNotMatch(why, /vips|libjpeg|Input buffer/i, why);
     // The studio keeps working after a bad file.
     await dragFiles(page, [photo('cat.png')]);
     await page.locator('.top1').filter({ hasText: 'Egyptian cat' }).waitFor({ timeout: 30_000 });
