@@ -1,5 +1,6 @@
 import type { HandlerGroup } from '../handlers';
 import type { EngineServices } from '../../engine/services';
+import { requestedModel } from '../../engine/services';
 import { StudioError, type ModelMeta } from '../contract';
 import { classifyMany, classifyOne, prepareModel, type PreparedModel } from '../../classify/classify';
 import { loadLabels } from '../../models/labels';
@@ -7,7 +8,7 @@ import type { JobRunSpec } from '../../jobs/job-manager';
 
 /** Resolves a model id to a loaded, labelled session. */
 export async function loadModel(s: EngineServices, modelId: string): Promise<PreparedModel> {
-  const meta: ModelMeta = await s.models.resolveAsync(modelId);
+  const meta: ModelMeta = await requestedModel(s, modelId);
   return prepareModel(meta, s.sessions, [...loadLabels(meta.labels)]);
 }
 

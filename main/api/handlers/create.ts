@@ -2,6 +2,7 @@
 // loss metrics, progress with ETA, cancel), plus a pre-run estimate of time and memory.
 import type { HandlerGroup } from '../handlers';
 import type { EngineServices } from '../../engine/services';
+import { requestedModel } from '../../engine/services';
 import { estimate } from '../../techniques/create-shared/estimate';
 import type { CreateTool } from '../../techniques/create-shared/params';
 import { runCreate, TOOL_LABEL } from '../../techniques/create-shared/run';
@@ -11,7 +12,7 @@ type CreateMethod = 'create.dream' | 'create.invert' | 'create.texture' | 'creat
 
 function start(s: EngineServices, tool: CreateTool) {
   return async (params: Record<string, unknown> & { modelId: string; seed: number }) => {
-    const meta = await s.models.resolveAsync(params.modelId);
+    const meta = await requestedModel(s, params.modelId);
     const name = (inputsOf(params)[0]?.name ?? '').split(/[\\/]/).pop();
     const jobId = s.jobs.start({
       kind: `create-${tool}`,
@@ -29,6 +30,6 @@ export function createHandlers(s: EngineServices): HandlerGroup<CreateMethod | '
     'create.invert': start(s, 'invert'),
     'create.texture': start(s, 'texture'),
     'create.style': start(s, 'style'),
-    'create.estimate': async (p) => estimate(await s.models.resolveAsync(p.modelId), p),
+    'create.estimate': async (p) => estimate(await requestedModel(s, p.modelId), p),
   };
 }

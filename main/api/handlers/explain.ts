@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { HandlerGroup } from '../handlers';
 import type { EngineServices } from '../../engine/services';
+import { requestedModel } from '../../engine/services';
 import type { AdversarialJobResult, CamJobResult, ModelMeta, VisualizeJobResult } from '../contract';
 import { StudioError } from '../contract';
 import { loadLabels } from '../../models/labels';
@@ -20,7 +21,7 @@ import { modelIR } from '../../techniques/shared/graph-index';
 import { modelSha256, withProvenance } from '../../techniques/shared/provenance';
 
 async function available(s: EngineServices, modelId: string): Promise<ModelMeta & { path: string }> {
-  const meta = await s.models.resolveAsync(modelId);
+  const meta = await requestedModel(s, modelId);
   if (!meta.path || meta.status !== 'available')
     throw new StudioError('model_missing', `${meta.name} is not on disk yet: download it from the Models panel.`);
   return meta as ModelMeta & { path: string };

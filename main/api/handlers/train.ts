@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { StudioError, type DatasetReport } from '../contract';
 import type { HandlerGroup } from '../handlers';
 import type { EngineServices } from '../../engine/services';
+import { requestedModel } from '../../engine/services';
 import { sniffFormat } from '../../image/decode';
 import { trainCacheDir } from '../../paths';
 import { chooseProvider } from '../../runtime/ort';
@@ -84,7 +85,7 @@ export function trainHandlers(s: EngineServices): HandlerGroup<TrainMethod> {
       return { file: sample.file, images: pngs };
     },
     'train.start': async (params) => {
-      const base = params.baseModelId ? await s.models.resolveAsync(params.baseModelId) : undefined;
+      const base = params.baseModelId ? await requestedModel(s, params.baseModelId) : undefined;
       const what = params.mode === 'scratch' ? params.arch : `${params.head} head on ${base?.name ?? '?'}`;
       const jobId = s.jobs.start({
         kind: 'train',
@@ -114,7 +115,7 @@ export function trainHandlers(s: EngineServices): HandlerGroup<TrainMethod> {
       return { jobId };
     },
     'train.evaluate': async ({ modelId, dataset }) => {
-      const meta = await s.models.resolveAsync(modelId);
+      const meta = await requestedModel(s, modelId);
       const root = resolveDataset(dataset);
       const jobId = s.jobs.start({
         kind: 'evaluate',
