@@ -1,7 +1,6 @@
 // For `grad` and `layers`: --model takes a catalog id, an imported or builtin id, or a path (sidecar honoured),
 // like every other command; --image is preprocessed exactly as classification does it (the model's metadata),
 // or a float32 NCHW .npy used as the model input as is.
-import fs from 'node:fs';
 import type { ModelMeta } from '../api/contract';
 import { StudioError } from '../api/contract';
 import { decodeImage } from '../image/decode';
@@ -9,6 +8,7 @@ import { pixelsToTensor, resizeForModel } from '../image/preprocess';
 import { ModelRegistry } from '../models/registry';
 import { decodeNpy } from '../util/npy';
 import { UsageError } from './io';
+import { readImageFile } from '../image/read-file';
 
 export async function resolveModelArg(idOrPath: string): Promise<ModelMeta & { path: string }> {
   const meta = await new ModelRegistry().resolveAsync(idOrPath);
@@ -25,12 +25,7 @@ export interface ModelInput {
 
 /** `size` overrides the model's input size (N x N); crop recipes keep their resize-to-crop ratio (256/224). */
 export async function loadModelInput(file: string, meta: ModelMeta, size?: number): Promise<ModelInput> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(fs.readFileSync(file));
-  } catch {
-    throw new StudioError('not_found', `${file}: no such file`);
-  }
+  const bytes = await readImageFile(file);
   if (file.toLowerCase().endsWith('.npy')) {
     const { data, shape } = decodeNpy(bytes, file);
     if (shape.length !== 4) throw new StudioError('bad_request', `${file}: expected an NCHW array, got shape (${shape.join(', ')})`);
@@ -46,12 +41,8 @@ export async function loadModelInput(file: string, meta: ModelMeta, size?: numbe
 }
 
 /** The bytes of a file named on the command line, or a 'not_found' error naming it (exit 1). */
-export async function readInputFile(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await fs.promises.readFile(file));
-  } catch {
-    throw new StudioError('not_found', `${file}: no such file`);
-  }
+export function readInputFile(file: string): Promise<Uint8Array> {
+  return readImageFile(file);
 }
 
 /** --model ID|PATH, or the first model on disk when the flag is absent. */

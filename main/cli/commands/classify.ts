@@ -1,5 +1,4 @@
 // vision-studio classify <files or folders...> [--model ID|PATH] [--top K] [--json]
-import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ClassifyResult } from '../../api/contract';
 import { classifyMany } from '../../classify/classify';
@@ -7,6 +6,7 @@ import { loadModel, runSpec } from '../../api/handlers/classify';
 import { Engine } from '../../engine/engine';
 import { collectImages } from '../collect-images';
 import { EXIT, UsageError, type CliIO } from '../io';
+import { readImageFile } from '../../image/read-file';
 
 export const classifyHelp = `Usage: vision-studio classify <files or folders...> [--model ID|PATH] [--top K] [--json]
 
@@ -70,7 +70,7 @@ export async function classifyCommand(argv: string[], io: CliIO): Promise<number
     // A path that does not exist is reported like any other failed file: an entry with its error.
     const load = async (f: string, i: number): Promise<Uint8Array> => {
       if (missing.includes(f)) throw new Error(`${f}: no such file or folder`);
-      const bytes = new Uint8Array(await fs.readFile(f));
+      const bytes = await readImageFile(f);
       logged(() => run?.artifact('input', f, bytes, i));
       return bytes;
     };

@@ -1,7 +1,6 @@
 // What the four create commands share: common flags, reading images, resolving the model, writing the
 // result (PNG/JPEG by extension, optional GIF) and the documented --json line.
 import fs from 'node:fs/promises';
-import { StudioError } from '../../api/contract';
 import { Engine } from '../../engine/engine';
 import type { CliIO } from '../../cli/io';
 import { EXIT, UsageError } from '../../cli/io';
@@ -11,6 +10,7 @@ import { preferredModel, runCreate, TOOL_LABEL } from './run';
 import { releaseRunner } from './net';
 import { inputsOf, loggable } from './run-record';
 import { logCliRun } from '../../cli/log-run';
+import { readImageFile } from '../../image/read-file';
 
 export const COMMON_FLAGS = {
   model: { type: 'string' },
@@ -47,11 +47,7 @@ export const num = (v: string | undefined, flag: string): number | undefined => 
 
 export async function readImage(file: string | undefined, flag: string): Promise<{ name: string; bytes: Uint8Array }> {
   if (!file) throw new UsageError(`${flag} FILE is required`);
-  try {
-    return { name: file, bytes: new Uint8Array(await fs.readFile(file)) };
-  } catch {
-    throw new StudioError('not_found', `${file}: no such file`);
-  }
+  return { name: file, bytes: await readImageFile(file) };
 }
 
 export interface CommonValues {
