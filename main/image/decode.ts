@@ -48,7 +48,7 @@ export async function decodeImage(name: string, bytes: Uint8Array): Promise<Deco
   try {
     meta = await sharp(input, { pages: 1, limitInputPixels: false }).metadata();
   } catch (e) {
-    throw new StudioError('bad_image', `${name}: the ${format.toUpperCase()} data is corrupt (${reason(e)}).`);
+    throw new StudioError('bad_image', `${name}: the ${format.toUpperCase()} data is corrupt${reason(e)}.`);
   }
   const width = meta.autoOrient?.width ?? meta.width ?? 0;
   const height = meta.autoOrient?.height ?? meta.pageHeight ?? meta.height ?? 0;
@@ -65,7 +65,7 @@ export async function decodeImage(name: string, bytes: Uint8Array): Promise<Deco
       format,
     };
   } catch (e) {
-    throw new StudioError('bad_image', `${name}: the ${format.toUpperCase()} data is truncated or corrupt (${reason(e)}).`);
+    throw new StudioError('bad_image', `${name}: the ${format.toUpperCase()} data is truncated or corrupt${reason(e)}.`);
   }
 }
 
@@ -74,7 +74,7 @@ function decodeBmpImage(name: string, bytes: Uint8Array): DecodedImage {
   try {
     bmp = decodeBmp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { toRGBA: true });
   } catch (e) {
-    throw new StudioError('bad_image', `${name}: the BMP data is corrupt (${reason(e)}).`);
+    throw new StudioError('bad_image', `${name}: the BMP data is corrupt${reason(e)}.`);
   }
   checkPixels(name, bmp.width, bmp.height);
   if (bmp.data.length < bmp.width * bmp.height * 4) throw new StudioError('bad_image', `${name}: the BMP data is truncated.`);
@@ -92,10 +92,14 @@ function checkPixels(name: string, width: number, height: number): void {
   }
 }
 
+/**
+ * The decoder's reason in the user's words: library internals ("VipsJpeg: Premature end of JPEG file") say
+ * nothing to a person, so known causes are named plainly and anything else is left out.
+ */
 function reason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg
-    .split('\n')[0]
-    .replace(/^Input (buffer|file) /, '')
-    .slice(0, 160);
+  if (/premature end|truncat|unexpected end|end of (file|stream|data)|short read|incomplete/i.test(msg))
+    return ' (the file ends before the picture does: it was cut short while downloading or copying)';
+  if (/unsupported|not supported|unknown (marker|compression|format)/i.test(msg)) return ' (it uses an encoding the studio cannot read)';
+  return '';
 }
