@@ -6,7 +6,17 @@ import { decodeFrame, encodeFrame } from '../api/wire';
 import type { EngineClient } from '../engine/engine-client';
 import { modelRefsOf, notAModelId } from '../models/model-ref';
 
-export async function handleMessage(engine: EngineClient, ws: WebSocket, data: unknown, isBinary: boolean): Promise<void> {
+/**
+ * `jobs` collects the ids of the jobs this socket started, so the server can cancel them when the page goes
+ * away (server.ts).
+ */
+export async function handleMessage(
+  engine: EngineClient,
+  ws: WebSocket,
+  data: unknown,
+  isBinary: boolean,
+  jobs?: Set<string>,
+): Promise<void> {
   let request: RequestEnvelope;
   try {
     if (!isBinary) throw new Error('text frames are not part of the protocol');
@@ -23,6 +33,8 @@ export async function handleMessage(engine: EngineClient, ws: WebSocket, data: u
     // e.g. params the IPC serialiser refuses (too deeply nested)
     response = { id: request.id, ok: false, error: { code: 'bad_request', message: e instanceof Error ? e.message : String(e) } };
   }
+  const jobId = response.ok ? (response.result as { jobId?: unknown } | null)?.jobId : undefined;
+  if (typeof jobId === 'string') jobs?.add(jobId);
   if (ws.readyState !== ws.OPEN) return;
   try {
     ws.send(encodeFrame({ kind: 'response', response: { ...response, id: request.id } }));

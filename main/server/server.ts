@@ -105,19 +105,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
-  const sockets = new Set<WebSocket>();
+  // Each page's running jobs: a page that goes away (closed, reloaded, its socket dropped) takes them with it.
+  // Nothing could show their progress or result any more, and an orphan would hold the compute queue.
+  const sockets = new Map<WebSocket, Set<string>>();
   const unsubscribe = engine.onEvent((event: StudioEvent) => {
     const frame = encodeFrame({ kind: 'event', event });
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
+    if (event.channel === 'job' && (event.payload.type === 'done' || event.payload.type === 'failed' || event.payload.type === 'cancelled'))
+      for (const jobs of sockets.values()) jobs.delete(event.payload.jobId);
+    for (const ws of sockets.keys()) if (ws.readyState === ws.OPEN) ws.send(frame);
   });
 
   wss.on('connection', (ws) => {
-    sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    const jobs = new Set<string>();
+    sockets.set(ws, jobs);
+    ws.on('close', () => {
+      sockets.delete(ws);
+      for (const jobId of jobs) void engine.request('jobs.cancel', { jobId }).catch(() => {});
+    });
     // Protocol violations (a message over the cap, an unmasked frame, a reserved opcode) end this socket only;
     // ws has already sent the matching close code (1009, 1002).
     ws.on('error', () => ws.terminate());
-    ws.on('message', (data, isBinary) => void handleMessage(engine, ws, data, isBinary));
+    ws.on('message', (data, isBinary) => void handleMessage(engine, ws, data, isBinary, jobs));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -131,7 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     token,
     close: async () => {
       unsubscribe();
-      for (const ws of sockets) ws.terminate();
+      for (const ws of sockets.keys()) ws.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -4,12 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { EngineMessage, ResponseEnvelope } from '../../../main/api/contract';
+import type { EngineMessage, JobEvent, ResponseEnvelope } from '../../../main/api/contract';
 import { decodeFrame, encodeFrame } from '../../../main/api/wire';
 import { EngineClient } from '../../../main/engine/engine-client';
 import { forkEngine } from '../../../main/engine/fork-engine';
 import { startServer, type RunningServer } from '../../../main/server/server';
 import { makeTempHome } from '../../helpers/temp-home';
+import { sharedModelsDir, sharedPath } from '../../helpers/shared-models';
 
 const home = makeTempHome();
 const rendererDir = path.join(home.dir, 'renderer');
@@ -83,6 +84,33 @@ describe('browser-mode server', () => {
     expect(image.ok).toBe(false);
     ws.close();
   });
+
+  it.skipIf(!sharedModelsDir)(
+    'cancels the jobs of a page that goes away, and only those',
+    async () => {
+      const watcher = await open(wsUrl(server.token), origin());
+      const events: JobEvent[] = [];
+      watcher.on('message', (data: Buffer) => {
+        const msg = decodeFrame(new Uint8Array(data)) as EngineMessage;
+        if (msg.kind === 'event' && msg.event.channel === 'job') events.push(msg.event.payload);
+      });
+      const page = await open(wsUrl(server.token), origin());
+      const image = { name: 'cat.png', bytes: new Uint8Array(fs.readFileSync(sharedPath('photos', 'cat.png'))) };
+      const started = await call(page, 10, 'create.dream', { modelId: 'tiny_darknet_224', image, size: 64, steps: 1000, octaves: 3 });
+      if (!started.ok) throw new Error(started.error.message);
+      const jobId = (started as { result: { jobId: string } }).result.jobId;
+      for (let i = 0; i < 600 && !events.some((e) => e.jobId === jobId && (e.type === 'metrics' || e.type === 'progress')); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      page.close(); // the page goes away mid-run
+      for (let i = 0; i < 200 && !events.some((e) => e.jobId === jobId && e.type === 'cancelled'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(events.filter((e) => e.jobId === jobId).map((e) => e.type)).toContain('cancelled');
+      // The watcher's own connection is untouched.
+      expect((await call(watcher, 11, 'app.info', {})).ok).toBe(true);
+      watcher.close();
+    },
+    60_000,
+  );
 
   it('restarts the engine when it is killed, and keeps serving', async () => {
     const ws = await open(wsUrl(server.token), origin());
