@@ -1,0 +1,465 @@
+// Where a training step's time goes (not a CI test): for each model, (1) one trainer iteration split into its
+// parts (batch, TrainStep.run = feeds + ORT run + BN statistics, the optimiser), (2) the train graph under ORT
+// optimisation levels and thread spinning, sessions made here with createTrainSession's options otherwise,
+// timed round-robin, (3) ORT's per-kernel profile of the studio's session ('extended'), grouped by op and
+// node, beside PyTorch's autograd profile of the same step (--torch).
+// Usage: npx tsx bench/train/profile.ts [--model lenet,resnet,linear,mlp] [--runs 20] [--threads 2] [--top 14] [--torch]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { encodeModel } from '../../main/onnx/proto';
+import { aInt, aInts, attrInts, DT, type Model, type Node } from '../../main/onnx/ir';
+import { pruneDead } from '../../main/onnx/surgery';
+import { seededRng } from '../../main/optim/rng';
+import { readFashionMnist } from '../../main/train/data/fashion-mnist';
+import { makeBatch } from '../../main/train/data/augment';
+import { parameterNames } from '../../main/train/graph/prepare';
+import { buildTrainGraph, type TrainGraph } from '../../main/train/graph/train-graph';
+import { ARCHITECTURES } from '../../main/train/models/arch';
+import { buildHead } from '../../main/train/models/head';
+import { defaultHyper, Optimizer, type OptimizerId } from '../../main/train/optim/optimizers';
+import { EmbeddingSource } from '../../main/train/sources';
+import { TrainStep, type Weights } from '../../main/train/step-session';
+import { median, PYTHON } from '../lib/torch';
+import { peerEnv } from './peer-env';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'lenet,resnet,linear,mlp' },
+    runs: { type: 'string', default: '20' },
+    threads: { type: 'string', default: '2' },
+    top: { type: 'string', default: '14' },
+    torch: { type: 'boolean', default: false },
+    experiments: { type: 'boolean', default: true },
+  },
+});
+const threads = Number(values.threads);
+const runs = Number(values.runs);
+process.env.VISION_STUDIO_THREADS = String(threads);
+const ms = (x: number) => `${x.toFixed(x < 1 ? 3 : x < 10 ? 2 : 1)} ms`;
+
+interface Case {
+  forward: Model;
+  dims: number[];
+  optimizer: OptimizerId;
+  hyper: Record<string, number>;
+  /** The trainer's batch for this case (a fresh one each call, as trainLoop asks its source). */
+  batch: () => { x: Float32Array; labels: BigInt64Array };
+  torch?: string[];
+}
+
+async function makeCase(name: string): Promise<Case> {
+  const rng = seededRng(1);
+  if (name === 'lenet') {
+    const tr = await readFashionMnist('train');
+    const set = { n: tr.count, size: 28, channels: 1 as const, data: tr.images, labels: Int32Array.from(tr.labels) };
+    const out = new Float32Array(64 * 784);
+    const none = new Set<never>();
+    return {
+      forward: ARCHITECTURES.lenet5.build({ channels: 1, size: 28, classes: 10, seed: 1 }),
+      dims: [64, 1, 28, 28],
+      optimizer: 'adam',
+      hyper: { lr: 1e-3 },
+      batch: () => {
+        const idx = Uint32Array.from({ length: 64 }, () => rng.int(0, set.n - 1));
+        return makeBatch(set, idx, { augment: none, mean: [0.286], std: [0.353], rng, out });
+      },
+      torch: ['lenet', '64'],
+    };
+  }
+  if (name === 'resnet') {
+    const x = Float32Array.from({ length: 128 * 3 * 32 * 32 }, () => rng.normal());
+    const labels = BigInt64Array.from({ length: 128 }, () => BigInt(rng.int(0, 9)));
+    return {
+      forward: ARCHITECTURES.resnet20.build({ channels: 3, size: 32, classes: 10, seed: 1 }),
+      dims: [128, 3, 32, 32],
+      optimizer: 'momentum',
+      hyper: { lr: 0.1, momentum: 0.9 },
+      batch: () => ({ x, labels }),
+      torch: ['resnet', '128'],
+    };
+  }
+  // Heads: random 1280-d rows in an EmbeddingSource, as the trainer gathers them.
+  const n = 1600;
+  const rows = Array.from({ length: n }, () => Float32Array.from({ length: 1280 }, () => Math.max(0, rng.normal())));
+  const src = new EmbeddingSource(
+    [rows],
+    Int32Array.from({ length: n }, () => rng.int(0, 9)),
+    rows.slice(0, 10),
+    new Int32Array(10),
+    1280,
+  );
+  return {
+    forward: buildHead({ dim: 1280, classes: 10, kind: name as 'linear' | 'mlp', seed: 1 }),
+    dims: [64, 1280],
+    optimizer: 'adam',
+    hyper: { lr: 1e-3 },
+    batch: () =>
+      src.trainBatch(
+        Uint32Array.from({ length: 64 }, () => rng.int(0, n - 1)),
+        1,
+        rng,
+      ),
+    torch: [name, '64'],
+  };
+}
+
+function weightsOf(m: Model): Weights {
+  const w: Weights = new Map();
+  for (const [k, t] of m.graph.initializers) if (t.data instanceof Float32Array) w.set(k, t.data.slice());
+  return w;
+}
+
+function session(tg: TrainGraph, level: 'basic' | 'extended' | 'all', spin = true, profile?: string) {
+  return ort.InferenceSession.create(encodeModel(tg.model), {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: level,
+    ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+    ...(profile ? { enableProfiling: true, profileFilePrefix: profile } : {}),
+  });
+}
+
+/** Feeds and fetch list exactly as TrainStep.run builds them. */
+function feedsOf(tg: TrainGraph, c: Case, w: Weights, b: { x: Float32Array; labels: BigInt64Array }) {
+  const n = c.dims[0];
+  const feeds: Record<string, ort.Tensor> = {
+    [tg.input]: new ort.Tensor('float32', b.x, c.dims),
+    [tg.labels]: new ort.Tensor('int64', b.labels, [n]),
+  };
+  for (const p of tg.params) feeds[p.name] = new ort.Tensor('float32', w.get(p.name)!, p.shape);
+  const rng = seededRng(2);
+  for (const d of tg.dropout) {
+    const shape = [n, ...d.perSample];
+    const mask = new Float32Array(shape.reduce((a, v) => a * v, 1));
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < 1 - d.ratio ? 1 : 0;
+    feeds[d.input] = new ort.Tensor('float32', mask, shape);
+  }
+  const fetch = [tg.outputs.loss, tg.outputs.ce, tg.outputs.correct, ...tg.params.map((p) => p.grad)];
+  for (const s of tg.batchNorm) fetch.push(s.mean, s.varUnbiased);
+  return { feeds, fetch };
+}
+
+/** Times each named task `runs` times, round-robin (so a burst of load on this shared machine hits them all). */
+async function roundRobin(tasks: Record<string, () => unknown>, n = runs, warm = 2): Promise<Record<string, number>> {
+  const t: Record<string, number[]> = Object.fromEntries(Object.keys(tasks).map((k) => [k, []]));
+  for (let i = 0; i < n + warm; i++)
+    for (const [k, f] of Object.entries(tasks)) {
+      const t0 = performance.now();
+      await f();
+      if (i >= warm) t[k].push(performance.now() - t0);
+    }
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
+}
+
+async function kernelProfile(tg: TrainGraph, c: Case, w: Weights, level: 'extended' | 'all') {
+  const prefix = path.join(os.tmpdir(), `vs-train-profile-${process.pid}-${level}`);
+  const s = await session(tg, level, true, prefix);
+  const { feeds, fetch } = feedsOf(tg, c, w, c.batch());
+  const n = Math.max(5, Math.round(runs / 2));
+  for (let i = 0; i < n + 1; i++) await s.run(feeds, fetch);
+  s.endProfiling();
+  await s.release();
+  const dir = path.dirname(prefix);
+  const file = path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => f.startsWith(path.basename(prefix)))!,
+  );
+  const events = JSON.parse(fs.readFileSync(file, 'utf8')) as { name: string; dur: number; cat?: string; args?: { op_name?: string } }[];
+  fs.rmSync(file);
+  const byOp = new Map<string, number>();
+  const byNode = new Map<string, { us: number; n: number }>();
+  let runUs = 0;
+  for (const e of events) {
+    if (e.name === 'model_run') runUs += e.dur;
+    if (!e.name.endsWith('_kernel_time') || !e.args?.op_name) continue;
+    const node = e.name.replace(/_kernel_time$/, '');
+    byOp.set(e.args.op_name, (byOp.get(e.args.op_name) ?? 0) + e.dur);
+    // Node names with their numbers dropped: "Conv layer.conv", "MatMul grad/dW_node", "Conv grad/dconv_node".
+    const key = `${e.args.op_name} ${node.replace(/[_/.]?\d+/g, '')}`;
+    const v = byNode.get(key) ?? { us: 0, n: 0 };
+    v.us += e.dur;
+    v.n++;
+    byNode.set(key, v);
+  }
+  const per = (us: number) => us / (n + 1) / 1000;
+  const kernels = [...byOp.values()].reduce((a, b) => a + b, 0);
+  return { per, kernels: per(kernels), run: per(runUs), byOp, byNode, n };
+}
+
+// ---------------------------------------------------------------- experiments (sessions made here; main/ untouched)
+
+/**
+ * The train graph with every stride-1 input gradient written as a flipped-weight Conv ("grad/dconv") replaced by
+ * ConvTranspose on the forward weight with the forward pads (what onnx/grad/rules-linear.ts does today only for
+ * ≤ 4 input channels, FEW_CHANNELS).
+ */
+function dconvAsConvTranspose(tg: TrainGraph): { model: Model; replaced: number } {
+  const g = { ...tg.model.graph, nodes: tg.model.graph.nodes.map((n) => ({ ...n })), initializers: new Map(tg.model.graph.initializers) };
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
+  const params = new Set(tg.params.map((p) => p.name));
+  const forwardConv = new Map<string, Node>();
+  for (const n of g.nodes) if (n.opType === 'Conv' && params.has(n.inputs[1])) forwardConv.set(n.inputs[1], n);
+  const weightOf = (t: string): string | null => {
+    const seen = new Set<string>();
+    const todo = [t];
+    while (todo.length) {
+      const x = todo.shift()!;
+      if (params.has(x)) return x;
+      if (seen.has(x)) continue;
+      seen.add(x);
+      todo.push(...(producer.get(x)?.inputs.filter(Boolean) ?? []));
+    }
+    return null;
+  };
+  let replaced = 0;
+  g.nodes = g.nodes.map((n) => {
+    if (n.opType !== 'Conv' || !n.name.startsWith('grad/dconv')) return n;
+    const w = weightOf(n.inputs[1]);
+    const f = w && forwardConv.get(w);
+    if (!f || (attrInts(f, 'strides') ?? [1, 1]).some((v) => v !== 1) || (attrInts(f, 'group') ?? [1])[0] !== 1) return n;
+    replaced++;
+    const attrs = { kernel_shape: aInts(attrInts(f, 'kernel_shape')!), pads: aInts(attrInts(f, 'pads') ?? [0, 0, 0, 0]), group: aInt(1) };
+    return { ...n, opType: 'ConvTranspose', inputs: [n.inputs[0], w!], attrs };
+  });
+  pruneDead(g);
+  return { model: { ...tg.model, graph: g }, replaced };
+}
+
+/** Adam's update (torch 1.13's single-tensor rule) as an ONNX graph: p, g, m, v in, p, m, v out. */
+function adamGraph(): Uint8Array {
+  const v = (name: string, shape: (string | number)[]) => ({ name, elemType: DT.FLOAT, shape });
+  const c = (name: string, x: number) => ({ name, dataType: DT.FLOAT, dims: [], data: Float32Array.of(x) });
+  const op = (opType: string, inputs: string[], out: string): Node => ({
+    name: out,
+    opType,
+    domain: '',
+    inputs,
+    outputs: [out],
+    attrs: {},
+  });
+  const model: Model = {
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: 17 }],
+    producerName: 'bench-train-adam',
+    baseDir: null,
+    graph: {
+      name: 'adam',
+      inputs: [v('p', ['L']), v('g', ['L']), v('m', ['L']), v('v', ['L']), v('neg_step', []), v('bc2_sqrt', [])],
+      outputs: [v('p_out', ['L']), v('m_out', ['L']), v('v_out', ['L'])],
+      initializers: new Map(
+        [c('b1', 0.9), c('omb1', 1 - 0.9), c('b2', 0.999), c('omb2', 1 - 0.999), c('eps', 1e-8)].map((t) => [t.name, t]),
+      ),
+      valueInfo: new Map(),
+      nodes: [
+        op('Mul', ['m', 'b1'], 'm1'),
+        op('Mul', ['g', 'omb1'], 'm2'),
+        op('Add', ['m1', 'm2'], 'm_out'),
+        op('Mul', ['v', 'b2'], 'v1'),
+        op('Mul', ['g', 'g'], 'gg'),
+        op('Mul', ['gg', 'omb2'], 'v2'),
+        op('Add', ['v1', 'v2'], 'v_out'),
+        op('Sqrt', ['v_out'], 'sq'),
+        op('Div', ['sq', 'bc2_sqrt'], 'sq2'),
+        op('Add', ['sq2', 'eps'], 'den'),
+        op('Mul', ['m_out', 'neg_step'], 'num'),
+        op('Div', ['num', 'den'], 'upd'),
+        op('Add', ['p', 'upd'], 'p_out'),
+      ],
+    },
+  };
+  return encodeModel(model);
+}
+
+/** The studio's Adam (exact torch rounding, in JS) against the same update as one ORT session per tensor. */
+async function adamAlternatives(grads: Float32Array[], lengths: number[]) {
+  const mk = () => lengths.map((n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + k) * 0.1));
+  const pa = mk();
+  const pb = mk();
+  const opt = new Optimizer('adam', [{ params: pa }], { lr: 1e-3 });
+  const s = await ort.InferenceSession.create(adamGraph(), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  const m = lengths.map((n) => new Float32Array(n));
+  const v = lengths.map((n) => new Float32Array(n));
+  const f = (x: Float32Array) => new ort.Tensor('float32', x, [x.length]);
+  let t = 0;
+  const ortStep = async () => {
+    t++;
+    const negStep = new ort.Tensor('float32', Float32Array.of(-(1e-3 / (1 - 0.9 ** t))), []);
+    const bc2 = new ort.Tensor('float32', Float32Array.of(Math.sqrt(1 - 0.999 ** t)), []);
+    for (let k = 0; k < pb.length; k++) {
+      const o = await s.run({ p: f(pb[k]), g: f(grads[k]), m: f(m[k]), v: f(v[k]), neg_step: negStep, bc2_sqrt: bc2 });
+      pb[k].set(o.p_out.data as Float32Array);
+      m[k].set(o.m_out.data as Float32Array);
+      v[k].set(o.v_out.data as Float32Array);
+    }
+  };
+  // adamRule's arithmetic, rounding for rounding (fused multiply-adds, weight decay 0, no AMSGrad), with the
+  // hyperparameters and branches hoisted out of the per-element loop.
+  const pc = mk();
+  const mc = lengths.map((n) => new Float32Array(n));
+  const vc = lengths.map((n) => new Float32Array(n));
+  const f32 = Math.fround;
+  let tc = 0;
+  const hoisted = () => {
+    tc++;
+    const negStep = f32(-(1e-3 / (1 - 0.9 ** tc)));
+    const bc2Sqrt = f32(Math.sqrt(1 - 0.999 ** tc));
+    const [b1, omb1, b2, omb2, eps] = [f32(0.9), f32(1 - 0.9), f32(0.999), f32(1 - 0.999), f32(1e-8)];
+    for (let k = 0; k < pc.length; k++) {
+      const [p, g, m, v] = [pc[k], grads[k], mc[k], vc[k]];
+      for (let i = 0; i < p.length; i++) {
+        const d = g[i];
+        const mi = (m[i] = f32(omb1 * d + f32(m[i] * b1)));
+        const vi = (v[i] = f32(f32(omb2 * d) * d + f32(v[i] * b2)));
+        p[i] = f32(p[i] + f32(f32(negStep * mi) / f32(f32(f32(Math.sqrt(vi)) / bc2Sqrt) + eps)));
+      }
+    }
+  };
+  const r = await roundRobin({ js: () => opt.step([grads]), hoisted, ort: ortStep }, runs, 2);
+  let maxRel = 0;
+  let differ = 0;
+  pa.forEach((p, k) =>
+    p.forEach((x, i) => {
+      maxRel = Math.max(maxRel, Math.abs(x - pb[k][i]) / (Math.abs(x) + 1e-12));
+      if (x !== pc[k][i]) differ++;
+    }),
+  );
+  await s.release();
+  return { js: r.js, hoisted: r.hoisted, ort: r.ort, maxRel, differ };
+}
+
+async function profileCase(name: string) {
+  const c = await makeCase(name);
+  const trainable = parameterNames(c.forward);
+  const tg = buildTrainGraph(c.forward, { trainable, dropoutSeedable: true });
+  const w = weightsOf(c.forward);
+  const step = await TrainStep.create(tg, 'cpu'); // the studio's session: createTrainSession, level 'extended'
+  const raw = (step as unknown as { session: ort.InferenceSession }).session;
+  const opt = new Optimizer(c.optimizer, [{ params: tg.params.map((p) => w.get(p.name)!) }], { ...defaultHyper(c.optimizer), ...c.hyper });
+  const rng = seededRng(3);
+  const b0 = c.batch();
+  const { feeds, fetch } = feedsOf(tg, c, w, b0);
+  let grads = (await step.run(b0.x, c.dims, b0.labels, w, rng)).grads;
+  const nParams = tg.params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
+  console.log(
+    `\n== ${name}: batch ${c.dims.join('×')}, ${nParams} params, ${tg.model.graph.nodes.length} train-graph nodes, ` +
+      `${tg.batchNorm.length} BN, ${tg.dropout.length} dropout; ${c.optimizer}; median of ${runs}, threads ${threads}`,
+  );
+
+  // (1) one trainer iteration, part by part
+  const parts = await roundRobin({
+    batch: () => c.batch(),
+    'TrainStep.run': async () => (grads = (await step.run(b0.x, c.dims, b0.labels, w, rng)).grads),
+    'session.run (same session, feeds prebuilt)': () => raw.run(feeds, fetch),
+    feeds: () => feedsOf(tg, c, w, b0),
+    'optimizer.step': () => opt.step([grads]),
+  });
+  const iter = parts.batch + parts['TrainStep.run'] + parts['optimizer.step'];
+  console.log(`one iteration ≈ ${ms(iter)}:`);
+  for (const [k, v] of Object.entries(parts))
+    console.log(`  ${k.padEnd(44)} ${ms(v).padStart(10)}  ${((100 * v) / iter).toFixed(1).padStart(5)}%`);
+  const over = parts['TrainStep.run'] - parts['session.run (same session, feeds prebuilt)'];
+  console.log(`  → TrainStep overhead outside ORT (feeds, masks, BN stats, outputs): ${ms(over)}`);
+
+  // (2) optimisation levels and spinning, fresh sessions, round-robin
+  const sessions = {
+    'extended (studio)': await session(tg, 'extended'),
+    basic: await session(tg, 'basic'),
+    all: await session(tg, 'all'),
+    'extended, no spinning': await session(tg, 'extended', false),
+  };
+  const lv = await roundRobin(Object.fromEntries(Object.entries(sessions).map(([k, s]) => [k, () => s.run(feeds, fetch)])));
+  const base = lv['extended (studio)'];
+  console.log(
+    'session.run by level:',
+    Object.entries(lv)
+      .map(([k, v]) => `${k} ${ms(v)} (${(((v - base) / base) * 100).toFixed(0)}%)`)
+      .join(', '),
+  );
+  for (const s of Object.values(sessions)) await s.release();
+
+  // (2b) experiments
+  if (values.experiments) {
+    const ct = dconvAsConvTranspose(tg);
+    if (ct.replaced) {
+      const a = await session(tg, 'extended');
+      const b = await ort.InferenceSession.create(encodeModel(ct.model), {
+        executionProviders: ['cpu'],
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'extended',
+      });
+      const r = await roundRobin({ studio: () => a.run(feeds, fetch), convT: () => b.run(feeds, fetch) });
+      const oa = await a.run(feeds, fetch);
+      const ob = await b.run(feeds, fetch);
+      let maxRel = 0;
+      for (const p of tg.params) {
+        const x = oa[p.grad].data as Float32Array;
+        const y = ob[p.grad].data as Float32Array;
+        const scale = x.reduce((m, q) => Math.max(m, Math.abs(q)), 0) || 1;
+        for (let i = 0; i < x.length; i++) maxRel = Math.max(maxRel, Math.abs(x[i] - y[i]) / scale);
+      }
+      console.log(
+        `input gradients of ${ct.replaced} stride-1 conv(s) as ConvTranspose instead of flipped-weight Conv: session.run ${ms(r.studio)} → ${ms(r.convT)} ` +
+          `(${(((r.convT - r.studio) / r.studio) * 100).toFixed(0)}%), weight gradients agree to ${maxRel.toExponential(1)} of their max`,
+      );
+      await a.release();
+      await b.release();
+    }
+    if (c.optimizer === 'adam') {
+      const a = await adamAlternatives(
+        grads,
+        tg.params.map((p) => p.shape.reduce((x, y) => x * y, 1)),
+      );
+      console.log(
+        `Adam over ${nParams} params: studio Optimizer.step ${ms(a.js)}; the same rule with its branches and hyperparameters hoisted out ` +
+          `of the loop ${ms(a.hoisted)} (${a.differ} values differ from the studio's after ${runs + 2} steps); as an ORT graph ` +
+          `(per tensor, ${threads} thread(s)) ${ms(a.ort)} (max rel. diff ${a.maxRel.toExponential(1)}: not torch's rounding)`,
+      );
+    }
+  }
+
+  // (3) ORT's kernels
+  const top = Number(values.top);
+  for (const level of ['extended', 'all'] as const) {
+    const p = await kernelProfile(tg, c, w, level);
+    const ops = [...p.byOp].sort((a, b) => b[1] - a[1]);
+    console.log(
+      `ORT profile, level ${level}: model_run ${ms(p.run)}, kernels ${ms(p.kernels)} per run (mean of ${p.n + 1}); by op: ` +
+        ops
+          .slice(0, 8)
+          .map(([k, v]) => `${k} ${ms(p.per(v))}`)
+          .join(', '),
+    );
+    if (level === 'all') continue;
+    const nodes = [...p.byNode].sort((a, b) => b[1].us - a[1].us).slice(0, top);
+    for (const [k, v] of nodes)
+      console.log(
+        `  ${k.padEnd(48)} ${ms(p.per(v.us)).padStart(10)}  ${((100 * p.per(v.us)) / p.kernels).toFixed(1).padStart(5)}%  ${v.n / (p.n + 1)} nodes`,
+      );
+  }
+  await step.release();
+
+  if (values.torch && c.torch) {
+    const r = spawnSync(PYTHON, [path.join(here, 'torch_profile.py'), ...c.torch, String(threads), String(runs)], {
+      encoding: 'utf8',
+      env: peerEnv(threads),
+    });
+    if (r.status !== 0) throw new Error(r.stderr);
+    console.log(r.stdout.trimEnd());
+  }
+}
+
+console.log(`ORT ${ort.env.versions.common}; ${os.availableParallelism()} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
+for (const m of values.model!.split(',')) await profileCase(m);
