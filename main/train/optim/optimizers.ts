@@ -230,6 +230,38 @@ const rmspropRule: UpdateRule = {
 };
 
 /**
+ * Adam's usual case (fused rounding, no amsgrad, no L2 in the gradient) as a flat loop over locals: 2× faster than
+ * the general loop, same bits (a store into a Float32Array rounds exactly as f32() does). `decay` is AdamW's
+ * 1 − lr·wd (1 for Adam).
+ */
+function adamFast(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  decay: number,
+  negStep: number,
+  b1: number,
+  oneMinusB1: number,
+  b2: number,
+  oneMinusB2: number,
+  bc2Sqrt: number,
+  eps: number,
+): void {
+  const fr = Math.fround;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const d = g[i];
+    const mi = oneMinusB1 * d + fr(m[i] * b1);
+    m[i] = mi;
+    const vi = fr(oneMinusB2 * d) * d + fr(v[i] * b2);
+    v[i] = vi;
+    const pi = decay === 1 ? p[i] : fr(p[i] * decay);
+    p[i] = pi + fr(fr(negStep * fr(mi)) / fr(fr(fr(Math.sqrt(fr(vi))) / bc2Sqrt) + eps));
+  }
+}
+
+/**
  * Adam / AdamW: L2 (Adam): g ← g + λθ; decoupled (AdamW): θ ← θ(1 − γλ);
  * m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; amsgrad: v̂max ← max(v̂max, v);
  * θ ← θ − (γ/(1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
@@ -251,6 +283,10 @@ function adamRule(decoupled: boolean): UpdateRule {
       const m = buffer(s, 'exp_avg', p.length);
       const v = buffer(s, 'exp_avg_sq', p.length);
       const vMax = h.amsgrad ? buffer(s, 'max_exp_avg_sq', p.length) : null;
+      if (fused && !vMax && (decoupled || h.weightDecay === 0)) {
+        adamFast(p, g, m, v, decoupled ? decay : 1, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps);
+        return;
+      }
       for (let i = 0; i < p.length; i++) {
         let d = g[i];
         if (decoupled) p[i] = f32(p[i] * decay);
