@@ -64,10 +64,18 @@ export class EmbeddingSource implements BatchSource {
     return this.valLabels.length;
   }
 
-  private gather(rows: (i: number) => Float32Array, labels: Int32Array, indices: ArrayLike<number>): Batch {
+  /** Reused between steps (a batch is consumed by its session.run before the next one is made). */
+  private xBuf = new Float32Array(0);
+  private yBuf = new BigInt64Array(0);
+
+  private gather(rows: (i: number) => Float32Array, labels: Int32Array, indices: ArrayLike<number>, reuse: boolean): Batch {
     const n = indices.length;
-    const x = new Float32Array(n * this.dim);
-    const y = new BigInt64Array(n);
+    if (reuse && this.xBuf.length < n * this.dim) {
+      this.xBuf = new Float32Array(n * this.dim);
+      this.yBuf = new BigInt64Array(n);
+    }
+    const x = reuse ? this.xBuf.subarray(0, n * this.dim) : new Float32Array(n * this.dim);
+    const y = reuse ? this.yBuf.subarray(0, n) : new BigInt64Array(n);
     for (let k = 0; k < n; k++) {
       x.set(rows(indices[k]), k * this.dim);
       y[k] = BigInt(labels[indices[k]]);
@@ -78,11 +86,11 @@ export class EmbeddingSource implements BatchSource {
   trainBatch(indices: ArrayLike<number>, epoch: number, rng: Rng): Batch {
     const variants = this.train.length;
     // Each image draws one of its variants per step: augmentation without re-running the base network.
-    return this.gather((i) => this.train[variants > 1 ? Math.floor(rng.next() * variants) : 0][i], this.trainLabels, indices);
+    return this.gather((i) => this.train[variants > 1 ? Math.floor(rng.next() * variants) : 0][i], this.trainLabels, indices, true);
   }
 
   valBatch(indices: ArrayLike<number>): Batch {
-    return this.gather((i) => this.val[i], this.valLabels, indices);
+    return this.gather((i) => this.val[i], this.valLabels, indices, false);
   }
 
   valLabel(i: number): number {
