@@ -68,7 +68,7 @@ export function reasonOnly(name: string, message: string): string {
 
 /** Words that mark a library's own diagnostic (sharp/libvips, the image codecs, the runtime), not a sentence for people. */
 const INTERNAL = /\b(?:Vips\w*|vips_\w+|libvips|sharp|libjpeg|libpng|libspng|libwebp|libtiff|giflib|onnxruntime|Input (?:buffer|file))\b/i;
-const CUT_SHORT = /premature end|unexpected end|end of (?:file|input|data)|truncated/i;
+const CUT_SHORT = /premature end|unexpected end|end of (?:file|input|data)|truncated|ends before the picture/i;
 
 /**
  * An engine error in the user's words: library diagnostics in brackets ("(VipsJpeg: premature end of JPEG
@@ -77,7 +77,8 @@ const CUT_SHORT = /premature end|unexpected end|end of (?:file|input|data)|trunc
 export function plainError(message: string): string {
   let internals = '';
   let out = message.replace(/\s*\(([^()]*)\)/g, (all, inner: string) => {
-    if (!INTERNAL.test(inner)) return all;
+    // The engine's own plain reason for a cut-short file is said once, in the sentence below.
+    if (!INTERNAL.test(inner) && !/ends before the picture/.test(inner)) return all;
     internals += ` ${inner}`;
     return '';
   });
