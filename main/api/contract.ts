@@ -8,11 +8,19 @@ import { Bytes, FilePayload, ModelMeta, ModelPatch, ClassifyResult, JobInfo } fr
 import { RunSummary, RunDetail, RunFilter } from './contract-runs';
 import { CamMethod, OverlayParams, ExplainLayer, VisualizeParams, AdversarialParams } from './contract-explain';
 import { TrainMethods as T } from './contract-train';
+import { GraphMethods } from './contract-graph';
+import { ActivationsMethods } from './contract-activations';
+import { PlaygroundMethods } from './contract-playground';
+import { ProjectorMethods } from './contract-projector';
 
 export * from './contract-shapes';
 export * from './contract-runs';
 export * from './contract-explain';
 export * from './contract-train';
+export * from './contract-graph';
+export * from './contract-activations';
+export * from './contract-playground';
+export * from './contract-projector';
 
 // ---------- methods ----------
 
@@ -95,6 +103,11 @@ export const Methods = {
   'train.evaluate': T.evaluate,
   'train.image': T.image,
   'train.providers': T.providers,
+  // The architecture view, the activation explorer, the optimiser playground and the projector: one table each.
+  ...GraphMethods,
+  ...ActivationsMethods,
+  ...PlaygroundMethods,
+  ...ProjectorMethods,
   'jobs.list': method(z.object({}), z.array(JobInfo)),
   'jobs.cancel': method(z.object({ jobId: z.string() }), z.object({ cancelled: z.boolean() })),
   /** The page has drawn a job's last preview: the engine may send the next (backpressure). */

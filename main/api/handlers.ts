@@ -9,6 +9,10 @@ import { explainHandlers } from './handlers/explain';
 import { runHandlers } from './handlers/runs';
 import { createHandlers as createToolHandlers } from './handlers/create';
 import { trainHandlers } from './handlers/train';
+import { graphHandlers } from './handlers/graph';
+import { activationsHandlers } from './handlers/activations';
+import { playgroundHandlers } from './handlers/playground';
+import { projectorHandlers } from './handlers/projector';
 
 export type Handler<M extends MethodName> = (params: ParsedParamsOf<M>) => Promise<ResultOf<M>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
@@ -23,6 +27,10 @@ export function createHandlers(services: EngineServices): Handlers {
     ...runHandlers(services),
     ...createToolHandlers(services),
     ...trainHandlers(services),
+    ...graphHandlers(services),
+    ...activationsHandlers(services),
+    ...playgroundHandlers(services),
+    ...projectorHandlers(services),
     'jobs.list': async () => services.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
     'jobs.previewTaken': async ({ jobId }) => (services.outbox?.ack(jobId), {}),

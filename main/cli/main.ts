@@ -16,6 +16,8 @@ import { textureCommand, textureHelp } from './commands/texture';
 import { gradCommand, gradHelp } from './commands/grad';
 import { layersCommand, layersHelp } from './commands/layers';
 import { evaluateCommand, evaluateHelp, trainCommand, trainHelp } from './commands/train';
+import { playgroundCommand, playgroundHelp } from './commands/playground';
+import { projectCommand, projectHelp } from './commands/project';
 import { EXIT, stdio, UsageError, type CliIO } from './io';
 
 type Command = { run: (argv: string[], io: CliIO) => Promise<number>; summary: string; help?: string };
@@ -37,6 +39,8 @@ const COMMANDS: Record<string, Command> = {
     summary: 'accuracy, confusion matrix and per-class scores of a model on a labelled folder',
     help: evaluateHelp,
   },
+  playground: { run: playgroundCommand, summary: "an optimiser's path on a 2-D test surface (float64)", help: playgroundHelp },
+  project: { run: projectCommand, summary: "a folder's embeddings laid out by PCA, UMAP or t-SNE", help: projectHelp },
   models: { run: modelsCommand, summary: 'list, pull (download) or import models' },
   runs: { run: runsCommand, summary: 'list, show, export, import or delete logged runs', help: runsHelp },
   serve: { run: serveCommand, summary: 'run the studio in browser mode on 127.0.0.1', help: serveHelp },

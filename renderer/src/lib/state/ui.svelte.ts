@@ -1,8 +1,22 @@
 // View-level state: which tool is open, dialogs, and the hidden file pickers App registers.
 
-export type Tool = 'classify' | 'explain' | 'create' | 'train' | 'history' | 'models';
-/** The tools in rail order; the digit keys 1–6 open them. */
-export const TOOLS: readonly Tool[] = ['classify', 'explain', 'create', 'train', 'history', 'models'];
+export type Tool =
+  'classify' | 'explain' | 'create' | 'train' | 'history' | 'models' | 'graph' | 'activations' | 'playground' | 'projector';
+/** The tools in rail order; the digit keys 1–9 and 0 open them. */
+export const TOOLS: readonly Tool[] = [
+  'classify',
+  'explain',
+  'create',
+  'train',
+  'history',
+  'models',
+  'graph',
+  'activations',
+  'playground',
+  'projector',
+];
+/** The digit key that opens a tool (1–9, then 0 for the tenth). */
+export const toolKey = (t: Tool): string => String((TOOLS.indexOf(t) + 1) % 10);
 
 class Ui {
   tool = $state<Tool>('classify');
