@@ -1,12 +1,14 @@
 // Style transfer lowers both the style and the content loss (from noise, so neither starts at zero);
-// blended styles, colour preservation and a two-scale schedule run; feature inversion from relu1_1
+// colour preservation keeps the content's chroma per pixel (and only when asked), blends weigh their Grams, a two-scale schedule runs; feature inversion from relu1_1
 // rebuilds the photo at ≥ 25 dB PSNR (measured 27 dB at 128 px, 60 L-BFGS steps; no priors: 49 dB),
 // and several layers give a strip.
 import { afterAll, describe, expect, it } from 'vitest';
 import { invert } from '../../../../main/techniques/invert/invert';
 import { releaseRunner } from '../../../../main/techniques/create-shared/net';
 import { InvertParams, StyleParams } from '../../../../main/techniques/create-shared/params';
-import { loadRgb } from '../../../../main/techniques/create-shared/pixels';
+import { blend } from '../../../../main/techniques/create-shared/gram';
+import { loadRgb, splitLuminance } from '../../../../main/techniques/create-shared/pixels';
+import type { TensorOut } from '../../../../main/onnx/runner';
 import { styleTransfer } from '../../../../main/techniques/style/style';
 import { sharedModelsDir } from '../../../helpers/shared-models';
 import { darknet, home, photo, pixels, psnr, recorder } from './helpers';
@@ -35,7 +37,38 @@ describe.skipIf(!sharedModelsDir)('style transfer (Tiny Darknet)', () => {
     expect(r.lossEnd).toBeLessThan(r.lossStart);
   }, 60_000);
 
-  it('blends two styles, keeps the content colours and runs a two-scale schedule', async () => {
+  // Per-pixel chroma (YIQ's I and Q) of the result against the content's: luminance-only transfer puts the
+  // content's chroma back exactly (up to 8-bit rounding and clipping); without it, from noise, it is far off.
+  // Measured at 64 px, 4 steps from noise: preserved 0.14, not preserved 76 (mean |ΔI| + |ΔQ| on 0–255).
+  it('keeps the content colours pixel by pixel only when asked to', async () => {
+    const content = photo('cat.png');
+    const chromaGap = async (preserveColor: boolean) => {
+      const p = StyleParams.parse({
+        modelId: 'x',
+        content,
+        styles: [{ image: photo('sunflower.png') }],
+        size: 64,
+        steps: 4,
+        init: 'noise',
+        preserveColor,
+      });
+      const r = await styleTransfer(await darknet(), p, recorder().r);
+      const out = await pixels(r.bytes);
+      const ref = await loadRgb('cat', content.bytes, { width: out.width, height: out.height });
+      const a = splitLuminance(new Uint8Array(out.data));
+      const b = splitLuminance(ref.rgb);
+      let gap = 0;
+      for (let k = 0; k < a.i.length; k++) gap += Math.abs(a.i[k] - b.i[k]) + Math.abs(a.q[k] - b.q[k]);
+      return gap / a.i.length;
+    };
+    const kept = await chromaGap(true);
+    const free = await chromaGap(false);
+    console.log(`chroma gap: preserved ${kept.toFixed(2)}, not preserved ${free.toFixed(2)}`);
+    expect(kept).toBeLessThan(2);
+    expect(free).toBeGreaterThan(5 * kept + 5);
+  }, 60_000);
+
+  it('blends two styles by their weights and runs a two-scale schedule', async () => {
     const content = photo('cat.png');
     const p = StyleParams.parse({
       modelId: 'x',
@@ -46,7 +79,6 @@ describe.skipIf(!sharedModelsDir)('style transfer (Tiny Darknet)', () => {
       ],
       steps: 4,
       scales: [64, 96],
-      preserveColor: true,
       previewEvery: 2,
     });
     const rec = recorder();
@@ -54,16 +86,18 @@ describe.skipIf(!sharedModelsDir)('style transfer (Tiny Darknet)', () => {
     expect(Object.keys(r.parts).sort()).toEqual(['content@64', 'content@96', 'style@64', 'style@96']);
     const out = await pixels(r.bytes);
     expect(Math.max(out.width, out.height)).toBe(96);
-    // Colour preserved: the mean chroma of the result follows the content's.
-    const ref = await loadRgb('cat', content.bytes, { width: out.width, height: out.height });
-    const chroma = (d: Uint8Array) => {
-      let s = 0;
-      for (let i = 0; i < d.length; i += 3) s += d[i] - d[i + 2];
-      return s / (d.length / 3);
-    };
-    expect(Math.abs(chroma(out.data) - chroma(ref.rgb))).toBeLessThan(6);
     expect(rec.previews.length).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('style blend', () => {
+  const gram = (v: number[]): TensorOut => ({ dims: [1, 2, 2], data: Float32Array.from(v) });
+  it('is the weighted mean of the Gram matrices (weights 2:1 lean to the first)', () => {
+    const g = blend([gram([3, 0, 0, 3]), gram([0, 6, 6, 0])], [2, 1]);
+    Array.from(g.data).forEach((v) => expect(v).toBeCloseTo(2, 6));
+    const h = blend([gram([3, 0, 0, 3]), gram([0, 6, 6, 0])], [1, 2]);
+    [1, 4, 4, 1].forEach((v, k) => expect(h.data[k]).toBeCloseTo(v, 6));
+  });
 });
 
 describe.skipIf(!sharedModelsDir)('feature inversion (Tiny Darknet)', () => {
