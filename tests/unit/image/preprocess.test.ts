@@ -66,6 +66,20 @@ describe('resizeForModel', () => {
     expect(at(112, 112)).toEqual([0, 255, 0]);
     expect(at(2, 112)[0]).toBe(255);
     expect(at(221, 112)[2]).toBe(255);
+    // What only the crop path gives: the 80 px square stays square at 80·256/200 ≈ 102 px (fill would make it
+    // 45 × 90).
+    const greenRun = (pick: (k: number) => number[]) => Array.from({ length: 224 }, (_, k) => pick(k)).filter((c) => c[1] > 128).length;
+    const wide = greenRun((k) => at(k, 112));
+    const tall = greenRun((k) => at(112, k));
+    expect(Math.abs(wide - 102.4)).toBeLessThan(3);
+    expect(Math.abs(tall - 102.4)).toBeLessThan(3);
+  });
+
+  it('shorter-then-crop is not fill: the same checks fail on a squashed image', async () => {
+    const px = await resizeForModel(await testImage(), 400, 200, { ...imagenet, resize: 'fill' }, [224, 224]);
+    const at = (x: number, y: number) => [...px.rgb.subarray((y * 224 + x) * 3, (y * 224 + x) * 3 + 3)];
+    const wide = Array.from({ length: 224 }, (_, k) => at(k, 112)).filter((c) => c[1] > 128).length;
+    expect(Math.abs(wide - 102.4)).toBeGreaterThan(30);
   });
 
   it('fill squashes the whole image to the input size', async () => {
