@@ -1,4 +1,4 @@
-// DeepDream raises its objective within every octave; tiles and a guide run; a fixed seed reproduces the
+// DeepDream raises its objective within every octave; tiles and a guide each change the pixels; a fixed seed reproduces the
 // pixels bit for bit; cancel lands within one step (directly and as an engine job); the CLI prints its
 // documented JSON and writes provenance into the PNG.
 import fs from 'node:fs';
@@ -31,19 +31,40 @@ describe.skipIf(!sharedModelsDir)('DeepDream (Tiny Darknet)', () => {
     expect(r.steps).toBe(24);
   }, 60_000);
 
-  it('computes gradients in shifted tiles when the image is larger than a tile, and follows a guide', async () => {
-    const tiled = await dream(
-      await darknet(),
-      DreamParams.parse({ modelId: 'x', image: photo('bird.png'), size: 160, steps: 2, octaves: 1, tile: 64 }),
-      recorder().r,
-    );
-    expect(tiled.parts.octave1.end).toBeGreaterThan(0);
-    const guided = await dream(
-      await darknet(),
-      DreamParams.parse({ modelId: 'x', image: photo('cat.png'), guide: photo('sunflower.png'), size: 96, steps: 3, octaves: 2 }),
-      recorder().r,
-    );
-    for (const v of Object.values(guided.parts)) expect(v.end).toBeGreaterThan(v.start);
+  // With a fixed seed a dream is deterministic, so a tiling or a guide that were ignored would give the same
+  // pixels as the plain run: each must change them. The guide's own content must matter too.
+  it('computes gradients in shifted tiles when the image is larger than a tile', async () => {
+    const run = async (tile: number) => {
+      const p = DreamParams.parse({ modelId: 'x', image: photo('bird.png'), size: 160, steps: 4, octaves: 1, tile, seed: 5 });
+      const r = await dream(await darknet(), p, recorder().r);
+      expect(r.parts.octave1.end).toBeGreaterThan(r.parts.octave1.start);
+      return (await pixels(r.bytes)).data;
+    };
+    const tiled = await run(64);
+    const whole = await run(512);
+    expect(Buffer.compare(tiled, whole)).not.toBe(0);
+  }, 60_000);
+
+  it('follows a guide: the guide image changes the dream, and another guide changes it again', async () => {
+    const run = async (guide?: string) => {
+      const p = DreamParams.parse({
+        modelId: 'x',
+        image: photo('cat.png'),
+        guide: guide ? photo(guide) : undefined,
+        size: 96,
+        steps: 3,
+        octaves: 2,
+        seed: 5,
+      });
+      const r = await dream(await darknet(), p, recorder().r);
+      for (const v of Object.values(r.parts)) expect(v.end).toBeGreaterThan(v.start);
+      return (await pixels(r.bytes)).data;
+    };
+    const plain = await run();
+    const sunflower = await run('sunflower.png');
+    const dragonfly = await run('dragonfly.png');
+    expect(Buffer.compare(sunflower, plain)).not.toBe(0);
+    expect(Buffer.compare(sunflower, dragonfly)).not.toBe(0);
   }, 60_000);
 
   it('reproduces the output bit for bit with a fixed seed, and differs with another', async () => {
