@@ -87,6 +87,15 @@ export class GradSession {
   }
 }
 
+const ruleIds = new WeakMap<object, number>();
+let nextRulesId = 1;
+/** A stable id per rules table object, so a session built with other rules is never reused for them. */
+function rulesId(rules: object): number {
+  let id = ruleIds.get(rules);
+  if (id === undefined) ruleIds.set(rules, (id = nextRulesId++));
+  return id;
+}
+
 export class GradRunner {
   private readonly cache = new Map<string, Promise<GradSession>>();
   private readonly models = new Map<string, Model>();
@@ -137,7 +146,8 @@ export class GradRunner {
   async session(src: ModelSource, spec: GradGraphSpec, dims: number[]): Promise<GradSession> {
     const { model, key } = this.model(src);
     spec = { ...spec, winograd: spec.winograd ?? this.opts.winograd };
-    const specKey = JSON.stringify({ ...spec, rules: undefined });
+    // Test-supplied rules (mutations) are functions, which JSON drops: key them by identity instead.
+    const specKey = JSON.stringify({ ...spec, rules: spec.rules ? rulesId(spec.rules) : undefined });
     const dynKey = `${key}|${specKey}|dyn`;
     const dyn = this.cache.get(dynKey);
     if (dyn) return dyn;

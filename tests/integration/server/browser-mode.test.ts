@@ -116,7 +116,8 @@ describe('browser-mode server', () => {
     const ws = await open(wsUrl(server.token), origin());
     const pid = engine.pid!;
     process.kill(pid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait for the restart itself (a new pid), however long a loaded machine takes, rather than a fixed sleep.
+    for (let i = 0; i < 600 && (engine.pid === undefined || engine.pid === pid); i++) await new Promise((r) => setTimeout(r, 50));
     expect(engine.pid).toBeDefined();
     expect(engine.pid).not.toBe(pid);
     const info = await call(ws, 5, 'app.info', {});

@@ -2,6 +2,7 @@
 // graphs, one graph per size when a Gemm pins the size, taps, targets and release.
 import { afterAll, describe, expect, it } from 'vitest';
 import { aInt, aInts, DT, floatTensor, type Model } from '../../../main/onnx/ir.js';
+import type { Rule } from '../../../main/onnx/grad/context.js';
 import { GradRunner } from '../../../main/onnx/runner.js';
 import { gramOf } from '../../../main/techniques/create-shared/gram.js';
 import { rng } from './gradcheck.js';
@@ -46,6 +47,23 @@ describe('GradRunner', () => {
     expect(res.dims).toEqual([2, 3, 13, 11]);
     expect(res.taps.a.dims).toEqual([2, 4, 13, 11]);
     expect(Number.isFinite(res.loss)).toBe(true);
+  });
+
+  it('never hands a session built with the real rules to a caller that passed replacement rules (mutation tests)', async () => {
+    const m = model(false);
+    const spec = { objectives: [{ objective: { kind: 'sumsq' as const, tensor: 'y' } }] };
+    const plain = await runner.session(m, spec, [1, 3, 8, 8]);
+    // A broken ReLU rule that passes the gradient straight through: its session must be its own, and its
+    // gradient must differ from the real one.
+    const straight: Rule = (c) => [c.gy[0]!];
+    const rules = { Relu: straight };
+    const mutated = await runner.session(m, { ...spec, rules }, [1, 3, 8, 8]);
+    expect(mutated).not.toBe(plain);
+    expect(await runner.session(m, { ...spec, rules }, [1, 3, 8, 8])).toBe(mutated);
+    const x = Float32Array.from(rand(192));
+    const a = await plain.run(x, [1, 3, 8, 8]);
+    const b = await mutated.run(x, [1, 3, 8, 8]);
+    expect(Array.from(b.grad).some((v, i) => Math.abs(v - a.grad[i]) > 1e-6)).toBe(true);
   });
 
   it('builds one graph per size when a Gemm pins the size', async () => {
