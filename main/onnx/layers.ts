@@ -4,8 +4,9 @@
 // (layer1…layer4 for four residual stages, else stage{n}; Concat-joined nets like Inception get
 // stage{n} too); everything else keeps its tensor name.
 import { attrInts, cloneModel, realInputs, type Dim, type Model, type Node } from './ir.js';
-import { inferShapes } from './shapes.js';
+import { inferShapes, type ShapeMap } from './shapes.js';
 import { topoSort } from './validate.js';
+import { receptiveFields } from './arch/receptive-field.js';
 
 export type LayerRole = 'style' | 'content' | 'dream' | 'cam' | 'logits';
 
@@ -20,6 +21,8 @@ export interface LayerInfo {
   receptiveField: number;
   /** Input pixels between neighbouring output positions. */
   stride: number;
+  /** Effective padding: input pixels the first output position's window starts before pixel 0. */
+  padding: number;
   roles: LayerRole[];
 }
 
@@ -28,34 +31,28 @@ const POOL = new Set(['MaxPool', 'AveragePool']);
 const JOIN = new Set(['Add', 'Sum', 'Concat']);
 
 export function listLayers(model: Model, nativeSize?: [number, number]): LayerInfo[] {
+  const { model: m, size } = withInputSize(model, nativeSize);
+  const shapes = inferShapes(m);
+  return analyseLayers(m, shapes, topoSort(m.graph), size);
+}
+
+/** A copy of the model whose first input is [1, C, H, W] (the input's own H and W, else 224, unless `size` is given). */
+export function withInputSize(model: Model, size?: [number, number]): { model: Model; size: [number, number] } {
   const m = cloneModel(model);
   const inp = realInputs(m.graph)[0];
-  const [H, W] = nativeSize ?? [
-    typeof inp.shape?.[2] === 'number' ? inp.shape[2] : 224,
-    typeof inp.shape?.[3] === 'number' ? inp.shape[3] : 224,
-  ];
+  const [H, W] = size ?? [typeof inp.shape?.[2] === 'number' ? inp.shape[2] : 224, typeof inp.shape?.[3] === 'number' ? inp.shape[3] : 224];
   if (inp.shape && inp.shape.length === 4) inp.shape = [1, inp.shape[1], H, W];
   m.graph.valueInfo.clear();
-  const shapes = inferShapes(m);
-  const order = topoSort(m.graph);
+  return { model: m, size: [H, W] };
+}
 
-  // Receptive field and jump along H (1-D bookkeeping; most CNNs are square).
-  const rf = new Map<string, { rf: number; jump: number }>([[inp.name, { rf: 1, jump: 1 }]]);
-  for (const n of order) {
-    const prev = n.inputs.map((i) => rf.get(i)).filter((v): v is { rf: number; jump: number } => !!v);
-    if (prev.length === 0) continue;
-    const base = { rf: Math.max(...prev.map((p) => p.rf)), jump: Math.max(...prev.map((p) => p.jump)) };
-    let out = base;
-    if (n.opType === 'Conv' || POOL.has(n.opType)) {
-      const k = attrInts(n, 'kernel_shape')?.[0] ?? (shapes.get(n.inputs[1])?.shape[2] as number) ?? 1;
-      const s = attrInts(n, 'strides')?.[0] ?? 1;
-      const d = attrInts(n, 'dilations')?.[0] ?? 1;
-      out = { rf: base.rf + (k - 1) * d * base.jump, jump: base.jump * s };
-    } else if (n.opType === 'GlobalAveragePool' || n.opType === 'GlobalMaxPool' || n.opType === 'Gemm' || n.opType === 'MatMul') {
-      out = { rf: Math.max(H, W), jump: base.jump };
-    }
-    for (const o of n.outputs) if (o) rf.set(o, out);
-  }
+/**
+ * Names, shapes, receptive fields and roles from shapes already inferred (`shapes` may lack tensors an op
+ * shape inference does not cover: those layers get shape []).
+ */
+export function analyseLayers(m: Model, shapes: ShapeMap, order: Node[], size: [number, number]): LayerInfo[] {
+  const inp = realInputs(m.graph)[0];
+  const rf = receptiveFields(order, shapes, inp.name, size);
 
   // Branches join at Add/Sum (residual) or Concat (Inception, DenseNet, ShuffleNet): not a plain stack.
   const joins = order.filter((n) => JOIN.has(n.opType) && n.inputs.filter((i) => rf.has(i)).length >= 2);
@@ -93,11 +90,20 @@ export function listLayers(model: Model, nativeSize?: [number, number]): LayerIn
       if (depth >= 0.3 && depth <= 0.85) roles.push('dream');
     }
     const r = rf.get(t)!;
-    return { name, tensor: t, op: n.opType, shape: shapes.get(t)?.shape ?? [], receptiveField: r.rf, stride: r.jump, roles };
+    return {
+      name,
+      tensor: t,
+      op: n.opType,
+      shape: shapes.get(t)?.shape ?? [],
+      receptiveField: r.rf,
+      stride: r.stride,
+      padding: r.padding,
+      roles,
+    };
   });
 }
 
-function plainNames(order: Node[], shapes: Map<string, { shape: Dim[] }>): Map<string, string> {
+function plainNames(order: Node[], shapes: ShapeMap): Map<string, string> {
   const names = new Map<string, string>();
   let block = 1;
   let i = 0;
@@ -132,7 +138,7 @@ function plainNames(order: Node[], shapes: Map<string, { shape: Dim[] }>): Map<s
   return names;
 }
 
-function stageNames(order: Node[], shapes: Map<string, { shape: Dim[] }>, joins: Set<Node>, addOnly: boolean): Map<string, string> {
+function stageNames(order: Node[], shapes: ShapeMap, joins: Set<Node>, addOnly: boolean): Map<string, string> {
   // Last tensor of each resolution that has residual Adds: its block output (the Add, or the act after it).
   const stages: { size: Dim; last: string }[] = [];
   const producer = new Map<string, Node>();
