@@ -59,14 +59,15 @@ function term(b: GraphBuilder, o: Objective, cast: (t: string) => string): strin
     case 'channel':
       return sumSq(b, b.op('Gather', [y, b.constI64([o.channel], [])], { axis: aInt(1) }, 'chan'));
     case 'content': {
-      const d = b.sub(y, addTargetInput(b, targetInputName(o)!, b.shapeOf(y)?.shape));
+      const d = b.sub(y, cast(addTargetInput(b, targetInputName(o)!, b.shapeOf(o.tensor))));
       return meanAll(b, b.mul(d, d));
     }
     case 'gram':
       return sumSq(b, gram(b, y));
     case 'style': {
       const s = b.shapeOf(y)?.shape;
-      const d = b.sub(gram(b, y), addTargetInput(b, targetInputName(o)!, s ? [s[0], s[1], s[1]] : undefined));
+      const t = b.shapeOf(o.tensor);
+      const d = b.sub(gram(b, y), cast(addTargetInput(b, targetInputName(o)!, t && s ? { ...t, shape: [s[0], s[1], s[1]] } : undefined)));
       return meanAll(b, b.mul(d, d));
     }
     case 'tv': {
@@ -91,10 +92,15 @@ function term(b: GraphBuilder, o: Objective, cast: (t: string) => string): strin
   }
 }
 
-function addTargetInput(b: GraphBuilder, name: string, shape: Dim[] | undefined): string {
+/**
+ * A target fed by the caller, in the network's element type (what the runner feeds); with a float64 loss the
+ * caller casts it like the network's own tensors.
+ */
+function addTargetInput(b: GraphBuilder, name: string, like: { elemType: number; shape: Dim[] } | undefined): string {
   if (!b.graph.inputs.some((v) => v.name === name)) {
-    b.graph.inputs.push({ name, elemType: b.elemType, shape: shape ? [...shape] : undefined });
-    if (shape) b.setShape(name, { elemType: b.elemType, shape: [...shape] });
+    const elemType = like?.elemType ?? b.elemType;
+    b.graph.inputs.push({ name, elemType, shape: like ? [...like.shape] : undefined });
+    if (like) b.setShape(name, { elemType, shape: [...like.shape] });
   }
   return name;
 }
