@@ -1,9 +1,10 @@
-// kill -9 the engine process at random moments while it runs logged jobs, 20 times. Afterwards the database is
-// sound, every run that finished is complete with its files, every killed one is 'interrupted', and the engine
+// kill -9 the engine process at random moments while it runs logged jobs, 20 times. After every kill the database
+// is sound; at the end, every run that finished is complete with its files, every killed one is 'interrupted', and the engine
 // came back by itself each time (EngineClient restarts it; its crash-loop guard allows 5 deaths in 30 s, so a
 // fresh client takes over every 5 kills).
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../../../main/api/contract';
 import { EngineClient } from '../../../main/engine/engine-client';
@@ -60,6 +61,17 @@ describe('kill -9 during logged jobs', () => {
         if (r.ok) break;
         expect(r.error.message).toMatch(/restarted/);
         expect(tries).toBeLessThan(5);
+      }
+      // After every kill, not only after the last: the file the dead engine was writing is sound (a second,
+      // read-only connection beside the new engine's: WAL readers see the last committed state).
+      if (k > 0) {
+        const ro = new Database(path.join(home.dir, 'log', 'runs.db'), { readonly: true, fileMustExist: true });
+        try {
+          expect(ro.pragma('integrity_check', { simple: true }), `after kill ${k}`).toBe('ok');
+          expect(ro.pragma('foreign_key_check'), `after kill ${k}`).toEqual([]);
+        } finally {
+          ro.close();
+        }
       }
       // The restarted engine itself closed the previous engine's open runs (as interrupted) when it opened the log.
       for (const id of jobIds.slice(-2))
