@@ -8,7 +8,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMeta } from '../../../main/api/contract';
 import { runCli } from '../../../main/cli/main';
+import { classifyOne, prepareModel } from '../../../main/classify/classify';
 import { loadLabels } from '../../../main/models/labels';
+import { SessionCache } from '../../../main/runtime/sessions';
 import { ModelRegistry } from '../../../main/models/registry';
 import { attack } from '../../../main/techniques/adversarial/attack';
 import { visualizeClass } from '../../../main/techniques/classviz/visualize';
@@ -20,6 +22,7 @@ import { sharedModelsDir, sharedPath } from '../../helpers/shared-models';
 
 const home = makeTempHome();
 const metas = new Map<string, ModelMeta>();
+const sessions = new SessionCache();
 beforeAll(async () => {
   process.env.VISION_STUDIO_HOME = home.dir;
   if (!sharedModelsDir) return;
@@ -28,6 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await releaseCamSessions();
+  await sessions.releaseAll();
   home.cleanup();
 });
 
@@ -93,8 +97,17 @@ describe.skipIf(!sharedModelsDir)('adversarial examples', () => {
       }
       expect(linf).toBeLessThanOrEqual(8);
       expect(changed).toBeGreaterThan(src.data.length / 4); // the perturbation covers what the model sees
-      // Measured, not assumed: the top-1 of the saved image through the model's own preprocessing.
-      expect(r.photo.success).toBe(r.photo.adversarial[0].index !== r.original[0].index);
+      // Measured, not assumed: the saved image, encoded as a PNG and classified again by the Classify tool's own
+      // path (decode, preprocessing, session), has the top-1 the result reports, and success means a flip.
+      const png = await sharp(Buffer.from(r.photo.image.rgb), {
+        raw: { width: r.photo.image.width, height: r.photo.image.height, channels: 3 },
+      })
+        .png()
+        .toBuffer();
+      const model = await prepareModel(meta, sessions, loadLabels(meta.labels));
+      const again = await classifyOne(model, 'adv.png', new Uint8Array(png), 3);
+      expect(again.top![0].index).toBe(r.photo.adversarial[0].index);
+      expect(r.photo.success).toBe(again.top![0].index !== r.original[0].index);
     }
   });
 

@@ -35,7 +35,7 @@ describe.skipIf(!sharedModelsDir)('explain.* handlers', () => {
     expect(r.layers.some((l) => l.tensor === 'out_relu' && l.shape.length === 4)).toBe(true);
   });
 
-  it('explain.cam runs as a job and returns an overlay PNG with provenance; overlay-only changes reuse the map', async () => {
+  it('explain.cam runs as a job and returns an overlay PNG with provenance; another class and overlay are honoured', async () => {
     const { jobId } = await engine.call('explain.cam', { image: image('cat.png'), modelId: model });
     const r = CamJobResult.parse(await engine.services.jobs.wait(jobId));
     expect(r).toMatchObject({ method: 'gradcam', layer: 'out_relu', class: { label: 'Egyptian cat' }, width: 512, height: 341 });
