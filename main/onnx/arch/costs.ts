@@ -3,8 +3,8 @@
 // Conv: output elements × (C_in / groups) × k_h × k_w; ConvTranspose: input elements × (C_out / groups) × k_h × k_w;
 // Gemm/MatMul: M × K × N (per batch). Bias additions, activations, pooling and BatchNormalization count no MACs.
 // FLOPs are 2 × MACs (a multiply and an add), the tensorflow.profiler convention.
-import { attrInt, numel, type Dim, type Node, type Tensor } from '../ir.js';
-import type { ShapeMap } from '../shapes.js';
+import { attrInt, numel, type Dim, type Graph, type Node, type Tensor } from '../ir.js';
+import { constantTensors, type ShapeMap } from '../shapes.js';
 
 export interface WeightRef {
   name: string;
@@ -21,7 +21,7 @@ export interface NodeCost {
 }
 
 /** Which inputs of an op are learnable when they are constants (every other constant input is not). */
-const LEARNABLE_INPUTS: Record<string, number[]> = {
+export const LEARNABLE_INPUTS: Record<string, number[]> = {
   Conv: [1, 2],
   ConvTranspose: [1, 2],
   Gemm: [0, 1, 2],
@@ -108,16 +108,51 @@ export function tensorBytes(shape: Dim[] | undefined, elemType: number): number 
   return known(shape) ? numel(shape) * elemBytes(elemType) : null;
 }
 
+/**
+ * Tensors whose value is fixed before the model runs: initializers, Constant outputs, and the outputs of nodes
+ * that read only such tensors (exporters route shared or deduplicated weights through Identity, or transpose a
+ * weight before a MatMul). `nodes` are those weight-plumbing nodes, which the view hides. `order` is topological.
+ */
+export function constantSet(g: Graph, order: Node[]): { names: Set<string>; nodes: Set<Node> } {
+  const names = new Set<string>(constantTensors(g).keys());
+  const nodes = new Set<Node>();
+  for (const n of order) {
+    const ins = n.inputs.filter((i) => i);
+    if (n.opType === 'Constant' || (ins.length > 0 && ins.every((i) => names.has(i)))) {
+      nodes.add(n);
+      for (const o of n.outputs) if (o) names.add(o);
+    }
+  }
+  return { names, nodes };
+}
+
+/** The stored tensor behind a constant name, following Identity aliases (null when it is computed, e.g. a Transpose). */
+export function constantValue(g: Graph, name: string): Tensor | null {
+  const consts = constantTensors(g);
+  const producer = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  let t = name;
+  for (let hops = 0; hops < 64; hops++) {
+    const hit = consts.get(t);
+    if (hit) return hit;
+    const p = producer.get(t);
+    if (!p || p.opType !== 'Identity') return null;
+    t = p.inputs[0];
+  }
+  return null;
+}
+
 /** Parameters (learnable constants it reads), MACs and the constant tensors it reads, for one node. */
-export function nodeCost(n: Node, shapes: ShapeMap, consts: Map<string, Tensor>): NodeCost {
+export function nodeCost(n: Node, shapes: ShapeMap, isConst: (name: string) => boolean): NodeCost {
   const learnableAt = new Set(LEARNABLE_INPUTS[n.opType] ?? []);
   const weights: WeightRef[] = [];
   const seen = new Set<string>();
   n.inputs.forEach((name, i) => {
-    const t = name ? consts.get(name) : undefined;
-    if (!t || seen.has(name)) return;
+    if (!name || !isConst(name) || seen.has(name)) return;
     seen.add(name);
-    weights.push({ name, shape: [...t.dims], learnable: learnableAt.has(i) });
+    const shape = shapes.get(name)?.shape;
+    const dims = shape && shape.every((d) => typeof d === 'number') ? (shape as number[]) : [];
+    weights.push({ name, shape: [...dims], learnable: learnableAt.has(i) && dims.length > 0 });
   });
   const params = weights.reduce((sum, w) => sum + (w.learnable ? numel(w.shape) : 0), 0);
   const rule = MAC_RULES[n.opType];

@@ -5,11 +5,11 @@
 import { GRAPH_MAX_SIDE, type GraphDescription, type GraphEdge, type GraphLayer, type GraphNode } from '../../api/contract-graph.js';
 import { StudioError } from '../../api/contract.js';
 import { attrInt, attrInts, cloneModel, realInputs, type AttrValue, type Dim, type Model, type Node } from '../ir.js';
-import { analyseLayers } from '../layers.js';
-import { constantTensors, inferShapes, spatialPads, type ShapeMap } from '../shapes.js';
+import { analyseLayers, type LayerInfo } from '../layers.js';
+import { inferShapes, spatialPads, type ShapeMap } from '../shapes.js';
 import { topoSort } from '../validate.js';
 import { groupBlocks, stemEnd } from './blocks.js';
-import { nodeCost, tensorBytes } from './costs.js';
+import { constantSet, nodeCost, tensorBytes } from './costs.js';
 import { receptiveFields, type RfInfo } from './receptive-field.js';
 
 export interface DescribeOptions {
@@ -94,17 +94,23 @@ const rfOf = (r: RfInfo | undefined) => (r ? { rf: r.rf, stride: r.stride, paddi
 const sumOrNull = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : xs.reduce<number>((a, b) => a + (b as number), 0));
 
 export function describeModel(model: Model, opts: DescribeOptions): GraphDescription {
+  return describeWithLayers(model, opts).description;
+}
+
+/** The description and the per-tensor layer list (names, roles) it was built from, for the CLI's table. */
+export function describeWithLayers(model: Model, opts: DescribeOptions): { description: GraphDescription; layers: LayerInfo[] } {
   const { m, hw, input } = sized(model, opts.size, opts.layout ?? 'NCHW');
   const g = m.graph;
   const shapes = inferShapes(m, { lenient: true });
   const order = topoSort(g);
-  const consts = constantTensors(g);
+  const consts = constantSet(g, order);
   const inputName = realInputs(g)[0].name;
   const rf = receptiveFields(order, shapes, inputName, hw);
+  const infos = analyseLayers(m, shapes, order, hw);
   const named = new Map<string, string>();
-  for (const l of analyseLayers(m, shapes, order, hw)) if (l.name !== l.tensor) named.set(l.tensor, l.name);
+  for (const l of infos) if (l.name !== l.tensor) named.set(l.tensor, l.name);
 
-  const live = order.filter((n) => n.opType !== 'Constant');
+  const live = order.filter((n) => !consts.nodes.has(n));
   const ids = new Map<Node, string>(live.map((n, i) => [n, `n${i}`]));
   const producer = new Map<string, Node>();
   for (const n of live) for (const o of n.outputs) if (o) producer.set(o, n);
@@ -120,7 +126,7 @@ export function describeModel(model: Model, opts: DescribeOptions): GraphDescrip
   const warnings: string[] = [];
   let unknownShapes = 0;
   const nodes: GraphNode[] = live.map((n) => {
-    const cost = nodeCost(n, shapes, consts);
+    const cost = nodeCost(n, shapes, (t) => consts.names.has(t));
     for (const w of cost.weights)
       if (w.learnable)
         learnable.set(
@@ -139,7 +145,7 @@ export function describeModel(model: Model, opts: DescribeOptions): GraphDescrip
       id: ids.get(n)!,
       name: n.name || n.outputs[0],
       op: n.opType,
-      inputs: n.inputs.filter((i) => i && !consts.has(i)),
+      inputs: n.inputs.filter((i) => i && !consts.names.has(i)),
       outputs: outs,
       attributes: smallAttrs(n),
       layer: layerOf(n),
@@ -157,7 +163,7 @@ export function describeModel(model: Model, opts: DescribeOptions): GraphDescrip
   const edges: GraphEdge[] = [];
   for (const n of live)
     for (const i of new Set(n.inputs)) {
-      if (!i || consts.has(i)) continue;
+      if (!i || consts.names.has(i)) continue;
       const from = producer.get(i);
       edges.push({ from: from ? ids.get(from)! : 'input', to: ids.get(n)!, tensor: i, shape: shapeOf(i) });
     }
@@ -182,7 +188,7 @@ export function describeModel(model: Model, opts: DescribeOptions): GraphDescrip
     };
   });
 
-  return {
+  const description: GraphDescription = {
     model: opts.name,
     input,
     params: [...learnable.values()].reduce((a, b) => a + b, 0),
@@ -194,4 +200,5 @@ export function describeModel(model: Model, opts: DescribeOptions): GraphDescrip
     edges,
     layers,
   };
+  return { description, layers: infos };
 }

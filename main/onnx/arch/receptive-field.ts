@@ -16,8 +16,10 @@ export interface RfInfo {
 }
 
 const WINDOWED = new Set(['Conv', 'MaxPool', 'AveragePool', 'LpPool']);
-/** Ops whose every output position sees the whole input. */
-const WHOLE = new Set(['GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool', 'Gemm', 'MatMul']);
+/** Ops that gather every spatial position of their input into each output. */
+const GATHER_ALL = new Set(['GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool', 'Flatten', 'Reshape']);
+/** Dense products: at least the whole image (their input is usually flattened already). */
+const DENSE = new Set(['Gemm', 'MatMul']);
 
 /** Kernel, stride, dilation and begin padding of a windowed op along H; null when the op is not windowed. */
 export function windowH(n: Node, shapes: ShapeMap): { k: number; s: number; d: number; p: number } | null {
@@ -58,8 +60,15 @@ export function receptiveFields(order: Node[], shapes: ShapeMap, input: string, 
         stride: base.stride * win.s,
         padding: base.padding + win.p * base.stride,
       };
-    } else if (WHOLE.has(n.opType)) {
-      r = { rf: Math.max(...size), stride: base.stride, padding: base.padding };
+    } else if (GATHER_ALL.has(n.opType)) {
+      // Every position along H, one jump apart: the first window plus (H_in − 1) jumps.
+      const x = shapes.get(n.inputs[0])?.shape;
+      const y = shapes.get(n.outputs[0])?.shape;
+      const h = x?.[2];
+      const collapses = x?.length === 4 && typeof h === 'number' && (n.opType.startsWith('Global') || (y && y.length <= 2));
+      if (collapses) r = { ...base, rf: base.rf + (h - 1) * base.stride };
+    } else if (DENSE.has(n.opType)) {
+      r = { ...base, rf: Math.max(base.rf, ...size) };
     } else if (n.opType === 'Pad') {
       const pads = attrInts(n, 'pads');
       const rank = shapes.get(n.inputs[0])?.shape.length ?? 0;

@@ -2,11 +2,11 @@
 import type { WeightStats } from '../../api/contract-graph.js';
 import { StudioError } from '../../api/contract.js';
 import type { Model } from '../ir.js';
-import { constantTensors } from '../shapes.js';
+import { constantValue } from './costs.js';
 
 export function weightStats(model: Model, tensor: string, bins = 40): WeightStats {
-  const t = constantTensors(model.graph).get(tensor);
-  if (!t) throw new StudioError('not_found', `"${tensor}" is not a weight (initializer or constant) of this model`);
+  const t = constantValue(model.graph, tensor);
+  if (!t) throw new StudioError('not_found', `"${tensor}" is not a stored weight (initializer or constant) of this model`);
   const n = t.data.length;
   if (n === 0) throw new StudioError('bad_request', `weight "${tensor}" is empty (shape [${t.dims.join(', ')}])`);
   const at = (i: number) => Number(t.data[i]);

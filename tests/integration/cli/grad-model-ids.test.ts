@@ -33,7 +33,7 @@ describe.skipIf(!sharedModelsDir)('grad and layers with model ids', () => {
 
   it('layers --model ID lists VGG-style names; an unknown id fails with exit 1 naming it', async () => {
     const r = await cli('layers', '--model', 'tiny_darknet_224', '--json');
-    const names = (JSON.parse(r.out) as { name: string }[]).map((l) => l.name);
+    const names = (JSON.parse(r.out) as { layers: { name: string }[] }).layers.map((l) => l.name);
     expect(names).toContain('relu4_1');
     const missing = await cli('layers', '--model', path.join(home.dir, 'nope.onnx'));
     expect(missing.code).toBe(1);

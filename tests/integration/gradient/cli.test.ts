@@ -30,14 +30,14 @@ describe.skipIf(!sharedModelsDir)(`grad / layers CLI${sharedModelsDir ? '' : ` (
   it('layers lists VGG-style names with shapes, receptive fields and roles', async () => {
     const c = capture();
     expect(await layersCommand(['--model', darknet, '--json'], c.io)).toBe(0);
-    const layers = JSON.parse(c.out.join(''));
+    const { layers } = JSON.parse(c.out.join(''));
     const byName = Object.fromEntries(layers.map((l: { name: string }) => [l.name, l]));
     expect(byName.conv1_1.tensor).toBe('conv2d_1');
     expect(byName.relu1_1.tensor).toBe('leaky_re_lu_1');
     expect(byName.pool1.tensor).toBe('max_pooling2d_1');
     expect(byName.relu4_2.tensor).toBe('leaky_re_lu_8');
     expect(byName.relu4_2.shape).toEqual([1, 256, 28, 28]);
-    expect(byName.relu1_1.receptiveField).toBe(3);
+    expect(byName.relu1_1.rf).toBe(3);
     expect(byName.relu4_2.roles).toContain('content');
     expect(byName.relu1_1.roles).toContain('style');
     const cam = layers.find((l: { roles: string[] }) => l.roles.includes('cam'));
