@@ -76,9 +76,9 @@ export function convBlocks(l: MathLayer): MathBlock[] {
 
 export function reluBlock(l: MathLayer): MathBlock {
   const Y = chw(l.output);
-  const mask = l.clipMax ? `\\mathbb{1}[0 < x < ${l.clipMax}]` : '\\mathbb{1}[x > 0]';
+  const mask = l.clipMax ? `\\mathbb{1}[0 < x < ${l.clipMax}]` : l.op === 'Clip' ? '\\mathbb{1}[\\min < x < \\max]' : '\\mathbb{1}[x > 0]';
   return {
-    title: l.clipMax ? `ReLU${l.clipMax} gradient` : 'ReLU gradient',
+    title: l.clipMax ? `ReLU${l.clipMax} gradient` : l.op === 'Clip' ? 'Clip gradient' : 'ReLU gradient',
     tex: `\\frac{\\partial L}{\\partial x} = \\delta \\odot ${mask},\\qquad x,\\delta \\in ${R(Y.length ? Y : [1])}`,
     note: 'The mask passes the gradient where the unit was active and stops it elsewhere.',
   };
@@ -113,7 +113,7 @@ export function gramBlock(l: MathLayer): MathBlock | null {
   };
 }
 
-const ACT = /^(Relu|Clip|LeakyRelu)$/;
+const ACT = /^(Relu|Clip)$/;
 
 /** The blocks worth showing for a layer: its own op's rule, then the Gram matrix of its output. */
 export function mathFor(l: MathLayer): MathBlock[] {

@@ -1,13 +1,15 @@
 // The per-layer table's rows, order and CSV. Pure: unit-tested; the component only draws what this gives.
+import type { GraphLayer } from '../../../../main/api/contract';
 import { shapeText } from './format';
 
 export interface TableRow {
   name: string;
   op: string;
-  shape: readonly (number | string | null)[];
+  shape: readonly (number | string | null)[] | null;
   params: number;
-  macs: number;
-  memoryBytes: number;
+  /** null where a shape the count needs is unknown. */
+  macs: number | null;
+  memoryBytes: number | null;
   rf: number | null;
   stride: number | null;
 }
@@ -18,9 +20,9 @@ export interface SortState {
   dir: 1 | -1;
 }
 
-const elems = (s: TableRow['shape']) => s.reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1);
+const elems = (s: TableRow['shape']) => (s ?? []).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1);
 
-/** Rows in the asked order; ties keep graph order, and unknown receptive fields sort last either way. */
+/** Rows in the asked order; ties keep graph order, and unknown values (receptive field, MACs) sort last either way. */
 export function sortRows<T extends TableRow>(rows: readonly T[], sort: SortState): T[] {
   const indexed = rows.map((r, i) => ({ r, i }));
   const val = (x: { r: T; i: number }): number | string | null => {
@@ -34,7 +36,7 @@ export function sortRows<T extends TableRow>(rows: readonly T[], sort: SortState
       case 'shape':
         return elems(x.r.shape);
       default:
-        return x.r[sort.key];
+        return x.r[sort.key] ?? null;
     }
   };
   indexed.sort((a, b) => {
@@ -61,11 +63,14 @@ export interface Totals {
 }
 
 export const totalsOf = (rows: readonly TableRow[]): Totals =>
-  rows.reduce((t, r) => ({ params: t.params + r.params, macs: t.macs + r.macs, memoryBytes: t.memoryBytes + r.memoryBytes }), {
-    params: 0,
-    macs: 0,
-    memoryBytes: 0,
-  });
+  rows.reduce(
+    (t, r) => ({ params: t.params + r.params, macs: t.macs + (r.macs ?? 0), memoryBytes: t.memoryBytes + (r.memoryBytes ?? 0) }),
+    {
+      params: 0,
+      macs: 0,
+      memoryBytes: 0,
+    },
+  );
 
 /** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
 const cell = (v: string | number | null): string => {
@@ -75,12 +80,28 @@ const cell = (v: string | number | null): string => {
 
 export const CSV_HEADER = ['layer', 'op', 'output_shape', 'params', 'macs', 'flops', 'activation_bytes', 'rf_px', 'stride_px'];
 
+/** From the engine's blocks. */
+export const rowOf = (l: GraphLayer): TableRow => ({
+  name: l.name,
+  op: l.op,
+  shape: l.shape,
+  params: l.params,
+  macs: l.macs,
+  memoryBytes: l.memoryBytes,
+  rf: l.rf?.rf ?? null,
+  stride: l.rf?.stride ?? null,
+});
+
 /** The table as CSV: one row per layer, exact integers (FLOPs = 2 × MACs, its own column), then a total row. */
 export function toCsv(rows: readonly TableRow[]): string {
   const t = totalsOf(rows);
   const lines = [CSV_HEADER.join(',')];
   for (const r of rows)
-    lines.push([r.name, r.op, shapeText(r.shape), r.params, r.macs, 2 * r.macs, r.memoryBytes, r.rf, r.stride].map(cell).join(','));
+    lines.push(
+      [r.name, r.op, shapeText(r.shape), r.params, r.macs, r.macs === null ? null : 2 * r.macs, r.memoryBytes, r.rf, r.stride]
+        .map(cell)
+        .join(','),
+    );
   lines.push(['total', '', '', t.params, t.macs, 2 * t.macs, t.memoryBytes, '', ''].map(cell).join(','));
   return lines.join('\r\n') + '\r\n';
 }
