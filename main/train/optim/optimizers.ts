@@ -2,18 +2,18 @@
 // Adadelta, RMSprop, Adam, AdamW), so the same hyperparameters give the same numbers.
 //
 // Node-free on purpose (no node: imports, no onnxruntime): the training engine and the optimiser
-// playground share this file. Parameters, gradients and state are Float32Array and every step
-// rounds to float32 in the order torch's CPU kernels do: the reference test asks for 1e-6 relative
+// playground share this file. For training, parameters, gradients and state are Float32Array and every
+// step rounds to float32 in the order torch's CPU kernels do: the reference test asks for 1e-6 relative
 // agreement after 100 steps, and torch's own float32 kernels differ from each other by more than
-// that (see fusedMultiplyAdd).
+// that (see fusedMultiplyAdd). The playground runs the same rules in float64 (RULES64, resolveHyper).
 //
 // One table, OPTIMIZERS, describes the family: labels, UI summaries and hyperparameter knobs
 // (defaults from torch.optim) for training, the playground, CLI flags and UI controls alike.
 
 import { RULES } from './rules.js';
 
-/** The update rules by optimiser id (rules.ts; exported for tests and for building variants). */
-export { RULES };
+// The update rules by optimiser id (rules.ts; for tests, variants and the playground's float64 RULES64).
+export { RULES, RULES64, rulesFor, type Precision, type Vec } from './rules.js';
 
 export type OptimizerId = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'adadelta' | 'rmsprop' | 'adam' | 'adamw';
 
@@ -65,16 +65,16 @@ export interface ParamGroupInit extends Partial<Hyper> {
   params: Float32Array[];
 }
 
-export interface ParamState {
+export interface ParamState<V extends Float32Array | Float64Array = Float32Array> {
   /** Steps this parameter has taken (torch's state['step']). */
   step: number;
-  /** torch's state tensors under torch's names (momentum_buffer, exp_avg, …), float32 as in torch. */
-  buffers: Record<string, Float32Array>;
+  /** torch's state tensors under torch's names (momentum_buffer, exp_avg, …), of the parameter's precision. */
+  buffers: Record<string, V>;
 }
 
 /** The update of one parameter tensor, in place. s.step has already been incremented (torch: step_t += 1). */
-export interface UpdateRule {
-  step(p: Float32Array, g: Float32Array, s: ParamState, h: Hyper, fused: boolean): void;
+export interface UpdateRule<V extends Float32Array | Float64Array = Float32Array> {
+  step(p: V, g: V, s: ParamState<V>, h: Hyper, fused: boolean): void;
 }
 
 export interface OptimizerOptions {
@@ -268,6 +268,25 @@ const NEUTRAL: Hyper = {
   eps: 1e-8,
 };
 
+/** Throws on a key that is not one of the optimiser's knobs. */
+function checkKnown(kind: OptimizerId, o: object, where: string): void {
+  const known = OPTIMIZERS[kind].hyper;
+  for (const k of Object.keys(o))
+    if (k !== 'params' && !known.some((n) => n.name === k)) throw new RangeError(`${where}: ${kind} has no hyperparameter '${k}'`);
+}
+
+/**
+ * Every hyperparameter a rule reads: neutral values, the optimiser's defaults, then `hyper`, checked as
+ * torch's constructor checks. What the playground hands RULES64; Optimizer does the same per group.
+ */
+export function resolveHyper(kind: OptimizerId, hyper: Partial<Hyper> = {}): Hyper {
+  if (!isOptimizerId(kind)) throw new RangeError(`unknown optimizer '${String(kind)}'`);
+  checkKnown(kind, hyper, 'optimizer');
+  const h: Hyper = { ...NEUTRAL, ...defaultHyper(kind), ...hyper };
+  validate(kind, h);
+  return h;
+}
+
 /** torch's constructor checks (ValueError there, RangeError here). */
 function validate(kind: OptimizerId, h: Hyper): void {
   const bad = (what: string, v: number | boolean): never => {
@@ -311,16 +330,11 @@ export class Optimizer {
     this.kind = kind;
     this.rule = options.rule ?? RULES[kind];
     this.fused = options.fusedMultiplyAdd ?? true;
-    const known = new Set<string>(OPTIMIZERS[kind].hyper.map((k) => k.name));
-    const check = (o: object, where: string): void => {
-      for (const k of Object.keys(o))
-        if (k !== 'params' && !known.has(k)) throw new RangeError(`${where}: ${kind} has no hyperparameter '${k}'`);
-    };
-    check(hyper, 'optimizer');
+    checkKnown(kind, hyper, 'optimizer');
     const base = { ...NEUTRAL, ...defaultHyper(kind), ...hyper };
     const seen = new Set<Float32Array>();
     this.groups = groups.map((g, gi) => {
-      check(g, `group ${gi}`);
+      checkKnown(kind, g, `group ${gi}`);
       const { params, ...over } = g;
       for (const p of params) {
         if (seen.has(p)) throw new RangeError('some parameters appear in more than one parameter group');
