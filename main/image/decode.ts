@@ -1,8 +1,8 @@
 // Turns untrusted bytes into an RGB image, or a StudioError that names the file and the reason.
-// sharp (libvips) decodes JPEG, PNG, WebP, GIF (first frame), TIFF; bmp-ts covers BMP, which libvips lacks.
+// sharp (libvips) decodes JPEG, PNG, WebP, GIF (first frame), TIFF; bmp.ts covers BMP, which libvips lacks.
 import sharp from 'sharp';
-import { decode as decodeBmp } from 'bmp-ts';
 import { StudioError } from '../api/contract';
+import { decodeBmp } from './bmp';
 
 /** Decompression-bomb guard: 100 megapixels (a 10000 x 10000 photo) is plenty for this studio. */
 export const MAX_PIXELS = 100_000_000;
@@ -34,7 +34,15 @@ function ascii(b: Uint8Array, from: number, to: number): string {
   return String.fromCharCode(...b.subarray(from, to));
 }
 
-export async function decodeImage(name: string, bytes: Uint8Array): Promise<DecodedImage> {
+export interface DecodeOptions {
+  /**
+   * 'ignore' (default) keeps the stored pixel values whatever ICC profile is embedded, as PIL and so torchvision's
+   * loader do: a model trained on PIL-decoded pixels sees the same numbers here. 'convert' maps them to sRGB.
+   */
+  colourProfile?: 'ignore' | 'convert';
+}
+
+export async function decodeImage(name: string, bytes: Uint8Array, opts: DecodeOptions = {}): Promise<DecodedImage> {
   if (bytes.byteLength === 0) throw new StudioError('bad_image', `${name}: the file is empty (0 bytes).`);
   if (bytes.byteLength > MAX_FILE_BYTES)
     throw new StudioError('image_too_large', `${name}: the file is larger than ${MAX_FILE_BYTES >> 20} MB.`);
@@ -54,7 +62,11 @@ export async function decodeImage(name: string, bytes: Uint8Array): Promise<Deco
   const height = meta.autoOrient?.height ?? meta.pageHeight ?? meta.height ?? 0;
   checkPixels(name, width, height);
   // failOn 'truncated' rejects half-written files instead of returning grey rows.
-  const image = sharp(input, { pages: 1, limitInputPixels: MAX_PIXELS, failOn: 'truncated' }).rotate().removeAlpha().toColourspace('srgb');
+  const ignoreIcc = opts.colourProfile !== 'convert';
+  const image = sharp(input, { pages: 1, limitInputPixels: MAX_PIXELS, failOn: 'truncated', ignoreIcc })
+    .rotate()
+    .removeAlpha()
+    .toColourspace('srgb');
   try {
     // Decode once up front so a truncated or corrupt body fails here, with the file's name.
     const raw = await image.clone().raw().toBuffer({ resolveWithObject: true });
@@ -70,16 +82,10 @@ export async function decodeImage(name: string, bytes: Uint8Array): Promise<Deco
 }
 
 function decodeBmpImage(name: string, bytes: Uint8Array): DecodedImage {
-  let bmp;
-  try {
-    bmp = decodeBmp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { toRGBA: true });
-  } catch (e) {
-    throw new StudioError('bad_image', `${name}: the BMP data is corrupt${reason(e)}.`);
-  }
-  checkPixels(name, bmp.width, bmp.height);
-  if (bmp.data.length < bmp.width * bmp.height * 4) throw new StudioError('bad_image', `${name}: the BMP data is truncated.`);
-  const image = sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: 4 } }).removeAlpha();
-  return { image, width: bmp.width, height: bmp.height, format: 'bmp' };
+  // Dimensions are checked on the header inside decodeBmp, before the pixel buffer is allocated.
+  const { rgb, width, height } = decodeBmp(name, bytes, MAX_PIXELS);
+  const image = sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } });
+  return { image, width, height, format: 'bmp' };
 }
 
 function checkPixels(name: string, width: number, height: number): void {
