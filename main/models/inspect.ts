@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { StudioError, type Preprocessing } from '../api/contract';
+import { sideProblem } from './input-limits';
 import { MAX_MODEL_BYTES } from './safe-read';
 
 export interface InspectedModel {
@@ -91,6 +92,8 @@ function describe(
   const fixed = (d: number | string | undefined) => (typeof d === 'number' && d > 0 ? d : undefined);
   const h = fixed(hDim) ?? fixed(wDim) ?? 224;
   const w = fixed(wDim) ?? h;
+  const tooBig = sideProblem([h, w], `input "${inputName}" [${inputShape.join(', ')}]`);
+  if (tooBig) fail(tooBig);
 
   const classDims = outputShape.slice(1);
   const numClasses =

@@ -9,6 +9,7 @@ import { modelsDir } from '../paths';
 import { loadCatalog, type CatalogEntry } from './catalog';
 import { downloadModel } from './download';
 import { inspectModel, type InspectedModel } from './inspect';
+import { metaSideProblem, sideProblem } from './input-limits';
 import { isLabelSetId } from './labels';
 import { buildLocalMeta } from './local-meta';
 import { notAModelId } from './model-ref';
@@ -64,7 +65,10 @@ export class ModelRegistry {
     const add = (m: ModelMeta) => {
       if (seen.has(m.id)) return;
       seen.add(m.id);
-      out.push(m.source === 'imported' ? m : applyPatch(m, this.safePatch(m, overrides[m.id])));
+      const patched = m.source === 'imported' ? m : applyPatch(m, this.safePatch(m, overrides[m.id]));
+      // A stored JSON is a file anyone could edit: sides over the limit make the model unusable, not a 28 GB resize.
+      const tooBig = patched.status === 'available' ? metaSideProblem(patched) : null;
+      out.push(tooBig ? { ...patched, status: 'broken', error: `${patched.path ?? patched.id}: ${tooBig}` } : patched);
     };
     this.catalog.forEach((c) => add(this.catalogMeta(c)));
     this.importedMetas().forEach(add);
@@ -168,6 +172,8 @@ export class ModelRegistry {
     if (!parsed.success) throw new StudioError('bad_request', `invalid metadata for ${id}: ${parsed.error.issues[0]?.message}`);
     const p = parsed.data;
     const current = this.get(id);
+    const tooBig = sideProblem([p.preprocessing?.resizeTo], 'the resize before the crop');
+    if (tooBig) throw new StudioError('bad_request', `invalid metadata for ${id}: ${tooBig}`);
     if (p.labels !== undefined && p.labels !== current.labels && !this.labelsAllowed(p.labels))
       throw new StudioError(
         'bad_request',

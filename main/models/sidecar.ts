@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Preprocessing, StudioError } from '../api/contract';
+import { sideProblem } from './input-limits';
 import { isInside, isRegularFile, MAX_SIDECAR_BYTES, readRegularFile } from './safe-read';
 
 export interface SidecarInfo {
@@ -68,6 +69,8 @@ export function parseSidecar(text: string, label: string, baseDirs: string[]): S
     Array.isArray(raw.input_size) && raw.input_size.length === 2 && raw.input_size.every((n) => Number.isInteger(n) && n > 0)
       ? (raw.input_size as [number, number])
       : undefined;
+  const tooBig = sideProblem(size ?? [], 'input_size');
+  if (tooBig) throw new StudioError('bad_model', `${label}: ${tooBig}`);
 
   const info: SidecarInfo = {
     name: str(raw.name),
@@ -128,6 +131,8 @@ function mapPreprocessing(p: Obj, label: string, inputSide: number): Preprocessi
     resize,
     ...(resize !== 'fill' && { resizeTo }),
   };
+  const tooBig = resize === 'fill' ? null : sideProblem([resizeTo], 'the resize before the crop');
+  if (tooBig) throw new StudioError('bad_model', `${label}: ${tooBig}`);
   const parsed = Preprocessing.safeParse(candidate);
   if (!parsed.success)
     throw new StudioError('bad_model', `${label}: preprocessing is not understood (${parsed.error.issues[0]?.message ?? 'invalid'})`);

@@ -40,14 +40,35 @@ export interface DecodeOptions {
   baseDir?: string | null;
 }
 
+/** Protobuf's limit for one ONNX file (bigger models keep their weights in external data). */
+const MAX_ONNX_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Reads and decodes a model file. Opened non-blocking and checked on its descriptor (a regular file within 2 GiB)
+ * before a byte is read, so a FIFO named x.onnx cannot hang the engine; every error names the file.
+ */
 export function loadModel(file: string): Model {
   let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(file);
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw badModel(`${file}: not a regular file`);
+      if (st.size > MAX_ONNX_BYTES) throw badModel(`${file}: ${st.size} bytes, over the 2 GiB limit of one ONNX file`);
+      bytes = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (e) {
+    if (e instanceof StudioError) throw e;
     throw new StudioError('model_missing', `cannot read model ${file}: ${(e as Error).message}`);
   }
-  return decodeModel(bytes, { baseDir: path.dirname(path.resolve(file)) });
+  try {
+    return decodeModel(bytes, { baseDir: path.dirname(path.resolve(file)) });
+  } catch (e) {
+    if (!(e instanceof StudioError)) throw badModel(`${file}: not a readable ONNX model (${(e as Error).message})`);
+    throw e.message.includes(file) ? e : new StudioError(e.code, `${file}: ${e.message}`);
+  }
 }
 
 export function decodeModel(bytes: Uint8Array, opts: DecodeOptions = {}): Model {
@@ -176,6 +197,48 @@ export function resolveExternal(baseDir: string | null, location: string, tensor
   return full;
 }
 
+/**
+ * Reads one tensor's external bytes. `offset` and `length` come from the model file, so they are checked before any
+ * allocation: whole non-negative numbers, `length` the tensor's own byte size, and both inside the data file's real
+ * size (a model claiming 2 GiB from a 1 KB file gets an error, not a 2 GiB buffer). The file is opened non-blocking
+ * and must be a regular file, so a FIFO named weights.bin cannot hang the engine.
+ */
+function readExternal(file: string, kv: Map<string, string>, byteSize: number, name: string): Uint8Array {
+  const field = (key: string, fallback: number): number => {
+    const text = kv.get(key);
+    if (text === undefined) return fallback;
+    const v = /^\d{1,16}$/.test(text.trim()) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(v)) throw badModel(`tensor "${name}" external data ${key} "${text}" is not a byte count`);
+    return v;
+  };
+  const offset = field('offset', 0);
+  const length = field('length', byteSize);
+  if (length !== byteSize) throw badModel(`tensor "${name}" external data length ${length} differs from the tensor's ${byteSize} bytes`);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw badModel(`tensor "${name}" external data unreadable: ${(e as Error).message}`);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw badModel(`tensor "${name}" external data ${path.basename(file)} is not a regular file`);
+    if (offset + length > st.size)
+      throw badModel(
+        `tensor "${name}" external data (offset ${offset}, length ${length}) runs past the end of ${path.basename(file)} (${st.size} bytes)`,
+      );
+    const bytes = new Uint8Array(length);
+    for (let at = 0; at < length;) {
+      const n = fs.readSync(fd, bytes, at, length - at, offset + at);
+      if (n === 0) throw badModel(`tensor "${name}" external data ${path.basename(file)} shrank while being read`);
+      at += n;
+    }
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function decodeTensor(t: Pb, baseDir: string | null): Tensor {
   const name: string = t.name ?? '';
   const dims: number[] = (t.dims ?? []).map(num);
@@ -189,20 +252,7 @@ function decodeTensor(t: Pb, baseDir: string | null): Tensor {
   if (num(t.data_location) === 1) {
     const kv = new Map<string, string>((t.external_data ?? []).map((e: Pb) => [e.key, e.value]));
     const file = resolveExternal(baseDir, kv.get('location') ?? '', name);
-    const offset = Number(kv.get('offset') ?? 0);
-    const length = kv.has('length') ? Number(kv.get('length')) : count * eb;
-    let bytes: Uint8Array;
-    try {
-      const fd = fs.openSync(file, 'r');
-      try {
-        bytes = new Uint8Array(length);
-        fs.readSync(fd, bytes, 0, length, offset);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch (e) {
-      throw badModel(`tensor "${name}" external data unreadable: ${(e as Error).message}`);
-    }
+    const bytes = readExternal(file, kv, count * eb, name);
     data = fromBytes(dataType, bytes, name);
   } else if (t.raw_data && t.raw_data.length > 0) {
     data = fromBytes(dataType, t.raw_data, name);

@@ -9,7 +9,7 @@ import { StudioError } from '../../../main/api/contract';
 import { loadLabels } from '../../../main/models/labels';
 import { ModelRegistry } from '../../../main/models/registry';
 import { makeTempHome } from '../../helpers/temp-home';
-import { tinyNchw } from './tiny-onnx';
+import { tinyNchw, tinyOnnx } from './tiny-onnx';
 
 const home = makeTempHome('vs-hostile-files-');
 afterAll(() => home.cleanup());
@@ -168,4 +168,47 @@ describe('sizes and file types', () => {
     expect(r.inspect).toMatch(/pipe\.onnx: not a regular file/);
     expect(r.session).toMatch(/pipe\.onnx: not a regular file/);
   }, 60_000);
+});
+
+describe('input sides capped before anything is allocated', () => {
+  const wide = (side: number) =>
+    tinyOnnx({
+      input: ['data', [1, 3, side, side]],
+      output: ['logits', [1, 3]],
+      nodes: [
+        { op: 'GlobalAveragePool', inputs: ['data'], outputs: ['pooled'] },
+        { op: 'Flatten', inputs: ['pooled'], outputs: ['logits'] },
+      ],
+    });
+
+  it('refuses models declaring sides of 100000 or 2^31-1 at import as bad_model naming the file', async () => {
+    for (const side of [100_000, 2 ** 31 - 1]) {
+      const e = await errorOf(() => reg.import({ name: `wide${side}.onnx`, bytes: wide(side) }));
+      expect(e.code).toBe('bad_model');
+      expect(e.message).toMatch(new RegExp(`^wide${side}\\.onnx: input "data" .* side of ${side} pixels, over the studio's limit of 8192`));
+    }
+    expect(reg.list().filter((m) => m.source === 'imported')).toEqual([]);
+    // 8192 itself is fine.
+    expect((await reg.import({ name: 'edge.onnx', bytes: wide(8192) })).inputSize).toEqual([8192, 8192]);
+  });
+
+  it('refuses a sidecar saying 200000 (import and folder listing), an edit and a hand-edited JSON', async () => {
+    const side = { name: 'big.json', bytes: Buffer.from(JSON.stringify({ name: 'big', input_size: [200000, 200000] })) };
+    const e = await errorOf(() => reg.import({ name: 'big.onnx', bytes: tinyNchw() }, side));
+    expect(e).toMatchObject({ code: 'bad_model', message: expect.stringMatching(/^big\.json: input_size has a side of 200000 pixels/) });
+    model(extra, 'big', { name: 'big', input_size: [224, 224], preprocessing: { resize: 'shorter-then-crop', resize_to: 90000 } });
+    expect(reg.get('big')).toMatchObject({
+      status: 'broken',
+      error: expect.stringMatching(/big\.json: the resize before the crop has a side of 90000/),
+    });
+
+    const m = await reg.import({ name: 'ok.onnx', bytes: tinyNchw() });
+    const edit = await errorOf(() =>
+      reg.update(m.id, { preprocessing: { ...m.preprocessing, resize: 'shorter-then-crop', resizeTo: 100_000 } }),
+    );
+    expect(edit).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/side of 100000 pixels/) });
+    const json = path.join(root, 'models', 'imported', `${m.id}.json`);
+    fs.writeFileSync(json, JSON.stringify({ ...JSON.parse(fs.readFileSync(json, 'utf8')), inputSize: [50000, 50000] }));
+    expect(reg.get(m.id)).toMatchObject({ status: 'broken', error: expect.stringMatching(/ok\.onnx: the input size has a side of 50000/) });
+  });
 });
