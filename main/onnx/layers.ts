@@ -3,8 +3,8 @@
 // a strided conv starts the next block); residual nets name the last tensor of each resolution
 // (layer1…layer4 for four residual stages, else stage{n}; Concat-joined nets like Inception get
 // stage{n} too); everything else keeps its tensor name.
-import { attrInts, cloneModel, realInputs, type Dim, type Model, type Node } from './ir.js';
-import { inferShapes, type ShapeMap } from './shapes.js';
+import { attrInts, cloneModel, realInputs, tensorNumbers, type Dim, type Model, type Node } from './ir.js';
+import { constantTensors, inferShapes, type ShapeMap } from './shapes.js';
 import { topoSort } from './validate.js';
 import { receptiveFields } from './arch/receptive-field.js';
 
@@ -52,7 +52,11 @@ export function withInputSize(model: Model, size?: [number, number]): { model: M
  */
 export function analyseLayers(m: Model, shapes: ShapeMap, order: Node[], size: [number, number]): LayerInfo[] {
   const inp = realInputs(m.graph)[0];
-  const rf = receptiveFields(order, shapes, inp.name, size);
+  const stored = constantTensors(m.graph);
+  const rf = receptiveFields(order, shapes, inp.name, size, (t) => {
+    const v = stored.get(t);
+    return v ? tensorNumbers(v) : undefined;
+  });
 
   // Branches join at Add/Sum (residual) or Concat (Inception, DenseNet, ShuffleNet): not a plain stack.
   const joins = order.filter((n) => JOIN.has(n.opType) && n.inputs.filter((i) => rf.has(i)).length >= 2);

@@ -4,9 +4,9 @@
 // it does not cover leaves the shapes after it unknown (null) and says so in `warnings`, never a crash.
 import { GRAPH_MAX_SIDE, type GraphDescription, type GraphEdge, type GraphLayer, type GraphNode } from '../../api/contract-graph.js';
 import { StudioError } from '../../api/contract.js';
-import { attrInt, attrInts, cloneModel, realInputs, type AttrValue, type Dim, type Model, type Node } from '../ir.js';
+import { attrInt, attrInts, cloneModel, realInputs, tensorNumbers, type AttrValue, type Dim, type Model, type Node } from '../ir.js';
 import { analyseLayers, type LayerInfo } from '../layers.js';
-import { inferShapes, spatialPads, type ShapeMap } from '../shapes.js';
+import { constantTensors, inferShapes, spatialPads, type ShapeMap } from '../shapes.js';
 import { topoSort } from '../validate.js';
 import { groupBlocks, stemEnd } from './blocks.js';
 import { constantSet, nodeCost, tensorBytes } from './costs.js';
@@ -105,7 +105,11 @@ export function describeWithLayers(model: Model, opts: DescribeOptions): { descr
   const order = topoSort(g);
   const consts = constantSet(g, order);
   const inputName = realInputs(g)[0].name;
-  const rf = receptiveFields(order, shapes, inputName, hw);
+  const stored = constantTensors(g);
+  const rf = receptiveFields(order, shapes, inputName, hw, (t) => {
+    const v = stored.get(t);
+    return v ? tensorNumbers(v) : undefined;
+  });
   const infos = analyseLayers(m, shapes, order, hw);
   const named = new Map<string, string>();
   for (const l of infos) if (l.name !== l.tensor) named.set(l.tensor, l.name);

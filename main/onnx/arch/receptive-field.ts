@@ -41,7 +41,14 @@ const isNums = (a: Dim[]): a is number[] => a.every((d) => typeof d === 'number'
  * Receptive fields of every tensor computed from `input` (tensors not derived from it, e.g. weights and shape
  * constants, get none). `order` is topological; `size` is the input's [H, W] (what a whole-image op sees).
  */
-export function receptiveFields(order: Node[], shapes: ShapeMap, input: string, size: [number, number]): Map<string, RfInfo> {
+export function receptiveFields(
+  order: Node[],
+  shapes: ShapeMap,
+  input: string,
+  size: [number, number],
+  /** Values of constant tensors (Pad's pads input since opset 11); optional. */
+  constant: (name: string) => number[] | undefined = () => undefined,
+): Map<string, RfInfo> {
   const out = new Map<string, RfInfo>([[input, { rf: 1, stride: 1, padding: 0 }]]);
   for (const n of order) {
     const prev = n.inputs.map((i) => out.get(i)).filter((v): v is RfInfo => !!v);
@@ -70,9 +77,14 @@ export function receptiveFields(order: Node[], shapes: ShapeMap, input: string, 
     } else if (DENSE.has(n.opType)) {
       r = { ...base, rf: Math.max(base.rf, ...size) };
     } else if (n.opType === 'Pad') {
-      const pads = attrInts(n, 'pads');
+      const pads = attrInts(n, 'pads') ?? (n.inputs[1] ? constant(n.inputs[1]) : undefined);
       const rank = shapes.get(n.inputs[0])?.shape.length ?? 0;
-      if (pads && rank === 4) r = { ...base, padding: base.padding + pads[2] * base.stride };
+      if (pads && rank === 4 && pads.length === 8) r = { ...base, padding: base.padding + pads[2] * base.stride };
+    } else if (n.opType === 'Resize' || n.opType === 'Upsample') {
+      // Upsampling by f puts f output positions per input position: the stride shrinks by f.
+      const hIn = shapes.get(n.inputs[0])?.shape[2];
+      const hOut = shapes.get(n.outputs[0])?.shape[2];
+      if (typeof hIn === 'number' && typeof hOut === 'number' && hOut > 0) r = { ...base, stride: (base.stride * hIn) / hOut };
     }
     for (const o of n.outputs) if (o) out.set(o, r);
   }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { StudioError } from '../../../main/api/contract.js';
 import { describeModel } from '../../../main/onnx/arch/describe.js';
 import { weightStats } from '../../../main/onnx/arch/weights.js';
-import { aInts, floatTensor, type Tensor } from '../../../main/onnx/ir.js';
+import { aInts, floatTensor, int64Tensor, type Tensor } from '../../../main/onnx/ir.js';
 import { node, testModel, value } from './graphs.js';
 
 const w = (name: string, dims: number[], values?: number[]): Tensor =>
@@ -116,5 +116,35 @@ describe('graph description', () => {
     expect(err).toBeInstanceOf(StudioError);
     expect(err).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/5000×224.*1 to 4096/) });
     expect(describeModel(m, { name: 't', size: [4096, 1] }).input).toEqual([1, 3, 4096, 1]);
+  });
+});
+
+describe('receptive field through Pad and Resize', () => {
+  it('a Pad input (opset 11+) shifts the effective padding; an ×2 Resize halves the effective stride', () => {
+    const m = testModel({
+      nodes: [
+        node('pad', 'Pad', ['x', 'pads'], ['p']),
+        node('c', 'Conv', ['p', 'w1'], ['a'], { kernel_shape: aInts([3, 3]), strides: aInts([2, 2]) }),
+        node('up', 'Resize', ['a', '', 'scales'], ['u'], { mode: { type: 'string', value: 'nearest' } }),
+        conv3('c2', 'u', 'w2', 'y'),
+      ],
+      inputs: [value('x', ['N', 3, 'H', 'W'])],
+      outputs: [value('y')],
+      initializers: [
+        int64Tensor('pads', [8], [0, 0, 1, 1, 0, 0, 1, 1]),
+        floatTensor('scales', [4], [1, 1, 2, 2]),
+        w('w1', [4, 3, 3, 3]),
+        w('w2', [4, 4, 3, 3]),
+      ],
+    });
+    const d = describeModel(m, { name: 't', size: [16, 16] });
+    const by = Object.fromEntries(d.nodes.map((n) => [n.name, n]));
+    expect(by.pad.rf).toEqual({ rf: 1, stride: 1, padding: 1 });
+    expect(by.c.rf).toEqual({ rf: 3, stride: 2, padding: 1 });
+    if (by.up.shape) {
+      // Only where shape inference knows Resize: the stride follows the output/input size ratio.
+      expect(by.up.rf).toEqual({ rf: 3, stride: 1, padding: 1 });
+      expect(by.c2.rf).toEqual({ rf: 5, stride: 1, padding: 2 });
+    } else expect(d.warnings[0]).toMatch(/Resize/);
   });
 });
