@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActivationsResult, type ActivationLayer } from '../../../main/api/contract';
+import { ActivationsResult, type ActivationLayer, type Preprocessing } from '../../../main/api/contract';
 import { releaseExposedModels } from '../../../main/activations/session';
 import { Engine } from '../../../main/engine/engine';
 import { decodeImage } from '../../../main/image/decode';
@@ -42,14 +42,8 @@ async function reference(file: string, tensor: string, image: string): Promise<{
   const model = truncateAt(loadModel(file), [tensor]);
   const s = await ort.InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
   const d = await decodeImage(image, photo(image).bytes);
-  const pre = {
-    channelOrder: 'RGB',
-    layout: 'NCHW',
-    scale: 1,
-    mean: [128, 128, 128],
-    std: [128, 128, 128],
-    resize: 'fill',
-  } as const;
+  // MobileNetV2's sidecar: pixel / 128 − 1 on the whole photo resized to 224 × 224.
+  const pre: Preprocessing = { channelOrder: 'RGB', layout: 'NCHW', scale: 1, mean: [128, 128, 128], std: [128, 128, 128], resize: 'fill' };
   const px = await resizeForModel(d.image, d.width, d.height, pre, [224, 224]);
   const out = await s.run({ input: new ort.Tensor('float32', pixelsToTensor(px, pre), [1, 3, 224, 224]) });
   await s.release();

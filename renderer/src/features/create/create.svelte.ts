@@ -202,6 +202,12 @@ class Create {
     if (id) await connection.call('jobs.cancel', { jobId: id }).catch(() => {});
   }
 
+  /** DeepDream on one channel (the objective `channel:LAYER:C`), e.g. from the activation explorer. */
+  presetDreamChannel(layer: string, channel: number): void {
+    this.tool = 'dream';
+    this.params.dream = { ...this.params.dream, layers: layer, channel };
+  }
+
   private setPreview(bytes: Uint8Array | null): void {
     if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
     this.previewUrl = bytes ? blobUrl(bytes) : null;

@@ -76,12 +76,23 @@ class Explain {
   modelId = $derived(models.selected?.id ?? null);
   labelOffset = $derived(models.selected?.labelOffset ?? 0);
 
+  /** A layer asked for before this model's layers were loaded (kept by their first load). */
+  private presetLayer: { modelId: string; layer: string } | null = null;
+
+  /** The heat map on `layer` (a tensor name), e.g. from the activation explorer. */
+  presetCamLayer(modelId: string, layer: string): void {
+    this.tab = 'cam';
+    this.layer = layer;
+    this.presetLayer = this.modelOfLayers === modelId ? null : { modelId, layer };
+  }
+
   /** Loads the layer list and labels when the model changes. */
   async loadModelInfo(): Promise<void> {
     const id = this.modelId;
     if (!id || id === this.modelOfLayers) return;
     this.modelOfLayers = id;
-    this.layer = '';
+    this.layer = this.presetLayer?.modelId === id ? this.presetLayer.layer : '';
+    this.presetLayer = null;
     this.classIndex = null;
     try {
       const [layers, labels] = await Promise.all([
