@@ -18,6 +18,7 @@ import {
 } from './ir.js';
 import { validateModel } from './validate.js';
 import { shapeValue } from './shape-values.js';
+import { letterDims, parseEinsum } from './grad/einsum-spec.js';
 
 export interface TypedShape {
   elemType: number;
@@ -159,6 +160,15 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
   };
   const same = (): TypedShape[] => [{ elemType: need(0).elemType, shape: [...need(0).shape] }];
   const et = x?.elemType ?? DT.FLOAT;
+  const sliceInput = (i: number, what: string): Dim[] => {
+    const v = n.inputs[i] ? value(n.inputs[i]) : undefined;
+    if (!v) throw bad(n, `${what} must be a constant or computed from shapes`);
+    return v;
+  };
+  const cvalF = (name: string): number[] | undefined => {
+    const v = value(name);
+    return v && v.every((d): d is number => typeof d === 'number') ? v : undefined;
+  };
   const constInput = (i: number, what: string): number[] => {
     const v = n.inputs[i] ? value(n.inputs[i]) : undefined;
     if (!v || v.some((d) => typeof d !== 'number')) throw bad(n, `${what} must be a constant`);
@@ -184,7 +194,78 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
     case 'Softplus':
     case 'HardSigmoid':
     case 'LRN':
+    case 'Erf':
+    case 'Gelu':
+    case 'HardSwish':
+    case 'Mish':
+    case 'PRelu':
+    case 'InstanceNormalization':
+    case 'GroupNormalization':
+    case 'Not':
+    case 'ScatterND':
+    case 'ScatterElements':
       return same();
+    case 'LayerNormalization': {
+      // Mean and InvStdDev: the leading axes, 1 over the normalised ones, in the stash type (float).
+      const s = need(0).shape;
+      const a = normAxis(attrInt(n, 'axis', -1), s.length);
+      const stat = { elemType: attrInt(n, 'stash_type', 1) === 1 ? DT.FLOAT : et, shape: s.map((d, i) => (i < a ? d : 1)) };
+      return [same()[0], stat, stat];
+    }
+    case 'Equal':
+    case 'Greater':
+    case 'Less':
+    case 'GreaterOrEqual':
+    case 'LessOrEqual':
+    case 'And':
+    case 'Or':
+    case 'Xor':
+      return [{ elemType: DT.BOOL, shape: broadcastShapes(need(0).shape, need(1).shape) }];
+    case 'Where':
+      return [{ elemType: need(1).elemType, shape: broadcastShapes(need(0).shape, broadcastShapes(need(1).shape, need(2).shape)) }];
+    case 'Expand': {
+      const target = n.inputs[1] ? value(n.inputs[1]) : undefined;
+      const len = need(1).shape[0];
+      if (!target && typeof len !== 'number') throw bad(n, 'Expand shape of unknown length');
+      const t = target ?? Array.from({ length: len as number }, (_, i) => `${n.outputs[0]}[${i}]`);
+      // A 1 in the target keeps the input's dim (Expand broadcasts both ways).
+      return [{ elemType: et, shape: broadcastShapes(need(0).shape, t) }];
+    }
+    case 'ConstantOfShape': {
+      const v = attrTensor(n, 'value');
+      const target = value(n.inputs[0]);
+      const len = need(0).shape[0];
+      if (!target && typeof len !== 'number') throw bad(n, 'shape of unknown length');
+      const shape = target ?? Array.from({ length: len as number }, (_, i) => `${n.outputs[0]}[${i}]`);
+      return [{ elemType: v?.dataType ?? DT.FLOAT, shape }];
+    }
+    case 'Range': {
+      const [st, li, de] = [0, 1, 2].map((i) => value(n.inputs[i])?.[0]);
+      const len =
+        typeof st === 'number' && typeof li === 'number' && typeof de === 'number' && de !== 0
+          ? Math.max(0, Math.ceil((li - st) / de))
+          : `range(${n.outputs[0]})`;
+      return [{ elemType: et, shape: [len] }];
+    }
+    case 'GatherElements':
+      return [{ elemType: et, shape: [...need(1).shape] }];
+    case 'Einsum': {
+      const shapes = n.inputs.map((_, i) => need(i).shape);
+      const spec = parseEinsum(
+        n,
+        shapes.map((s) => s.length),
+      );
+      const dims = letterDims(spec, shapes);
+      return [{ elemType: et, shape: [...spec.output].map((l) => dims.get(l) ?? 1) }];
+    }
+    case 'Resize': {
+      const s = need(0).shape;
+      const sizes = n.inputs[3] ? value(n.inputs[3]) : undefined;
+      if (sizes && sizes.length === s.length) return [{ elemType: et, shape: [...sizes] }];
+      const scales = n.inputs[2] ? cvalF(n.inputs[2]) : undefined;
+      if (!scales || scales.length !== s.length) throw bad(n, 'Resize needs constant scales or sizes computed from shapes');
+      return [{ elemType: et, shape: s.map((d, i) => scaleDim(d, scales[i])) }];
+    }
     case 'BatchNormalization': {
       // Training mode's running mean and variance: [C].
       const stat = { elemType: et, shape: [need(0).shape[1]] };
@@ -199,7 +280,8 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
     case 'Pow':
     case 'Sum':
     case 'Max':
-    case 'Min': {
+    case 'Min':
+    case 'Mod': {
       let s = need(0).shape;
       for (let i = 1; i < n.inputs.length; i++) s = n.opType === 'Pow' ? s : broadcastShapes(s, need(i).shape);
       return [{ elemType: et, shape: s }];
@@ -284,32 +366,45 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
     }
     case 'Slice': {
       const s = [...need(0).shape];
-      const starts = constInput(1, 'Slice starts');
-      const ends = constInput(2, 'Slice ends');
+      const starts = sliceInput(1, 'Slice starts');
+      const ends = sliceInput(2, 'Slice ends');
       const axes = n.inputs[3] ? constInput(3, 'Slice axes') : starts.map((_, i) => i);
       const steps = n.inputs[4] ? constInput(4, 'Slice steps') : starts.map(() => 1);
       axes.forEach((a0, i) => {
         const a = normAxis(a0, s.length);
         const d = s[a];
-        if (typeof d !== 'number') {
-          s[a] = `slice(${d},${starts[i]},${ends[i]},${steps[i]})`;
+        const [st, en] = [starts[i], ends[i]];
+        if (typeof st !== 'number' || typeof en !== 'number') {
+          // x[:, :H] with H read from another tensor's shape (Swin crops its padding off): the end itself.
+          s[a] = st === 0 && steps[i] === 1 && typeof en === 'string' ? en : `slice(${d},${st},${en},${steps[i]})`;
           return;
         }
-        s[a] = sliceLen(d, starts[i], ends[i], steps[i]);
+        if (typeof d !== 'number') {
+          // [0:INT_MAX] (x[:, 1:] style slices export their open end as a huge number) keeps the dim.
+          s[a] = st === 0 && steps[i] === 1 && en >= 2 ** 31 - 1 ? d : `slice(${d},${st},${en},${steps[i]})`;
+          return;
+        }
+        s[a] = sliceLen(d, st, en, steps[i]);
       });
       return [{ elemType: et, shape: s }];
     }
     case 'Pad': {
+      // Pads may be computed from shapes (Swin pads to a multiple of its window): symbols then.
       const s = need(0).shape;
-      const pads = n.inputs[1] ? constInput(1, 'Pad pads') : (attrInts(n, 'pads') ?? []);
+      const pads: Dim[] | undefined = n.inputs[1] ? value(n.inputs[1]) : attrInts(n, 'pads');
       const r = s.length;
-      return [{ elemType: et, shape: s.map((d, i) => dimAdd(d, pads[i] + pads[i + r])) }];
+      if (!pads) {
+        if (!n.inputs[1]) return same();
+        return [{ elemType: et, shape: s.map((d, i) => `pad(${d},${n.outputs[0]}[${i}])`) }];
+      }
+      return [{ elemType: et, shape: s.map((d, i) => dimAdd(dimAdd(d, pads[i]), pads[i + r])) }];
     }
     case 'ReduceSum':
     case 'ReduceMean':
     case 'ReduceSumSquare': {
       const s = need(0).shape;
-      const opset13Inputs = n.opType === 'ReduceSum' && !n.attrs.axes;
+      // Axes as an input: ReduceSum from opset 13, the others from 18.
+      const opset13Inputs = !n.attrs.axes && (n.opType === 'ReduceSum' || n.inputs.length > 1);
       const axesRaw = opset13Inputs ? (n.inputs[1] ? constInput(1, 'axes') : undefined) : attrInts(n, 'axes');
       const noop = attrInt(n, 'noop_with_empty_axes', 0) === 1;
       if ((!axesRaw || axesRaw.length === 0) && noop) return same();
@@ -366,10 +461,18 @@ function inferNode(n: Node, ins: (TypedShape | undefined)[], value: (name: strin
   }
 }
 
-function dimAdd(a: Dim, b: Dim | number): Dim {
+function dimAdd(a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
   if (b === 0) return a;
+  if (a === 0) return b;
   return `${a}+${b}`;
+}
+
+/** Resize's output dim: floor(d·scale) (ONNX's rule), symbolic when d is. */
+function scaleDim(d: Dim, scale: number): Dim {
+  if (scale === 1) return d;
+  if (typeof d === 'number') return Math.floor(d * scale);
+  return `floor(${d}*${scale})`;
 }
 
 export function sliceLen(d: number, start: number, end: number, step: number): number {

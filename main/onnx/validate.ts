@@ -4,61 +4,10 @@ import { StudioError } from '../api/contract.js';
 import { MAX_DIM } from './proto.js';
 import type { Graph, Model, Node } from './ir.js';
 import { defaultOpset } from './ir.js';
+import { SUPPORTED_OPS } from './grad/rules.js';
 
-/** Ops the shape inference and the differentiator understand (default domain). */
-export const SUPPORTED_OPS = new Set([
-  'Conv',
-  'Relu',
-  'LeakyRelu',
-  'Clip',
-  'Sigmoid',
-  'Tanh',
-  'Softmax',
-  'LogSoftmax',
-  'MaxPool',
-  'AveragePool',
-  'GlobalAveragePool',
-  'GlobalMaxPool',
-  'BatchNormalization',
-  'LRN',
-  'Add',
-  'Sub',
-  'Mul',
-  'Div',
-  'Concat',
-  'Split',
-  'Slice',
-  'Flatten',
-  'Reshape',
-  'Transpose',
-  'Squeeze',
-  'Unsqueeze',
-  'Gemm',
-  'MatMul',
-  'Identity',
-  'Dropout',
-  'Pad',
-  'ReduceSum',
-  'ReduceMean',
-  'ReduceSumSquare',
-  'Pow',
-  'Sqrt',
-  'Abs',
-  'Exp',
-  'Log',
-  'Neg',
-  'Reciprocal',
-  'Sum',
-  'Constant',
-  'Shape',
-  'Gather',
-  'Cast',
-  'Sign',
-  'Elu',
-  'Softplus',
-  'HardSigmoid',
-  'Size',
-]);
+/** Ops the shape inference and the differentiator understand: the rule table's keys (grad/rules.ts). */
+export { SUPPORTED_OPS };
 
 const bad = (msg: string) => new StudioError('bad_model', msg);
 

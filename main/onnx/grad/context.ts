@@ -22,6 +22,24 @@ export interface RuleCtx {
 /** Returns δ for each input (null where not needed or not differentiable). */
 export type Rule = (c: RuleCtx) => (string | null)[];
 
+/**
+ * One op's entry in the rule table: its backward and the facts the driver needs about it. Every op in
+ * the table is one the gradient engine accepts (SUPPORTED_OPS is derived from it).
+ */
+export interface OpRule {
+  /** δ of each input. Absent: no output carries a gradient (shapes, comparisons, index arithmetic). */
+  backward?: Rule;
+  /**
+   * Inputs broadcast numpy-style to output 0: the rule returns δ shaped like the output and the driver sums
+   * each one back to its input's shape.
+   */
+  broadcasts?: boolean;
+  /** Outputs that never carry a gradient (MaxPool's argmax indices, Dropout's mask). */
+  nonDiffOutputs?: number[];
+}
+
+export type RuleTable = Record<string, OpRule>;
+
 export function unsupported(n: Node, why: string): StudioError {
   return new StudioError('bad_model', `node "${n.name}" (${n.opType}): cannot differentiate: ${why}`);
 }

@@ -6,19 +6,13 @@ import { GraphBuilder } from '../builder.js';
 import { tensorNumbers, type Model } from '../ir.js';
 import { constantTensors, type ShapeMap } from '../shapes.js';
 import { topoSort } from '../validate.js';
-import { unsupported, type Rule, type RuleCtx } from './context.js';
-import { elementwiseRules } from './rules-elementwise.js';
-import { linearRules } from './rules-linear.js';
-import { normRules } from './rules-norm.js';
-import { poolRules } from './rules-pool.js';
-import { shapeRules } from './rules-shape.js';
+import { unbroadcast, unsupported, type OpRule, type Rule, type RuleCtx } from './context.js';
+import { OP_RULES } from './rules.js';
 
-export const RULES: Readonly<Record<string, Rule>> = { ...elementwiseRules, ...linearRules, ...normRules, ...poolRules, ...shapeRules };
-
-/** Ops whose outputs never carry a gradient. */
-const NON_DIFF = new Set(['Shape', 'Size', 'Constant', 'ConstantOfShape', 'Range', 'Greater', 'Less', 'Equal', 'Not', 'And']);
-/** Outputs that never carry a gradient of ops whose other outputs do (argmax indices, dropout masks). */
-const NON_DIFF_OUTPUTS: Record<string, number[]> = { MaxPool: [1], Dropout: [1] };
+/** The backward function of every differentiable op (tests wrap or replace them). */
+export const RULES: Readonly<Record<string, Rule>> = Object.fromEntries(
+  Object.entries(OP_RULES).flatMap(([op, r]) => (r.backward ? [[op, r.backward]] : [])),
+);
 
 export interface DifferentiateOptions {
   /** Name of the scalar loss tensor. */
@@ -38,7 +32,9 @@ export interface DifferentiateOptions {
 export function differentiate(model: Model, shapes: ShapeMap, opts: DifferentiateOptions): Map<string, string> {
   const g = model.graph;
   const order = topoSort(g);
-  const rules = { ...RULES, ...(opts.rules ?? {}) };
+  const table: Record<string, OpRule> = { ...OP_RULES };
+  for (const [op, backward] of Object.entries(opts.rules ?? {})) table[op] = { ...table[op], backward };
+  const nonDiff = (op: string) => !table[op]?.backward && op in table;
   const elemType = opts.elemType ?? shapes.get(opts.loss)?.elemType ?? 1;
   const b = new GraphBuilder(g, elemType, shapes, 'grad');
   const consts = constantTensors(g);
@@ -46,8 +42,9 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
   // Forward: tensors that depend on a differentiated tensor.
   const live = new Set(opts.wrt);
   for (const n of order) {
-    if (NON_DIFF.has(n.opType)) continue;
-    if (n.inputs.some((i) => i && live.has(i))) n.outputs.forEach((o, i) => o && !NON_DIFF_OUTPUTS[n.opType]?.includes(i) && live.add(o));
+    if (nonDiff(n.opType)) continue;
+    const skip = table[n.opType]?.nonDiffOutputs ?? [];
+    if (n.inputs.some((i) => i && live.has(i))) n.outputs.forEach((o, i) => o && !skip.includes(i) && live.add(o));
   }
   if (!live.has(opts.loss)) throw new StudioError('bad_request', `loss "${opts.loss}" does not depend on ${opts.wrt.join(', ')}`);
   // Backward: tensors the loss depends on.
@@ -79,13 +76,14 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
   const producers = new Map(order.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i];
-    if (NON_DIFF.has(node.opType)) continue;
+    if (nonDiff(node.opType)) continue;
     if (!node.outputs.some((o) => live.has(o) && reaches.has(o))) continue;
     const gy = node.outputs.map((o) => (o && live.has(o) ? total(o) : null));
     if (gy.every((d) => d === null)) continue;
     const needs = node.inputs.map((x) => !!x && live.has(x) && reaches.has(x));
     if (!needs.some(Boolean)) continue;
-    const rule = rules[node.opType];
+    const entry = table[node.opType];
+    const rule = entry?.backward;
     if (!rule || (node.domain !== '' && node.domain !== 'ai.onnx')) throw unsupported(node, 'no backward rule for this op');
     // Constants a rule emits take the node's float type (a double-precision loss may follow float layers).
     const ft = shapes.get(node.outputs[0])?.elemType;
@@ -108,8 +106,10 @@ export function differentiate(model: Model, shapes: ShapeMap, opts: Differentiat
       producer: (name) => producers.get(name),
     };
     const res = rule(ctx);
+    const ys = entry.broadcasts ? ctx.shape(node.outputs[0]) : [];
     node.inputs.forEach((x, k) => {
-      if (needs[k] && res[k]) push(x, res[k]!);
+      const d = needs[k] ? res[k] : null;
+      if (d) push(x, entry.broadcasts ? unbroadcast(b, d, ys, ctx.shape(x)) : d);
     });
   }
 

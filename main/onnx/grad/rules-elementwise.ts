@@ -1,7 +1,7 @@
 // Backward rules of pointwise ops and broadcasting arithmetic. δx = δy · f'(x), written with the
 // forward output y where that is cheaper (sigmoid, tanh, sqrt, exp).
 import { aFloat, attrFloat, attrInt, type AttrValue } from '../ir.js';
-import { gy0, unbroadcast, unsupported, type Rule, type RuleCtx } from './context.js';
+import { gy0, unsupported, type Rule, type RuleCtx, type RuleTable } from './context.js';
 
 const where = (c: RuleCtx, cond: string, a: string, b: string) => c.b.op('Where', [cond, a, b], {}, 'where');
 
@@ -89,54 +89,56 @@ const pow: Rule = (c) => {
   const [x, p] = node.inputs;
   const g = gy0(c);
   const out: (string | null)[] = [null, null];
-  const ys = c.shape(node.outputs[0]);
   const pf = c.elemType(p) === b.elemType ? p : b.castF(p);
   if (c.needs[0]) {
     const pv = c.cval(p);
     let d: string;
     if (pv && pv.length === 1 && pv[0] === 2) d = b.scale(x, 2);
     else d = b.mul(pf, b.op('Pow', [x, b.sub(pf, b.constF([1]))]));
-    out[0] = unbroadcast(b, b.mul(g, d), ys, c.shape(x));
+    out[0] = b.mul(g, d);
   }
-  if (c.needs[1]) out[1] = unbroadcast(b, b.mul(g, b.mul(node.outputs[0], b.op('Log', [x]))), ys, c.shape(p));
+  if (c.needs[1]) out[1] = b.mul(g, b.mul(node.outputs[0], b.op('Log', [x])));
   return out;
 };
 
-const add: Rule = (c) => {
-  const ys = c.shape(c.node.outputs[0]);
-  return c.node.inputs.map((x, i) => (c.needs[i] ? unbroadcast(c.b, gy0(c), ys, c.shape(x)) : null));
-};
+const add: Rule = (c) => c.node.inputs.map((_, i) => (c.needs[i] ? gy0(c) : null));
 
-const sub: Rule = (c) => {
-  const ys = c.shape(c.node.outputs[0]);
-  const [a, bb] = c.node.inputs;
-  return [
-    c.needs[0] ? unbroadcast(c.b, gy0(c), ys, c.shape(a)) : null,
-    c.needs[1] ? unbroadcast(c.b, c.b.op('Neg', [gy0(c)]), ys, c.shape(bb)) : null,
-  ];
-};
+const sub: Rule = (c) => [c.needs[0] ? gy0(c) : null, c.needs[1] ? c.b.op('Neg', [gy0(c)]) : null];
 
 const mul: Rule = (c) => {
-  const ys = c.shape(c.node.outputs[0]);
   const [a, bb] = c.node.inputs;
   const g = gy0(c);
-  return [
-    c.needs[0] ? unbroadcast(c.b, c.b.mul(g, bb), ys, c.shape(a)) : null,
-    c.needs[1] ? unbroadcast(c.b, c.b.mul(g, a), ys, c.shape(bb)) : null,
-  ];
+  return [c.needs[0] ? c.b.mul(g, bb) : null, c.needs[1] ? c.b.mul(g, a) : null];
 };
 
 /** y = a / b: δa = δy / b; δb = -δy · y / b. */
 const div: Rule = (c) => {
   const { b, node } = c;
-  const ys = c.shape(node.outputs[0]);
+  const d = node.inputs[1];
+  const ga = b.div(gy0(c), d);
+  return [c.needs[0] ? ga : null, c.needs[1] ? b.op('Neg', [b.mul(ga, node.outputs[0])]) : null];
+};
+
+/**
+ * Max/Min of any number of inputs: δ goes to the inputs equal to the result, split evenly between ties
+ * (torch.maximum's convention for two inputs).
+ */
+const extremum: Rule = (c) => {
+  const { b, node } = c;
+  const g = gy0(c);
+  if (node.inputs.length === 1) return [g];
+  const y = node.outputs[0];
+  const masks = node.inputs.map((x) => b.castF(b.op('Equal', [x, y], {}, 'isext')));
+  const share = b.div(g, b.op('Sum', masks, {}, 'ties'));
+  return masks.map((m, i) => (c.needs[i] ? b.mul(share, m) : null));
+};
+
+/** Float Mod (fmod=1): y = a − b·trunc(a/b), so δa = δy and δb = δy·(y − a)/b (= −δy·trunc(a/b)). */
+const mod: Rule = (c) => {
+  const { b, node } = c;
   const [a, d] = node.inputs;
   const g = gy0(c);
-  const ga = c.needs[0] || c.needs[1] ? b.div(g, d) : null;
-  return [
-    c.needs[0] && ga ? unbroadcast(b, ga, ys, c.shape(a)) : null,
-    c.needs[1] && ga ? unbroadcast(b, b.op('Neg', [b.mul(ga, node.outputs[0])]), ys, c.shape(d)) : null,
-  ];
+  return [c.needs[0] ? g : null, c.needs[1] ? b.mul(g, b.div(b.sub(node.outputs[0], a), d)) : null];
 };
 
 /** Softmax along axis: δx = y ⊙ (δy − Σ_axis δy ⊙ y). */
@@ -178,6 +180,15 @@ const dropout: Rule = (c) => {
   return [b.mul(gy0(c), b.scale(b.castF(node.outputs[1]), 1 / (1 - ratio[0]))), ...out.slice(1)];
 };
 
+/** Where(cond, a, b): δa = δy where cond, δb = δy elsewhere (each summed back to its shape by the driver). */
+const whereRule: Rule = (c) => {
+  const { b, node } = c;
+  const [cond] = node.inputs;
+  const g = gy0(c);
+  const zero = b.constF([0]);
+  return [null, c.needs[1] ? where(c, cond, g, zero) : null, c.needs[2] ? where(c, cond, zero, g) : null];
+};
+
 const castRule: Rule = (c) => {
   const to = attrInt(c.node, 'to', 1);
   const from = c.elemType(c.node.inputs[0]);
@@ -187,31 +198,35 @@ const castRule: Rule = (c) => {
   return [c.b.op('Cast', [gy0(c)], attrs)];
 };
 
-export const elementwiseRules: Record<string, Rule> = {
-  Identity: pass,
-  Dropout: dropout,
-  Relu: relu,
-  LeakyRelu: leakyRelu,
-  Elu: elu,
-  Clip: clip,
-  Sigmoid: sigmoid,
-  HardSigmoid: hardSigmoid,
-  Tanh: tanh,
-  Softplus: softplus,
-  Sqrt: sqrt,
-  Abs: abs,
-  Exp: exp,
-  Log: log,
-  Neg: neg,
-  Reciprocal: reciprocal,
-  Sign: sign,
-  Pow: pow,
-  Add: add,
-  Sum: add,
-  Sub: sub,
-  Mul: mul,
-  Div: div,
-  Softmax: softmax,
-  LogSoftmax: logSoftmax,
-  Cast: castRule,
+export const elementwiseRules: RuleTable = {
+  Identity: { backward: pass },
+  Dropout: { backward: dropout, nonDiffOutputs: [1] },
+  Relu: { backward: relu },
+  LeakyRelu: { backward: leakyRelu },
+  Elu: { backward: elu },
+  Clip: { backward: clip },
+  Sigmoid: { backward: sigmoid },
+  HardSigmoid: { backward: hardSigmoid },
+  Tanh: { backward: tanh },
+  Softplus: { backward: softplus },
+  Sqrt: { backward: sqrt },
+  Abs: { backward: abs },
+  Exp: { backward: exp },
+  Log: { backward: log },
+  Neg: { backward: neg },
+  Reciprocal: { backward: reciprocal },
+  Sign: { backward: sign },
+  Pow: { backward: pow, broadcasts: true },
+  Add: { backward: add, broadcasts: true },
+  Sum: { backward: add, broadcasts: true },
+  Sub: { backward: sub, broadcasts: true },
+  Mul: { backward: mul, broadcasts: true },
+  Div: { backward: div, broadcasts: true },
+  Max: { backward: extremum, broadcasts: true },
+  Min: { backward: extremum, broadcasts: true },
+  Mod: { backward: mod, broadcasts: true },
+  Where: { backward: whereRule, broadcasts: true },
+  Softmax: { backward: softmax },
+  LogSoftmax: { backward: logSoftmax },
+  Cast: { backward: castRule },
 };

@@ -1,7 +1,7 @@
 // Backward rules of Conv, Gemm and MatMul: the transposed linear maps, plus weight/bias gradients.
 import { aInt, aInts, attrFloat, attrInt, attrInts } from '../ir.js';
 import { INT64_MAX } from '../builder.js';
-import { fitSpatial, fullSize, gy0, spatialAttrs, unbroadcast, unsupported, type Rule, type RuleCtx } from './context.js';
+import { fitSpatial, fullSize, gy0, spatialAttrs, unbroadcast, unsupported, type Rule, type RuleCtx, type RuleTable } from './context.js';
 
 /**
  * W [M, C/g, k…] → W' [C, M/g, k…] with every kernel flipped: the weights of the stride-1 conv that
@@ -205,4 +205,4 @@ const matmul: Rule = (c) => {
   return out;
 };
 
-export const linearRules: Record<string, Rule> = { Conv: conv, Gemm: gemm, MatMul: matmul };
+export const linearRules: RuleTable = { Conv: { backward: conv }, Gemm: { backward: gemm }, MatMul: { backward: matmul } };

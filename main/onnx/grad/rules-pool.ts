@@ -1,7 +1,7 @@
 // Backward rules of pooling and LRN. MaxPool is exact through its argmax indices and a scatter-add;
 // AveragePool is a ConvTranspose of δy/divisor with a ones kernel, the divisor itself measured with ops.
 import { aInt, aInts, attrFloat, attrInt } from '../ir.js';
-import { fitSpatial, flatten1, fullSize, gy0, scatterAddLike, spatialAttrs, unsupported, type Rule } from './context.js';
+import { fitSpatial, flatten1, fullSize, gy0, scatterAddLike, spatialAttrs, unsupported, type Rule, type RuleTable } from './context.js';
 
 /** δx = scatter-add of δy into the argmax positions (overlapping windows accumulate). */
 const maxPool: Rule = (c) => {
@@ -121,10 +121,10 @@ const lrn: Rule = (c) => {
   return [b.sub(direct, b.scale(b.mul(x, inner), (2 * alpha * beta) / size))];
 };
 
-export const poolRules: Record<string, Rule> = {
-  MaxPool: maxPool,
-  AveragePool: averagePool,
-  GlobalAveragePool: globalAveragePool,
-  GlobalMaxPool: globalMaxPool,
-  LRN: lrn,
+export const poolRules: RuleTable = {
+  MaxPool: { backward: maxPool, nonDiffOutputs: [1] },
+  AveragePool: { backward: averagePool },
+  GlobalAveragePool: { backward: globalAveragePool },
+  GlobalMaxPool: { backward: globalMaxPool },
+  LRN: { backward: lrn },
 };

@@ -2,7 +2,7 @@
 // (Slice, Gather, non-constant Pad) are transposed exactly by running the same op on a tensor of flat
 // indices and scatter-adding δ to those positions.
 import { aInt, attrInt, attrInts, attrString, type Node } from '../ir.js';
-import { flatIndexLike, flatten1, gy0, scatterAddLike, unsupported, type Rule, type RuleCtx } from './context.js';
+import { flatIndexLike, flatten1, gy0, scatterAddLike, unsupported, type Rule, type RuleCtx, type RuleTable } from './context.js';
 
 const reshapeBack: Rule = (c) => c.node.inputs.map((x, i) => (i === 0 && c.needs[0] ? c.b.reshape(gy0(c), c.b.shape(x)) : null));
 
@@ -56,6 +56,12 @@ const pad: Rule = (c) => {
   const pads = node.inputs[1] ? c.cval(node.inputs[1]) : attrInts(node, 'pads');
   const x = node.inputs[0];
   const rank = c.shape(x).length;
+  if (!pads && mode === 'constant' && !node.inputs[3]) {
+    // Pads computed at run time (PyTorch's F.pad with sizes from shapes, as Swin pads to its window): the
+    // interior slab at begin = pads[:rank], which exporters only ever compute as ≥ 0.
+    const begin = b.op('Slice', [node.inputs[1], b.constI64([0]), b.constI64([rank])], {}, 'padbegin');
+    return [b.op('Slice', [gy0(c), begin, b.add(b.shape(x), begin)], {}, 'unpad'), null, null, null];
+  }
   if (!pads) throw unsupported(node, 'pads must be constant');
   if (mode === 'constant' && pads.every((p) => p >= 0)) {
     const begin = pads.slice(0, rank);
@@ -72,7 +78,8 @@ function reduce(kind: 'sum' | 'mean' | 'sumsq'): Rule {
     const { b, node } = c;
     const x = node.inputs[0];
     const rank = c.shape(x).length;
-    const axesInput = node.opType === 'ReduceSum' && !node.attrs.axes;
+    // Axes as an input: ReduceSum from opset 13, the others from 18.
+    const axesInput = !node.attrs.axes && (node.opType === 'ReduceSum' || node.inputs.length > 1);
     const axesRaw = axesInput ? (node.inputs[1] ? c.cval(node.inputs[1]) : []) : (attrInts(node, 'axes') ?? []);
     if (!axesRaw) throw unsupported(node, 'axes must be constant');
     const noop = attrInt(node, 'noop_with_empty_axes', 0) === 1;
@@ -88,23 +95,49 @@ function reduce(kind: 'sum' | 'mean' | 'sumsq'): Rule {
   };
 }
 
-/** Non-differentiable outputs (shapes, sizes): no δ flows back. */
-const none: Rule = (c) => c.node.inputs.map(() => null);
+/** Expand broadcasts x to the output; the driver sums δy back to x's shape. */
+const expand: Rule = (c) => [c.needs[0] ? gy0(c) : null, null];
 
-export const shapeRules: Record<string, Rule> = {
-  Flatten: reshapeBack,
-  Reshape: reshapeBack,
-  Squeeze: reshapeBack,
-  Unsqueeze: reshapeBack,
-  Transpose: transpose,
-  Concat: concat,
-  Split: split,
-  Slice: slice,
-  Gather: gather,
-  Pad: pad,
-  ReduceSum: reduce('sum'),
-  ReduceMean: reduce('mean'),
-  ReduceSumSquare: reduce('sumsq'),
-  Shape: none,
-  Size: none,
+/** GatherElements: δdata = scatter-add of δy at the same indices along the axis. */
+const gatherElements: Rule = (c) => {
+  const { b, node } = c;
+  const [data, indices] = node.inputs;
+  const attrs = { axis: aInt(attrInt(node, 'axis', 0)), reduction: { type: 'string' as const, value: 'add' } };
+  return [b.op('ScatterElements', [b.zerosLike(data), indices, gy0(c)], attrs, 'gatherT'), null];
+};
+
+/**
+ * ScatterND (reduction none or add): updates land at the indexed slices, so δupdates = GatherND(δy, idx);
+ * without reduction the overwritten slices of data get no δ (zeros scattered there), with add they all do.
+ */
+const scatterND: Rule = (c) => {
+  const { b, node } = c;
+  const [, indices, updates] = node.inputs;
+  const reduction = attrString(node, 'reduction', 'none');
+  if (reduction !== 'none' && reduction !== 'add') throw unsupported(node, `reduction "${reduction}"`);
+  const g = gy0(c);
+  return [
+    c.needs[0] ? (reduction === 'add' ? g : b.op('ScatterND', [g, indices, b.zerosLike(updates)], {}, 'unscatter')) : null,
+    null,
+    c.needs[2] ? b.op('GatherND', [g, indices], {}, 'scatterT') : null,
+  ];
+};
+
+export const shapeRules: RuleTable = {
+  Expand: { backward: expand, broadcasts: true },
+  GatherElements: { backward: gatherElements },
+  ScatterND: { backward: scatterND },
+  Flatten: { backward: reshapeBack },
+  Reshape: { backward: reshapeBack },
+  Squeeze: { backward: reshapeBack },
+  Unsqueeze: { backward: reshapeBack },
+  Transpose: { backward: transpose },
+  Concat: { backward: concat },
+  Split: { backward: split },
+  Slice: { backward: slice },
+  Gather: { backward: gather },
+  Pad: { backward: pad },
+  ReduceSum: { backward: reduce('sum') },
+  ReduceMean: { backward: reduce('mean') },
+  ReduceSumSquare: { backward: reduce('sumsq') },
 };

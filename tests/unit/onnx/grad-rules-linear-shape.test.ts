@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../../main/onnx/grad/context.js';
 import { RULES } from '../../../main/onnx/grad/differentiate.js';
-import { aFloat, aInt, aInts, aString } from '../../../main/onnx/ir.js';
+import { aFloat, aInt } from '../../../main/onnx/ir.js';
+import { FD_CASES } from './fd-cases.js';
 import { gradCheck, type OpCase } from './gradcheck.js';
 
 async function expectGrad(c: OpCase) {
@@ -12,113 +13,17 @@ async function expectGrad(c: OpCase) {
 }
 
 describe('Gemm and MatMul', () => {
-  const cases: [string, OpCase][] = [
-    ['Gemm plain + bias row', { op: 'Gemm', inputs: [{ shape: [3, 4] }, { shape: [4, 5] }, { shape: [5] }] }],
-    [
-      'Gemm transA',
-      {
-        op: 'Gemm',
-        inputs: [{ shape: [4, 3] }, { shape: [4, 5] }, { shape: [3, 5] }],
-        attrs: { transA: aInt(1), alpha: aFloat(0.7), beta: aFloat(1.3) },
-      },
-    ],
-    [
-      'Gemm transB (classifier)',
-      { op: 'Gemm', inputs: [{ shape: [2, 4] }, { shape: [5, 4] }, { shape: [1, 5] }], attrs: { transB: aInt(1) } },
-    ],
-    [
-      'Gemm transA transB scalar C',
-      {
-        op: 'Gemm',
-        inputs: [{ shape: [4, 3] }, { shape: [5, 4] }, { shape: [] }],
-        attrs: { transA: aInt(1), transB: aInt(1), alpha: aFloat(-0.5) },
-      },
-    ],
-    ['MatMul 2-D', { op: 'MatMul', inputs: [{ shape: [3, 4] }, { shape: [4, 2] }] }],
-    ['MatMul batched broadcast', { op: 'MatMul', inputs: [{ shape: [2, 3, 4] }, { shape: [4, 5] }] }],
-    ['MatMul batch broadcast both', { op: 'MatMul', inputs: [{ shape: [2, 1, 3, 4] }, { shape: [3, 4, 2] }] }],
-    ['MatMul matrix·vector', { op: 'MatMul', inputs: [{ shape: [3, 4] }, { shape: [4] }] }],
-    ['MatMul vector·matrix', { op: 'MatMul', inputs: [{ shape: [4] }, { shape: [2, 4, 3] }] }],
-  ];
+  const cases = FD_CASES.linear;
   for (const [name, c] of cases) it(name, () => expectGrad(c));
 });
 
 describe('data movement', () => {
-  const cases: [string, OpCase][] = [
-    [
-      'Concat axis 1',
-      { op: 'Concat', inputs: [{ shape: [2, 3, 2] }, { shape: [2, 1, 2] }, { shape: [2, 2, 2] }], attrs: { axis: aInt(1) } },
-    ],
-    ['Concat axis -1', { op: 'Concat', inputs: [{ shape: [2, 3] }, { shape: [2, 2] }], attrs: { axis: aInt(-1) } }],
-    [
-      'Split sizes, both outputs',
-      { op: 'Split', inputs: [{ shape: [2, 5, 3] }, { shape: [2], int64: [2, 3] }], attrs: { axis: aInt(1) }, outputs: 2 },
-    ],
-    ['Split equal 3 ways', { op: 'Split', inputs: [{ shape: [6, 2] }], attrs: { axis: aInt(0) }, outputs: 3 }],
-    [
-      'Slice step 2 negative start',
-      {
-        op: 'Slice',
-        inputs: [
-          { shape: [3, 7] },
-          { shape: [2], int64: [0, -6] },
-          { shape: [2], int64: [2, 7] },
-          { shape: [2], int64: [0, 1] },
-          { shape: [2], int64: [1, 2] },
-        ],
-      },
-    ],
-    [
-      'Slice reversed',
-      {
-        op: 'Slice',
-        inputs: [
-          { shape: [5, 4] },
-          { shape: [1], int64: [-1] },
-          { shape: [1], int64: [-1000] },
-          { shape: [1], int64: [0] },
-          { shape: [1], int64: [-2] },
-        ],
-      },
-    ],
-    ['Flatten axis 2', { op: 'Flatten', inputs: [{ shape: [2, 3, 2, 2] }], attrs: { axis: aInt(2) } }],
-    ['Reshape with -1 and 0', { op: 'Reshape', inputs: [{ shape: [2, 3, 4] }, { shape: [3], int64: [0, -1, 2] }] }],
-    ['Transpose perm', { op: 'Transpose', inputs: [{ shape: [2, 3, 4] }], attrs: { perm: aInts([2, 0, 1]) } }],
-    ['Transpose default (reverse)', { op: 'Transpose', inputs: [{ shape: [2, 3, 4] }] }],
-    ['Squeeze', { op: 'Squeeze', inputs: [{ shape: [2, 1, 3, 1] }, { shape: [2], int64: [1, -1] }] }],
-    ['Unsqueeze', { op: 'Unsqueeze', inputs: [{ shape: [2, 3] }, { shape: [2], int64: [0, 3] }] }],
-    ['Pad constant', { op: 'Pad', inputs: [{ shape: [1, 2, 3, 3] }, { shape: [8], int64: [0, 0, 1, 2, 0, 1, 0, 1] }] }],
-    [
-      'Pad reflect',
-      {
-        op: 'Pad',
-        inputs: [{ shape: [1, 1, 4, 5] }, { shape: [8], int64: [0, 0, 2, 1, 0, 0, 1, 3] }],
-        attrs: { mode: aString('reflect') },
-      },
-    ],
-    [
-      'Pad edge',
-      { op: 'Pad', inputs: [{ shape: [1, 2, 3, 3] }, { shape: [8], int64: [0, 0, 1, 1, 0, 0, 2, 0] }], attrs: { mode: aString('edge') } },
-    ],
-    [
-      'Gather axis 1 with repeats',
-      { op: 'Gather', inputs: [{ shape: [2, 4, 3] }, { shape: [3], int64: [3, 0, 3] }], attrs: { axis: aInt(1) } },
-    ],
-  ];
+  const cases = FD_CASES.movement;
   for (const [name, c] of cases) it(name, () => expectGrad(c));
 });
 
 describe('reductions', () => {
-  const cases: [string, OpCase][] = [
-    ['ReduceSum axes input keepdims', { op: 'ReduceSum', inputs: [{ shape: [2, 3, 4] }, { shape: [2], int64: [0, 2] }] }],
-    ['ReduceSum all, keepdims 0', { op: 'ReduceSum', inputs: [{ shape: [2, 3, 4] }], attrs: { keepdims: aInt(0) } }],
-    [
-      'ReduceMean axes attr keepdims 0',
-      { op: 'ReduceMean', inputs: [{ shape: [2, 3, 5] }], attrs: { axes: aInts([-1]), keepdims: aInt(0) } },
-    ],
-    ['ReduceMean spatial', { op: 'ReduceMean', inputs: [{ shape: [2, 3, 3, 2] }], attrs: { axes: aInts([2, 3]) } }],
-    ['ReduceSumSquare', { op: 'ReduceSumSquare', inputs: [{ shape: [3, 4] }], attrs: { axes: aInts([1]), keepdims: aInt(0) } }],
-  ];
+  const cases = FD_CASES.reductions;
   for (const [name, c] of cases) it(name, () => expectGrad(c));
 });
 

@@ -27,6 +27,10 @@ export interface InputSpec {
   wrt?: boolean;
   /** Constant int64 input (axes, shapes, pads). */
   int64?: number[];
+  /** Constant bool input (Where's condition). */
+  bool?: boolean[];
+  /** Constant float32 input whatever the precision (Resize scales). */
+  f32?: number[];
   /** Omitted optional input. */
   empty?: boolean;
 }
@@ -39,6 +43,8 @@ export interface OpCase {
   outputs?: number;
   /** Force precision (default: try double, fall back to float). */
   precision?: 'double' | 'float';
+  /** Opset of the one-node graph (default 17; Mish and GroupNormalization need 18, Gelu 20). */
+  opset?: number;
   seed?: number;
 }
 
@@ -78,6 +84,9 @@ function buildModel(c: OpCase, elem: number, rules?: Record<string, Rule>) {
     if (spec.empty) return names.push('');
     names.push(name);
     if (spec.int64) initializers.set(name, int64Tensor(name, spec.shape, spec.int64));
+    else if (spec.f32) initializers.set(name, floatTensor(name, spec.shape, spec.f32, DT.FLOAT));
+    else if (spec.bool)
+      initializers.set(name, { name, dataType: DT.BOOL, dims: spec.shape, data: Uint8Array.from(spec.bool, (v) => (v ? 1 : 0)) });
     else if (spec.wrt === false) initializers.set(name, floatTensor(name, spec.shape, makeData(spec, r), elem));
     else {
       inputs.push({ name, elemType: elem, shape: spec.shape });
@@ -90,7 +99,7 @@ function buildModel(c: OpCase, elem: number, rules?: Record<string, Rule>) {
   const node: Node = { name: 'op', opType: c.op, domain: '', inputs: names, outputs: outs, attrs: c.attrs ?? {} };
   const model: Model = {
     irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
+    opsetImports: [{ domain: '', version: c.opset ?? 17 }],
     producerName: 't',
     baseDir: null,
     graph: { name: 'g', nodes: [node], inputs, outputs: [], initializers, valueInfo: new Map() },
