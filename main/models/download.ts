@@ -1,6 +1,8 @@
 // Resumable, verified model downloads. Bytes go to `<dest>.part`; only a file whose sha256 matches is renamed to `dest`,
 // so a half-written or corrupt model is never loadable. An interrupted transfer resumes with an HTTP Range request,
 // both within one call (automatic retries) and across calls (the .part file is kept on failure and on cancel).
+// Only https, on the first URL and on every redirect (a redirect to http is refused, never followed), and the body is
+// cut at the expected size: a server sending more gets an error, not a bigger file on disk.
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -34,6 +36,20 @@ export interface DownloadResult {
 }
 
 const MAX_REDIRECTS = 8;
+/** With no expected size (never the case for catalog entries), the protobuf limit of one ONNX file. */
+const MAX_DOWNLOAD_BYTES = 2 * 1024 ** 3;
+/**
+ * Test-only: with this set to 1, plain http is allowed to 127.0.0.1 (the tests' local server) and nowhere else.
+ * Nothing in the app sets it; https is the only scheme otherwise.
+ */
+export const TEST_HTTP_LOOPBACK_ENV = 'VISION_STUDIO_TEST_HTTP_LOOPBACK';
+
+/** Why `url` may not be fetched, or null. */
+export function urlProblem(url: URL): string | null {
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && url.hostname === '127.0.0.1' && process.env[TEST_HTTP_LOOPBACK_ENV] === '1') return null;
+  return `only https downloads are allowed, not ${url.protocol.replace(/:$/, '')} (${url.host || url.href})`;
+}
 const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ECONNABORTED', 'idle']);
 
@@ -74,7 +90,7 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
 async function attempt(opts: DownloadOptions, part: string, offset: number): Promise<void> {
   const headers: Record<string, string> = { 'user-agent': 'vision-studio', 'accept-encoding': 'identity' };
   if (offset > 0) headers.range = `bytes=${offset}-`;
-  const res = await get(new URL(opts.url), headers, opts, MAX_REDIRECTS);
+  const res = await get(parseUrl(opts.url, path.basename(opts.dest)), headers, opts, MAX_REDIRECTS);
   const status = res.statusCode ?? 0;
   let start = offset;
   if (status === 206) {
@@ -101,6 +117,19 @@ async function attempt(opts: DownloadOptions, part: string, offset: number): Pro
 
   const length = Number(res.headers['content-length']);
   const total = opts.sizeBytes ?? (Number.isFinite(length) && res.headers['content-length'] !== undefined ? start + length : null);
+  // Stop at the expected size: refuse an announced overflow before reading, cut an unannounced one at the limit.
+  const limit = opts.sizeBytes ?? MAX_DOWNLOAD_BYTES;
+  const tooBig = () => {
+    fs.rmSync(part, { force: true });
+    return new StudioError(
+      'download_failed',
+      `${path.basename(opts.dest)}: ${host(opts.url)} sent more than the expected ${limit} bytes; the partial file was deleted`,
+    );
+  };
+  if (Number.isFinite(length) && start + length > limit) {
+    res.destroy();
+    throw tooBig();
+  }
   let received = start;
   let lastReport = 0;
   const report = (force: boolean) => {
@@ -112,8 +141,13 @@ async function attempt(opts: DownloadOptions, part: string, offset: number): Pro
   };
   // Progress counts bytes once they are written, so an abort never reports more than the .part holds.
   const fd = fs.openSync(part, start === 0 ? 'w' : 'a');
+  let overflow = false;
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
+      if (received + chunk.length > limit) {
+        overflow = true;
+        return cb(new Error('overflow'));
+      }
       fs.write(fd, chunk, (err) => {
         if (!err) {
           received += chunk.length;
@@ -132,6 +166,7 @@ async function attempt(opts: DownloadOptions, part: string, offset: number): Pro
     await pipeline(res, sink);
   } catch (e) {
     report(true);
+    if (overflow) throw tooBig();
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'idle') throw new Retryable(`${err.message} after ${received} bytes`);
     if ((err.code && RETRYABLE_CODES.has(err.code)) || (err.message === 'aborted' && !opts.signal?.aborted))
@@ -146,15 +181,30 @@ async function attempt(opts: DownloadOptions, part: string, offset: number): Pro
 /** GET with redirects followed (GitHub serves LFS files through redirects to media hosts). */
 function get(url: URL, headers: Record<string, string>, opts: DownloadOptions, redirectsLeft: number): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : null;
-    if (!lib) return reject(new StudioError('download_failed', `unsupported URL ${url.href}`));
+    const refused = urlProblem(url);
+    if (refused) return reject(new StudioError('download_failed', `${path.basename(opts.dest)}: ${refused}`));
+    const lib = url.protocol === 'https:' ? https : http;
     const req = lib.get(url, { headers, signal: opts.signal }, (res) => {
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (status >= 300 && status < 400 && location) {
         res.resume();
         if (redirectsLeft <= 0) return reject(new StudioError('download_failed', `too many redirects from ${url.host}`));
-        return resolve(get(new URL(location, url), headers, opts, redirectsLeft - 1));
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          return reject(new StudioError('download_failed', `${path.basename(opts.dest)}: ${url.host} redirected to an invalid URL`));
+        }
+        // Never downgraded: once on https, a redirect to anything else is refused (urlProblem checks the rest).
+        if (url.protocol === 'https:' && next.protocol !== 'https:')
+          return reject(
+            new StudioError(
+              'download_failed',
+              `${path.basename(opts.dest)}: ${url.host} redirected to ${next.protocol}//${next.host}, refused (https only)`,
+            ),
+          );
+        return resolve(get(next, headers, opts, redirectsLeft - 1));
       }
       resolve(res);
     });
@@ -184,6 +234,14 @@ async function verifyAndCommit(opts: DownloadOptions, part: string, name: string
   }
   fs.renameSync(part, opts.dest);
   return { path: opts.dest, bytes, sha256, resumed };
+}
+
+function parseUrl(url: string, name: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new StudioError('download_failed', `${name}: not a valid URL (${url.slice(0, 200)})`);
+  }
 }
 
 function classify(e: unknown, url: string, name: string): StudioError {

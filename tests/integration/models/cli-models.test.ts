@@ -13,6 +13,7 @@ import { tinyNchw } from './tiny-onnx';
 
 const home = makeTempHome('vs-cli-models-');
 const prevHome = process.env.VISION_STUDIO_HOME;
+process.env.VISION_STUDIO_TEST_HTTP_LOOPBACK = '1'; // test-only: the catalog below is served over plain http from 127.0.0.1
 process.env.VISION_STUDIO_HOME = home.dir;
 const body = Buffer.concat([Buffer.from(tinyNchw()), Buffer.alloc(200_000)]); // trailing bytes: still a verifiable download
 const server = http.createServer((_req, res) => res.writeHead(200, { 'content-length': body.length }).end(body));

@@ -1,15 +1,19 @@
 // downloadModel against a real HTTP server on 127.0.0.1: full transfer, checksum, interruption + Range resume,
-// servers that ignore Range, HTTP errors, redirects, cancellation.
+// servers that ignore Range, HTTP errors, redirects, cancellation; https only (plain http to 127.0.0.1 is allowed
+// here by the test-only VISION_STUDIO_TEST_HTTP_LOOPBACK=1, and refused without it), never downgraded by a redirect
+// (a real https server in a child process), bodies cut at the expected size.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { downloadModel } from '../../../main/models/download';
+import { downloadModel, TEST_HTTP_LOOPBACK_ENV } from '../../../main/models/download';
 import { StudioError } from '../../../main/api/contract';
 import { makeTempHome } from '../../helpers/temp-home';
 
+process.env[TEST_HTTP_LOOPBACK_ENV] = '1'; // the local server below speaks plain http
 const body = randomBytes(300_000);
 const sha = createHash('sha256').update(body).digest('hex');
 
@@ -25,6 +29,15 @@ const server = http.createServer((req, res) => {
   seen.push({ url: req.url ?? '', range: req.headers.range });
   if (req.url === '/missing.onnx') return void res.writeHead(404, 'Not Found').end('nope');
   if (req.url === '/redirect.onnx') return void res.writeHead(302, { location: '/model.onnx' }).end();
+  if (req.url === '/to-localhost.onnx') return void res.writeHead(302, { location: `http://localhost:${port()}/model.onnx` }).end();
+  if (req.url === '/bigger.onnx')
+    return void res.writeHead(200, { 'content-length': body.length + 1 }).end(Buffer.concat([body, body.subarray(0, 1)]));
+  if (req.url === '/endless.onnx') {
+    // No content-length (chunked): 64 KB chunks until the client hangs up.
+    res.writeHead(200);
+    const more = () => res.write(body.subarray(0, 65_536), () => setImmediate(more));
+    return void more();
+  }
   if (req.url !== '/model.onnx') return void res.writeHead(500).end();
   const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
   const start = m && !mode.ignoreRange ? Number(m[1]) : 0;
@@ -45,6 +58,7 @@ const server = http.createServer((req, res) => {
 });
 
 let base = '';
+const port = () => (server.address() as AddressInfo).port;
 let tmp: ReturnType<typeof makeTempHome>;
 beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -151,7 +165,7 @@ describe('downloadModel', () => {
   });
 
   it('reports an unresolvable host as offline', async () => {
-    const e = await rejection(downloadModel({ url: 'http://no-such-host.invalid/m.onnx', dest: dest('dns.onnx') }));
+    const e = await rejection(downloadModel({ url: 'https://no-such-host.invalid/m.onnx', dest: dest('dns.onnx') }));
     expect(e.code).toBe('download_failed');
     expect(e.message).toContain('no-such-host.invalid');
     expect(e.message).toMatch(/offline/);
@@ -180,5 +194,78 @@ describe('downloadModel', () => {
     );
     expect(e.code).toBe('download_failed');
     expect(e.message).toMatch(/no data|timed out/);
+  });
+
+  it('refuses plain http without the test-only variable, and to any host but 127.0.0.1 even with it', async () => {
+    delete process.env[TEST_HTTP_LOOPBACK_ENV];
+    try {
+      const e = await rejection(downloadModel({ url: `${base}/model.onnx`, dest: dest('plain.onnx') }));
+      expect(e).toMatchObject({
+        code: 'download_failed',
+        message: expect.stringMatching(/^plain\.onnx: only https downloads are allowed, not http/),
+      });
+    } finally {
+      process.env[TEST_HTTP_LOOPBACK_ENV] = '1';
+    }
+    for (const url of [`http://localhost:${port()}/model.onnx`, `ftp://127.0.0.1/model.onnx`, 'file:///etc/passwd', 'not a url']) {
+      const e = await rejection(downloadModel({ url, dest: dest('other.onnx') }));
+      expect(e.code, url).toBe('download_failed');
+      expect(e.message, url).toMatch(/^other\.onnx: (only https downloads are allowed|not a valid URL)/);
+    }
+    // A redirect is held to the same rule.
+    const e = await rejection(downloadModel({ url: `${base}/to-localhost.onnx`, dest: dest('hop.onnx') }));
+    expect(e.message).toMatch(/only https downloads are allowed, not http \(localhost:/);
+    expect(seen.map((s) => s.url)).toEqual(['/to-localhost.onnx']);
+    expect(fs.existsSync(dest('plain.onnx.part')) || fs.existsSync(dest('other.onnx.part'))).toBe(false);
+  });
+
+  it('stops at the expected size: an announced larger body is refused unread, an endless one cut at the limit', async () => {
+    const e1 = await rejection(
+      downloadModel({ url: `${base}/bigger.onnx`, dest: dest('bigger.onnx'), sha256: sha, sizeBytes: body.length }),
+    );
+    expect(e1).toMatchObject({
+      code: 'download_failed',
+      message: expect.stringMatching(/^bigger\.onnx: .* sent more than the expected 300000 bytes/),
+    });
+    let most = 0;
+    const e2 = await rejection(
+      downloadModel({
+        url: `${base}/endless.onnx`,
+        dest: dest('endless.onnx'),
+        sizeBytes: body.length,
+        onProgress: (n) => (most = Math.max(most, n)),
+      }),
+    );
+    expect(e2.message).toMatch(/^endless\.onnx: .* sent more than the expected 300000 bytes; the partial file was deleted/);
+    expect(most).toBeLessThanOrEqual(body.length);
+    for (const f of ['bigger.onnx', 'bigger.onnx.part', 'endless.onnx', 'endless.onnx.part']) expect(fs.existsSync(dest(f)), f).toBe(false);
+  });
+
+  it('https: downloads and follows https redirects, refuses a redirect to http (even to 127.0.0.1 with the test variable)', async () => {
+    const dir = path.join(tmp.dir, 'tls');
+    fs.mkdirSync(dir);
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', path.resolve('tests/integration/models/https-download.child.ts'), dir],
+        {
+          timeout: 60_000,
+          env: {
+            ...process.env,
+            NODE_EXTRA_CA_CERTS: path.resolve('tests/fixtures/tls/localhost-test.crt'),
+            [TEST_HTTP_LOOPBACK_ENV]: '1',
+          },
+        },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    const r = JSON.parse(out.trim().split('\n').pop()!) as Record<string, string>;
+    expect(r.direct).toBe('ok 50000 true');
+    expect(r.redirect).toBe('ok 50000 true');
+    expect(r.downgrade).toMatch(
+      /^download_failed: downgrade\.onnx: 127\.0\.0\.1:\d+ redirected to http:\/\/127\.0\.0\.1:\d+, refused \(https only\) part=false dest=false$/,
+    );
+    expect(r.big).toMatch(/^download_failed: big\.onnx: .*sent more than the expected 50000 bytes.* part=false dest=false$/);
+    expect(r.httpHits).toBe('0');
   });
 });

@@ -16,6 +16,7 @@ import { tinyNchw, tinyNhwc } from './tiny-onnx';
 
 const home = makeTempHome('vs-registry-');
 const prevHome = process.env.VISION_STUDIO_HOME;
+process.env.VISION_STUDIO_TEST_HTTP_LOOPBACK = '1'; // test-only: the catalog below is served over plain http from 127.0.0.1
 process.env.VISION_STUDIO_HOME = home.dir;
 const models = path.join(home.dir, 'models');
 const extra = path.join(home.dir, 'extra'); // a read-only model folder (as ../shared/models would be)
