@@ -89,5 +89,7 @@ export const JobInfo = z.object({
   fraction: z.number(),
   etaSeconds: z.number().nullable(),
   startedAt: z.number().nullable(),
+  /** Held between two steps by jobs.pause (only jobs that offer pause points: training). */
+  paused: z.boolean().optional(),
 });
 export type JobInfo = z.infer<typeof JobInfo>;

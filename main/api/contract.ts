@@ -110,6 +110,8 @@ export const Methods = {
   ...ProjectorMethods,
   'jobs.list': method(z.object({}), z.array(JobInfo)),
   'jobs.cancel': method(z.object({ jobId: z.string() }), z.object({ cancelled: z.boolean() })),
+  /** Holds a job at its next pause point (jobs that offer them: training), giving the compute lane to others. */
+  'jobs.pause': method(z.object({ jobId: z.string(), paused: z.boolean() }), z.object({ paused: z.boolean() })),
   /** The page has drawn a job's last preview: the engine may send the next (backpressure). */
   'jobs.previewTaken': method(z.object({ jobId: z.string() }), z.object({})),
 } as const;

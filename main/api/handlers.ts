@@ -33,6 +33,7 @@ export function createHandlers(services: EngineServices): Handlers {
     ...projectorHandlers(services),
     'jobs.list': async () => services.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
+    'jobs.pause': async ({ jobId, paused }) => ({ paused: services.jobs.pause(jobId, paused) }),
     'jobs.previewTaken': async ({ jobId }) => (services.outbox?.ack(jobId), {}),
   };
 }

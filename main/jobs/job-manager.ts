@@ -17,6 +17,11 @@ export interface JobContext {
   log(message: string): void;
   /** Throws a 'cancelled' StudioError once cancel() was called: call it between steps. */
   throwIfCancelled(): void;
+  /**
+   * A point between steps where the job may be held by jobs.pause: resolves at once when not paused, else when
+   * resumed; throws 'cancelled' when cancelled while paused. Jobs that call it offer pause (training does).
+   */
+  pausePoint(): Promise<void>;
 }
 
 /** What the experiment log records about a job besides its events (model, parameters, seed, inputs). */
@@ -48,12 +53,18 @@ interface JobRecord {
   controller: AbortController;
   done: Promise<unknown>;
   launch?: () => Promise<void>;
+  /** Set while paused: calling it lets the job go on. */
+  resume?: () => void;
+  wantPause?: boolean;
 }
 
 export class JobManager {
   private jobs = new Map<string, JobRecord>();
   private computeQueue: JobRecord[] = [];
-  private computeBusy = false;
+  /** The compute job holding the lane (one at a time); a paused job gives it up until resumed. */
+  private computeOwner: JobRecord | null = null;
+  /** Resumed jobs waiting to take the lane back: they go before queued jobs. */
+  private resumers: { record: JobRecord; go: () => void }[] = [];
   private observers = new Set<JobObserver>();
 
   constructor(private readonly emit: (event: JobEvent) => void) {}
@@ -104,6 +115,18 @@ export class JobManager {
     return true;
   }
 
+  /**
+   * Holds a running job at its next pause point, or lets it go on. Returns whether it is (to be) paused; false
+   * for jobs that are not running.
+   */
+  pause(id: string, paused: boolean): boolean {
+    const record = this.jobs.get(id);
+    if (!record || (record.info.state !== 'running' && record.info.state !== 'queued')) return false;
+    record.wantPause = paused;
+    if (!paused) record.resume?.();
+    return paused;
+  }
+
   cancelAll(): void {
     for (const id of this.jobs.keys()) this.cancel(id);
   }
@@ -113,12 +136,42 @@ export class JobManager {
   }
 
   private pump(): void {
-    if (this.computeBusy) return;
+    if (this.computeOwner) return;
+    const resumed = this.resumers.shift();
+    if (resumed) {
+      this.computeOwner = resumed.record;
+      resumed.go();
+      return;
+    }
     const next = this.computeQueue.shift();
     if (!next) return;
-    this.computeBusy = true;
+    this.computeOwner = next;
     void next.launch!().finally(() => {
-      this.computeBusy = false;
+      if (this.computeOwner === next) this.computeOwner = null;
+      this.pump();
+    });
+  }
+
+  /** Pause: give the compute lane to the next job, wait for resume (or cancel), then take the lane back. */
+  private async hold(record: JobRecord): Promise<void> {
+    const lane = this.computeOwner === record;
+    if (lane) {
+      this.computeOwner = null;
+      this.pump();
+    }
+    const { signal } = record.controller;
+    await new Promise<void>((resolve) => {
+      const go = () => {
+        signal.removeEventListener('abort', go);
+        record.resume = undefined;
+        resolve();
+      };
+      record.resume = go;
+      signal.addEventListener('abort', go);
+    });
+    if (!lane || signal.aborted) return;
+    await new Promise<void>((go) => {
+      this.resumers.push({ record, go });
       this.pump();
     });
   }
@@ -146,6 +199,19 @@ export class JobManager {
       log: (message) => this.send({ type: 'log', jobId: id, message }, info),
       throwIfCancelled: () => {
         if (controller.signal.aborted) throw new StudioError('cancelled', `${info.label} was cancelled.`);
+      },
+      pausePoint: async () => {
+        ctx.throwIfCancelled();
+        if (!record.wantPause) return;
+        const t0 = Date.now();
+        info.paused = true;
+        this.send({ type: 'progress', jobId: id, fraction: info.fraction, etaSeconds: null, message: 'Paused' }, info);
+        await this.hold(record);
+        info.paused = false;
+        throttle.skip(Date.now() - t0);
+        ctx.throwIfCancelled();
+        info.etaSeconds = throttle.eta(info.fraction);
+        this.send({ type: 'progress', jobId: id, fraction: info.fraction, etaSeconds: info.etaSeconds, message: 'Resumed' }, info);
       },
     };
     try {

@@ -51,6 +51,8 @@ export interface Reporter {
   progress(fraction: number, message?: string): void;
   metric(step: number, name: string, value: number): void;
   throwIfCancelled(): void;
+  /** Where the run may be held by a pause (the job manager's; absent in the CLI). */
+  pausePoint?(): Promise<void>;
 }
 
 export interface EpochStats {
@@ -115,6 +117,7 @@ export async function trainLoop(
     let correct = 0;
     for (let b = 0; b < perEpoch; b++) {
       r.throwIfCancelled();
+      if (r.pausePoint) await r.pausePoint();
       const indices = idx.subarray(b * opts.batch, Math.min(idx.length, (b + 1) * opts.batch));
       const batch = source.trainBatch(indices, epoch, rng);
       applySchedule(optimizer, opts.schedule, stepNo);

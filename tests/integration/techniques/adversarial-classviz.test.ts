@@ -104,7 +104,7 @@ describe.skipIf(!sharedModelsDir)('adversarial examples', () => {
       })
         .png()
         .toBuffer();
-      const model = await prepareModel(meta, sessions, loadLabels(meta.labels));
+      const model = await prepareModel(meta, sessions, [...loadLabels(meta.labels)]);
       const again = await classifyOne(model, 'adv.png', new Uint8Array(png), 3);
       expect(again.top![0].index).toBe(r.photo.adversarial[0].index);
       expect(r.photo.success).toBe(again.top![0].index !== r.original[0].index);

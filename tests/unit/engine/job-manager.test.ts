@@ -124,4 +124,82 @@ describe('JobManager', () => {
     expect(progress.at(-1)!.fraction).toBe(1);
     expect(progress.some((p) => p.etaSeconds !== null && p.etaSeconds > 0)).toBe(true);
   });
+
+  describe('pause', () => {
+    /** A job of 20 steps with a pause point before each; `steps` counts the steps done. */
+    const stepper = (jobs: JobManager, log: string[]) => {
+      let steps = 0;
+      const id = jobs.start({
+        kind: 'train',
+        label: 'T',
+        run: async (ctx) => {
+          for (let i = 0; i < 20; i++) {
+            await ctx.pausePoint();
+            await sleep(5);
+            steps++;
+            log.push(`t${i}`);
+            ctx.progress((i + 1) / 20);
+          }
+          return steps;
+        },
+      });
+      return { id, steps: () => steps };
+    };
+    const waitFor = async (ok: () => boolean) => {
+      for (let i = 0; i < 2000 && !ok(); i++) await sleep(5);
+      expect(ok()).toBe(true);
+    };
+
+    it('holds a job between steps, lets queued compute jobs run meanwhile, and resumes where it stopped', async () => {
+      const events: JobEvent[] = [];
+      const jobs = new JobManager((e) => events.push(e));
+      const log: string[] = [];
+      const t = stepper(jobs, log);
+      await waitFor(() => t.steps() >= 3);
+      expect(jobs.pause(t.id, true)).toBe(true);
+      await waitFor(() => jobs.list().find((j) => j.id === t.id)!.paused === true);
+      const held = t.steps();
+      // Another compute job queued behind the paused one runs to the end while it is held.
+      const other = jobs.start({ kind: 'classify', label: 'C', run: async () => (log.push('other'), 7) });
+      expect(await jobs.wait(other)).toBe(7);
+      await sleep(50);
+      expect(t.steps()).toBe(held);
+      expect(events.some((e) => e.type === 'progress' && e.jobId === t.id && e.message === 'Paused' && e.etaSeconds === null)).toBe(true);
+      expect(jobs.pause(t.id, false)).toBe(false);
+      expect(await jobs.wait(t.id)).toBe(20);
+      // Every step ran once, in order, with the other job between two of them.
+      expect(log.filter((l) => l !== 'other')).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
+      expect(log.indexOf('other')).toBe(held);
+    });
+
+    it('a paused job is cancelled at once, and the lane stays with the job that took it', async () => {
+      const jobs = new JobManager(() => undefined);
+      const log: string[] = [];
+      const t = stepper(jobs, log);
+      await waitFor(() => t.steps() >= 1);
+      jobs.pause(t.id, true);
+      await waitFor(() => jobs.list().find((j) => j.id === t.id)!.paused === true);
+      let running = 0;
+      let overlap = false;
+      const busy = (label: string) =>
+        jobs.start({
+          kind: 'x',
+          label,
+          run: async () => {
+            running++;
+            if (running > 1) overlap = true;
+            await sleep(40);
+            running--;
+          },
+        });
+      const b = busy('B');
+      await waitFor(() => running === 1);
+      expect(jobs.cancel(t.id)).toBe(true);
+      await expect(jobs.wait(t.id)).rejects.toMatchObject({ code: 'cancelled' });
+      const c = busy('C');
+      await jobs.wait(b);
+      await jobs.wait(c);
+      expect(overlap).toBe(false);
+    });
+  });
 });

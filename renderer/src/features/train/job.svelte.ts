@@ -14,6 +14,8 @@ export interface JobState {
   startedAt: number;
   /** Cancel was pressed; the job ends when the engine confirms. */
   cancelling: boolean;
+  /** Held between two steps by Pause (jobs that offer pause points: training). */
+  paused: boolean;
 }
 
 export interface JobFailure {
@@ -39,7 +41,15 @@ export class JobTracker {
     if (this.state) void this.cancel();
     const token = ++this.token;
     const live = () => token === this.token;
-    this.state = { jobId: null, fraction: 0, etaSeconds: null, message: '', startedAt: performance.now(), cancelling: false };
+    this.state = {
+      jobId: null,
+      fraction: 0,
+      etaSeconds: null,
+      message: '',
+      startedAt: performance.now(),
+      cancelling: false,
+      paused: false,
+    };
     this.error = null;
     try {
       const value = await followJob(start, {
@@ -52,7 +62,9 @@ export class JobTracker {
           if (!live() || !this.state) return;
           this.state.fraction = fraction;
           this.state.etaSeconds = etaSeconds;
-          if (message !== undefined) this.state.message = message;
+          // The job manager's own pause notices (jobs/job-manager.ts pausePoint) set the state, not the phase text.
+          if (message === 'Paused' || message === 'Resumed') this.state.paused = message === 'Paused';
+          else if (message !== undefined) this.state.message = message;
         },
         onPreview: (bytes, step) => live() && hooks.onPreview?.(bytes, step),
         onMetrics: (points) => live() && hooks.onMetrics?.(points),
@@ -79,6 +91,18 @@ export class JobTracker {
     if (!s) return;
     s.cancelling = true;
     if (s.jobId) await connection.call('jobs.cancel', { jobId: s.jobId }).catch(() => undefined);
+  }
+
+  /**
+   * Holds the job at its next step (the engine gives the compute lane to other jobs meanwhile), or lets it go
+   * on. The state follows the engine's answer.
+   */
+  async pause(paused: boolean): Promise<void> {
+    const s = this.state;
+    if (!s?.jobId || s.cancelling) return;
+    s.paused = paused;
+    const r = await connection.call('jobs.pause', { jobId: s.jobId, paused }).catch(() => null);
+    if (this.state === s) s.paused = r?.paused ?? false;
   }
 
   /** Forgets the job on screen without waiting (its late events are dropped), e.g. when the dataset is replaced. */
