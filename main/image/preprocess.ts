@@ -28,15 +28,24 @@ export function cropGeometry(pre: Preprocessing, size: [number, number], srcW: n
     midW = resizeTo;
     midH = resizeTo;
   } else {
-    // shorter side to resizeTo, keep the aspect ratio (torchvision Resize(int) semantics: the long side is truncated)
-    const s = resizeTo / Math.min(srcW, srcH);
-    midW = srcW <= srcH ? resizeTo : Math.floor(srcW * s);
-    midH = srcH < srcW ? resizeTo : Math.floor(srcH * s);
+    // Shorter side to resizeTo, keep the aspect ratio. torchvision Resize(int): long = int(size * long / short), in
+    // that order of operations (the product first), so the truncation lands on the same integer.
+    const short = Math.min(srcW, srcH);
+    midW = srcW <= srcH ? resizeTo : Math.floor((resizeTo * srcW) / short);
+    midH = srcH < srcW ? resizeTo : Math.floor((resizeTo * srcH) / short);
   }
   midW = Math.max(midW, outW);
   midH = Math.max(midH, outH);
-  // torchvision CenterCrop: top = round((H - h) / 2)
-  return { midW, midH, left: Math.round((midW - outW) / 2), top: Math.round((midH - outH) / 2) };
+  // torchvision CenterCrop: top = int(round((H - h) / 2.0)), Python's round: half to even (58.5 -> 58, 59.5 -> 60).
+  return { midW, midH, left: roundHalfEven((midW - outW) / 2), top: roundHalfEven((midH - outH) / 2) };
+}
+
+/** Python 3's round(): ties go to the even neighbour. */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const frac = x - f;
+  if (frac !== 0.5) return Math.round(x);
+  return f % 2 === 0 ? f : f + 1;
 }
 
 /** Resizes (and crops) to the model's input size. Bilinear, as the reference recipes (PIL/torchvision, sharp 'linear'). */
