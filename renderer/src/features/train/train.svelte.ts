@@ -268,6 +268,14 @@ class Train {
     await this.inspect();
   }
 
+  /** A managed dataset made elsewhere (the projector turns a selection into a class) becomes the dataset here. */
+  async adoptDataset(id: string, name: string): Promise<void> {
+    ++this.uploadToken;
+    this.resetData();
+    this.data = { dataset: id, name, kind: 'upload', skipped: [] };
+    await this.inspect();
+  }
+
   private resetData(): void {
     this.inspectJob.abandon();
     this.lrJob.abandon();
