@@ -1,8 +1,8 @@
 // Training as a person uses it, on real data through the engine's jobs: LeNet-5 from scratch on Fashion-MNIST
 // PNG folders (Debian's dataset-fashion-mnist) reaches the accuracy measured here and its export classifies
 // test images by their folder names; a transfer head on MobileNetV2 embeddings separates three classes and the
-// second run reads every embedding from the cache; a corrupt file is skipped and named; cancel lands within a
-// step; CLI train/evaluate print their documented JSON.
+// second run reads every embedding from the cache; a corrupt file is skipped and named; pause holds a run between
+// steps and resume finishes it; cancel lands within a step; CLI train/evaluate print their documented JSON.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -110,6 +110,32 @@ describe.skipIf(!haveData)('LeNet-5 from scratch on Fashion-MNIST', () => {
       .filter((e) => e.jobId === jobId && e.type === 'metric' && e.name === 'loss')
       .map((e) => (e as { step: number }).step);
     expect(Math.max(...steps)).toBeLessThanOrEqual(at + 1);
+  }, 120_000);
+
+  it('pauses within a step through the API, runs nothing while paused, and resumes to the end', async () => {
+    const { jobId } = await engine.call('train.start', { dataset: data, mode: 'scratch', arch: 'lenet5', epochs: 1, batch: 64 } as never);
+    const lossSteps = () =>
+      events.filter((e) => e.jobId === jobId && e.type === 'metric' && e.name === 'loss').map((e) => (e as { step: number }).step);
+    await new Promise<void>((resolve) => {
+      const off = engine.onEvent((e) => {
+        if (e.channel === 'job' && e.payload.jobId === jobId && e.payload.type === 'metric' && e.payload.step >= 3) {
+          off();
+          resolve();
+        }
+      });
+    });
+    expect(await engine.call('jobs.pause', { jobId, paused: true })).toEqual({ paused: true });
+    const at = Math.max(...lossSteps());
+    await new Promise((r) => setTimeout(r, 1500));
+    const held = Math.max(...lossSteps());
+    expect(held).toBeLessThanOrEqual(at + 1);
+    expect(engine.services.jobs.list().find((j) => j.id === jobId)?.paused).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(Math.max(...lossSteps())).toBe(held);
+    await engine.call('jobs.pause', { jobId, paused: false });
+    const result = (await engine.services.jobs.wait(jobId)) as { epochs: number };
+    expect(result.epochs).toBe(1);
+    expect(Math.max(...lossSteps())).toBeGreaterThan(held);
   }, 120_000);
 
   it('CLI: train --json prints the documented shape, the --out file classifies, evaluate agrees with training', async () => {
