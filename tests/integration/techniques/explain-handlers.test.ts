@@ -35,7 +35,7 @@ describe.skipIf(!sharedModelsDir)('explain.* handlers', () => {
     expect(r.layers.some((l) => l.tensor === 'out_relu' && l.shape.length === 4)).toBe(true);
   });
 
-  it('explain.cam runs as a job and returns an overlay PNG with provenance; another class and overlay are honoured', async () => {
+  it('explain.cam runs as a job and returns an overlay PNG with provenance; overlay-only changes reuse the map', async () => {
     const { jobId } = await engine.call('explain.cam', { image: image('cat.png'), modelId: model });
     const r = CamJobResult.parse(await engine.services.jobs.wait(jobId));
     expect(r).toMatchObject({ method: 'gradcam', layer: 'out_relu', class: { label: 'Egyptian cat' }, width: 512, height: 341 });
@@ -61,6 +61,19 @@ describe.skipIf(!sharedModelsDir)('explain.* handlers', () => {
     expect(b.class.index).toBe(second);
     expect(readProvenance(b.png)).toMatchObject({ class: { index: second }, parameters: { colormap: 'viridis', mode: 'side-by-side' } });
     expect(events.some((e) => e.jobId === jobId && e.type === 'done')).toBe(true);
+    // Same photo, class, method and layer, another overlay: the map is not computed again (the result carries the
+    // first computation's own timing, which a second computation would not reproduce to the bit), but the picture
+    // is drawn again with the new overlay.
+    const again = CamJobResult.parse(
+      await engine.services.jobs.wait(
+        (await engine.call('explain.cam', { image: image('cat.png'), modelId: model, overlay: { colormap: 'inferno', opacity: 0.8 } }))
+          .jobId,
+      ),
+    );
+    expect(again.ms).toBe(r.ms);
+    expect(again.class.index).toBe(r.class.index);
+    expect(Buffer.compare(Buffer.from(again.png), Buffer.from(r.png))).not.toBe(0);
+    expect(readProvenance(again.png)).toMatchObject({ parameters: { colormap: 'inferno', opacity: 0.8 } });
   });
 
   it('rejects bad parameters at the edge and unknown layers in the job', async () => {
