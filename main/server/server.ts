@@ -1,6 +1,8 @@
 // Browser mode: serves the renderer and carries the contract over a WebSocket, on 127.0.0.1 only.
-// A random session token gates the page and the socket; Host and Origin are checked so another
-// site in the same browser (or a DNS-rebinding page) cannot drive the engine. Any local web page can
+// A random session token gates the socket; Host and Origin are checked so another site in the same browser (or a
+// DNS-rebinding page) cannot drive the engine. The token reaches the page once, in the printed URL; the page keeps it
+// in sessionStorage and takes it out of the address bar (history.replaceState), so it is not left in history, and
+// sends it as a WebSocket subprotocol, never in a URL. Any local web page can
 // send this server requests, so every handler is total: a bad request gets an answer, never a crash.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
@@ -37,6 +39,13 @@ export interface RunningServer {
  */
 export const MAX_MESSAGE_BYTES = 768 * 1024 * 1024;
 
+/**
+ * WebSocket subprotocols: the page offers `vision-studio` (which the server selects) and `vs-token.<token>` (the
+ * credential: checked at the upgrade, never echoed). renderer/src/lib/api/ws-client.ts spells the same two.
+ */
+export const WS_PROTOCOL = 'vision-studio';
+export const TOKEN_PROTOCOL_PREFIX = 'vs-token.';
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('hex');
   const { engine, rendererDir } = options;
@@ -72,8 +81,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!url) return text(res, 400, 'Bad request: the path does not parse.');
       const found = resolveStatic(rendererDir, url.pathname);
       if ('status' in found) return text(res, found.status, found.text);
-      // The page only with the token, however its path is spelt (/, /index.html, /%69ndex.html).
-      if (found.file === indexHtml && !tokenOk(url.searchParams.get('token')))
+      // The page is a public bundle: without a token (a reload after the page took it out of the URL) it is served and
+      // finds its token in sessionStorage. A wrong token is a stale URL (an earlier `serve`): say so, however the path
+      // is spelt (/, /index.html, /%69ndex.html).
+      const given = url.searchParams.get('token');
+      if (found.file === indexHtml && given !== null && !tokenOk(given))
         return text(res, 403, 'Vision Studio: open the exact URL printed by `vision-studio serve` (it carries the session token).');
       sendFile(found.file, res);
     } catch (e) {
@@ -88,7 +100,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     writeRawResponse(socket, err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400, 'bad request', securityHeaders(port));
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    // Answer with the public protocol only: the token the page offered beside it is never sent back.
+    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
+  /** The token a page offered as a subprotocol (`vs-token.<token>`); null when none or the header is malformed. */
+  const offeredToken = (header: string | string[] | undefined): string | null => {
+    if (typeof header !== 'string') return null;
+    const offered = header.split(',').map((p) => p.trim());
+    if (!offered.includes(WS_PROTOCOL)) return null;
+    const t = offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
+    return t ? t.slice(TOKEN_PROTOCOL_PREFIX.length) : null;
+  };
   server.on('upgrade', (req, socket, head) => {
     // The socket is ours from here: without a listener a reset (ECONNRESET) would be an uncaught error.
     socket.on('error', () => socket.destroy());
@@ -97,7 +122,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!hostOk(req.headers.host)) return refuse(421, 'Misdirected request: unexpected Host header.');
       const url = target(req.url);
       if (!url) return refuse(400, 'Bad request: the path does not parse.');
-      if (url.pathname !== '/ws' || !originOk(req.headers.origin) || !tokenOk(url.searchParams.get('token')))
+      // Before ws reads a byte of payload: a socket without the token never exists, so it cannot send 768 MiB.
+      if (url.pathname !== '/ws' || !originOk(req.headers.origin) || !tokenOk(offeredToken(req.headers['sec-websocket-protocol'])))
         return refuse(403, 'Forbidden');
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     } catch {

@@ -10,7 +10,7 @@ import type { EngineMessage, ResponseEnvelope } from '../../../main/api/contract
 import { decodeFrame, encodeFrame } from '../../../main/api/wire';
 import { EngineClient } from '../../../main/engine/engine-client';
 import { forkEngine } from '../../../main/engine/fork-engine';
-import { MAX_MESSAGE_BYTES, startServer, type RunningServer } from '../../../main/server/server';
+import { MAX_MESSAGE_BYTES, startServer, TOKEN_PROTOCOL_PREFIX, WS_PROTOCOL, type RunningServer } from '../../../main/server/server';
 import { makeTempHome } from '../../helpers/temp-home';
 
 const home = makeTempHome('vs-hostile-');
@@ -52,6 +52,8 @@ function raw(request: string | Buffer, opts: { reset?: boolean } = {}): Promise<
 
 const status = (response: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
 const get = (target: string, headers = `Host: ${host()}`) => raw(`GET ${target} HTTP/1.1\r\n${headers}\r\nConnection: close\r\n\r\n`);
+/** The subprotocol header a page sends: the public protocol and the token. */
+const withToken = (token: string) => `Sec-WebSocket-Protocol: ${WS_PROTOCOL}, ${TOKEN_PROTOCOL_PREFIX}${token}`;
 const upgrade = (target: string, headers: string) =>
   `GET ${target} HTTP/1.1\r\n${headers}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
   `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
@@ -62,7 +64,7 @@ function closeCodeAfter(frame: Buffer): Promise<number> {
     let buf = Buffer.alloc(0);
     let upgraded = false;
     const socket = net.connect(server.port, '127.0.0.1', () =>
-      socket.write(upgrade(`/ws?token=${server.token}`, `Host: ${host()}\r\nOrigin: http://${host()}`)),
+      socket.write(upgrade('/ws', `Host: ${host()}\r\nOrigin: http://${host()}\r\n${withToken(server.token)}`)),
     );
     socket.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
@@ -84,7 +86,9 @@ function closeCodeAfter(frame: Buffer): Promise<number> {
 
 function open(): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://${host()}/ws?token=${server.token}`, { headers: { origin: `http://${host()}` } });
+    const ws = new WebSocket(`ws://${host()}/ws`, [WS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${server.token}`], {
+      headers: { origin: `http://${host()}` },
+    });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
@@ -117,25 +121,25 @@ describe('browser-mode server under hostile requests', () => {
       expect({ target, status: status(await get(target)) }).toEqual({ target, status: 400 });
     }
     expect(status(await get('/app.js'))).toBe(200);
-    expect(status(await get('/%69ndex.html'))).toBe(403); // the page needs the token however it is spelt
+    expect(status(await get('/%69ndex.html?token=stale'))).toBe(403); // a wrong token is refused however the page is spelt
     await stillServing();
   });
 
   it('answers an upgrade with a malformed Host with 421, and survives resets after a refusal', async () => {
     for (const h of ['[', 'a b', '%']) {
-      const res = await raw(upgrade(`/ws?token=${server.token}`, `Host: ${h}`));
+      const res = await raw(upgrade('/ws', `Host: ${h}\r\n${withToken(server.token)}`));
       expect({ h, status: status(res) }).toEqual({ h, status: 421 });
     }
-    expect(status(await raw(upgrade('/ws?token=nope', `Host: ${host()}`)))).toBe(403);
-    for (let i = 0; i < 20; i++) await raw(upgrade('/ws?token=nope', `Host: ${host()}`), { reset: true });
-    for (let i = 0; i < 5; i++) await raw(upgrade(`/%zz?token=${server.token}`, `Host: ${host()}`), { reset: true });
+    expect(status(await raw(upgrade('/ws', `Host: ${host()}\r\n${withToken('nope')}`)))).toBe(403);
+    for (let i = 0; i < 20; i++) await raw(upgrade('/ws', `Host: ${host()}\r\n${withToken('nope')}`), { reset: true });
+    for (let i = 0; i < 5; i++) await raw(upgrade('/%zz', `Host: ${host()}\r\n${withToken(server.token)}`), { reset: true });
     await stillServing();
   });
 
   it('refuses an Origin without a scheme', async () => {
-    const res = await raw(upgrade(`/ws?token=${server.token}`, `Host: ${host()}\r\nOrigin: ${host()}`));
+    const res = await raw(upgrade('/ws', `Host: ${host()}\r\nOrigin: ${host()}\r\n${withToken(server.token)}`));
     expect(status(res)).toBe(403);
-    const https = await raw(upgrade(`/ws?token=${server.token}`, `Host: ${host()}\r\nOrigin: https://${host()}`));
+    const https = await raw(upgrade('/ws', `Host: ${host()}\r\nOrigin: https://${host()}\r\n${withToken(server.token)}`));
     expect(status(https)).toBe(403);
   });
 
@@ -158,7 +162,7 @@ describe('browser-mode server under hostile requests', () => {
       expect(res).toMatch(/\r\nreferrer-policy: no-referrer\r\n/i);
       expect(res).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
     }
-    const refused = await raw(upgrade('/ws?token=nope', `Host: ${host()}`));
+    const refused = await raw(upgrade('/ws', `Host: ${host()}\r\n${withToken('nope')}`));
     expect(refused).toMatch(/\r\nreferrer-policy: no-referrer\r\n/i);
   });
 

@@ -1,7 +1,7 @@
 // Picks the transport: Electron's preload bridge when present, otherwise the browser-mode WebSocket.
 import type { StudioApi } from '../../../../main/api/contract';
 import { connectElectron, type PreloadBridge } from './electron-client';
-import { connectWebSocket } from './ws-client';
+import { connectWebSocket, takeSessionToken } from './ws-client';
 
 declare global {
   interface Window {
@@ -11,6 +11,5 @@ declare global {
 
 export async function connectStudio(): Promise<StudioApi> {
   if (window.studio) return connectElectron(window.studio);
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  return connectWebSocket(token);
+  return connectWebSocket(takeSessionToken());
 }
