@@ -164,7 +164,8 @@ export async function computeCam(
   return {
     method: opts.method,
     layer: graphs.layer,
-    layerReason: graphs.layer === graphs.head.target ? graphs.head.reason : 'chosen by hand',
+    layerReason:
+      graphs.layer === graphs.head.target ? graphs.head.reason : graphs.view ? `chosen by hand, as the ${graphs.view}` : 'chosen by hand',
     suggestedLayer: graphs.head.target,
     class: { index, label: label(index), probability: probs[index] },
     top,

@@ -45,7 +45,7 @@ export function cutAt(model: Model, shapes: ShapeMap, activation: string, logits
     return [...s.shape];
   };
   g.nodes = keep;
-  g.inputs = [activation, ...extras].map((name) => ({ name, elemType: 1, shape: shapeOf(name) }));
+  g.inputs = [activation, ...extras].map((name) => ({ name, elemType: shapes.get(name)?.elemType ?? 1, shape: shapeOf(name) }));
   g.inputs.push({ name: WEIGHTS_INPUT, elemType: 1, shape: [classes, 1] });
   const score = 'cam:score';
   g.nodes.push({ name: 'cam_score', opType: 'MatMul', domain: '', inputs: [logits, WEIGHTS_INPUT], outputs: [score], attrs: {} });

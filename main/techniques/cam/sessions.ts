@@ -16,18 +16,25 @@ import { defaultThreads, firstLine } from '../../runtime/sessions';
 import { modelIR, type GraphIndex } from '../shared/graph-index';
 import { withExtraOutputs } from '../shared/onnx-outputs';
 import { cutAt, WEIGHTS_INPUT } from './cut';
+import { listLayers, resolveLayer } from '../../onnx/layers';
 import { analyseHead, checkLayer, type HeadInfo } from './layers';
+import { patchGrid, spatialView, TOKEN_MAP } from './tokens';
 
 export interface Tensor32 {
   data: Float32Array;
   dims: number[];
+  /** Element type where it is not float32 (shape tensors a cut head reads from upstream). */
+  type?: ort.Tensor.Type;
 }
 
 export interface CamGraphs {
   model: Model;
   index: GraphIndex;
   head: HeadInfo;
+  /** The layer as chosen (a token sequence for transformers) … */
   layer: string;
+  /** … and how its map is seen, when it is not a spatial map itself (patch grid of a token sequence). */
+  view: string | null;
   inputName: string;
   classes: number;
   /** Largest batch the forward graph takes (1 when the batch dimension is fixed). */
@@ -55,7 +62,11 @@ const create = async (m: Model, what: string): Promise<ort.InferenceSession> => 
   }
 };
 
-const out = (v: ort.Tensor): Tensor32 => ({ data: v.data as Float32Array, dims: [...v.dims] });
+const out = (v: ort.Tensor): Tensor32 => ({
+  data: v.data as Float32Array,
+  dims: [...v.dims],
+  ...(v.type === 'float32' ? {} : { type: v.type }),
+});
 
 const cache = new Map<string, Promise<CamGraphs>>();
 
@@ -68,8 +79,8 @@ export function camGraphs(
   wantGradient = true,
 ): Promise<CamGraphs> {
   const { model, index } = modelIR(file);
-  const head = analyseHead(model, index, outputName);
-  const target = layer || head.target;
+  const head = analyseHead(model, index, outputName, inputSize);
+  const target = layer ? camLayerTensor(model, index, layer, inputSize) : head.target;
   if (!target) throw new StudioError('bad_request', `${file}: ${head.reason}`);
   const st = fs.statSync(file);
   // The file's version is part of the key: a re-imported model at the same path gets new sessions.
@@ -82,6 +93,20 @@ export function camGraphs(
     void evict();
   }
   return hit;
+}
+
+/** A layer named the way `vision-studio layers` prints it (relu5_2, layer4) or by tensor name. */
+function camLayerTensor(model: Model, index: GraphIndex, name: string, size: [number, number]): string {
+  if (index.producer.has(name)) return name;
+  let found: string | undefined;
+  try {
+    found = resolveLayer(listLayers(model, size), name)?.tensor;
+  } catch {
+    // A graph the layer lister cannot infer still takes tensor names.
+  }
+  if (!found)
+    throw new StudioError('bad_request', `no tensor named "${name}" in the model, nor a layer of that name (see vision-studio layers)`);
+  return found;
 }
 
 async function build(
@@ -102,18 +127,36 @@ async function build(
   const nchw = (sIn.shape?.[1] ?? 3) === 3;
   sIn.shape = nchw ? [1, 3, size[0], size[1]] : [1, size[0], size[1], 3];
   sized.graph.valueInfo.clear();
-  const shapes = inferShapes(sized);
+  let shapes = inferShapes(sized);
   const logitShape = shapes.get(head.logits)?.shape ?? [];
   const classes = Number(logitShape[logitShape.length - 1]);
   if (!Number.isFinite(classes)) throw new StudioError('bad_model', `cannot tell the number of classes from "${head.logits}"`);
-  const cut = cutAt(model, shapes, layer, head.logits, classes);
-  const fwd = await forwardSession(file, model, [head.logits, layer, ...cut.extras]);
+  // A token sequence [N, T, C] (vision transformers) is explained through its spatial view on the patch grid.
+  let work = model;
+  let tensor = layer;
+  let view: string | null = null;
+  if (shapes.get(layer)?.shape.length === 3) {
+    const grid = layer === head.target && head.tokens ? head.tokens : patchGrid(model, layer, shapes);
+    if (!grid)
+      throw new StudioError(
+        'bad_request',
+        `layer "${layer}" is a token sequence whose tokens no patch grid explains: choose a spatial map`,
+      );
+    work = spatialView(model, layer, grid);
+    tensor = TOKEN_MAP;
+    view = grid.how;
+    const sizedView = spatialView(sized, layer, grid);
+    shapes = inferShapes(sizedView);
+  }
+  const cut = cutAt(work, shapes, tensor, head.logits, classes);
+  const outputs = [head.logits, tensor, ...cut.extras];
+  const fwd = work === model ? await forwardSession(file, model, outputs) : await create(truncateAt(work, outputs), 'forward');
   // One forward session serves Score-CAM's masked batches too (the extra output costs a copy, not a second model in memory).
   const sessions = [fwd];
   let grad: ort.InferenceSession | null = null;
   let fixed: Record<string, ort.Tensor> = {};
   if (wantGradient) {
-    const gg = buildGradGraph(cut.model, { objectives: [{ objective: { kind: 'class', tensor: cut.score, index: 0 } }], input: layer });
+    const gg = buildGradGraph(cut.model, { objectives: [{ objective: { kind: 'class', tensor: cut.score, index: 0 } }], input: tensor });
     grad = await create(gg.model, 'gradient');
     fixed = await winogradFeeds(gg.winograd);
     sessions.push(grad);
@@ -124,21 +167,22 @@ async function build(
     index,
     head,
     layer,
+    view,
     inputName: inp.name,
     classes,
     maxBatch: typeof batchDim === 'number' && batchDim > 0 ? batchDim : 16,
     async forward(input, dims) {
       const r = await fwd.run({ [inp.name]: new ort.Tensor('float32', input, dims) });
-      return { logits: out(r[head.logits]), activation: out(r[layer]), extras: Object.fromEntries(cut.extras.map((e) => [e, out(r[e])])) };
+      return { logits: out(r[head.logits]), activation: out(r[tensor]), extras: Object.fromEntries(cut.extras.map((e) => [e, out(r[e])])) };
     },
     async gradient(activation, extras, weights) {
       if (!grad) throw new StudioError('internal', 'gradient session not built');
       const feeds: Record<string, ort.Tensor> = {
         ...fixed,
-        [layer]: new ort.Tensor('float32', activation.data, activation.dims),
+        [tensor]: new ort.Tensor('float32', activation.data, activation.dims),
         [WEIGHTS_INPUT]: new ort.Tensor('float32', weights, [classes, 1]),
       };
-      for (const [k, v] of Object.entries(extras)) feeds[k] = new ort.Tensor('float32', v.data, v.dims);
+      for (const [k, v] of Object.entries(extras)) feeds[k] = new ort.Tensor(v.type ?? 'float32', v.data, v.dims);
       const r = await grad.run(feeds, [GRAD_OUTPUT]);
       return out(r[GRAD_OUTPUT]);
     },

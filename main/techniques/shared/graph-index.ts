@@ -21,9 +21,17 @@ export class GraphIndex {
     }
   }
 
+  /**
+   * Whether a tensor is a constant: an initializer, a Constant node, or an Identity/Cast of a constant
+   * (PyTorch's exporter shares one zero bias between VGG-BN's layers through an Identity).
+   */
   isConst(name: string): boolean {
     if (this.graph.initializers.has(name)) return true;
-    const p = this.producer.get(name);
+    let p = this.producer.get(name);
+    for (let guard = 0; p && (p.opType === 'Identity' || p.opType === 'Cast') && guard < 16; guard++) {
+      if (this.graph.initializers.has(p.inputs[0])) return true;
+      p = this.producer.get(p.inputs[0]);
+    }
     return !!p && p.opType === 'Constant';
   }
 
