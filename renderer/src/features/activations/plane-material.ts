@@ -22,6 +22,7 @@ uniform float hovered;
 uniform float selected;
 uniform int cmap;
 uniform float dim;
+uniform float alpha;
 uniform vec3 panel;
 uniform vec3 line;
 uniform vec3 accent;
@@ -59,7 +60,7 @@ void main() {
   vec2 e = min(f, 1.0 - f) / max(w, vec2(1e-6)); // distance to the tile's edge in pixels
   float d = min(e.x, e.y);
   if (c >= shown) {
-    gl_FragColor = vec4(panel * (1.0 - dim * 0.3), 1.0);
+    gl_FragColor = vec4(panel * (1.0 - dim * 0.3), alpha);
     return;
   }
   float v = texture2D(map, uv).r;
@@ -68,7 +69,7 @@ void main() {
   col = mix(col, line, sep * 0.9);
   float ring = max(2.5, px * 0.06);
   if (c == hovered || c == selected) col = mix(col, accent, 1.0 - smoothstep(ring - 0.75, ring + 0.25, d));
-  gl_FragColor = vec4(clamp(col, 0.0, 1.0) * (1.0 - dim * 0.45) + panel * dim * 0.45, 1.0);
+  gl_FragColor = vec4(clamp(col, 0.0, 1.0) * (1.0 - dim * 0.45) + panel * dim * 0.45, alpha);
 }`;
 
 export const CMAP_INDEX: Record<PlaneColormap, number> = { gray: 0, viridis: 1, inferno: 2 };
@@ -105,7 +106,10 @@ export function planeMaterial(grid: [number, number], shown: number, theme: Plan
     vertexShader,
     fragmentShader,
     side: THREE.DoubleSide,
+    // Blended so the planes before the focused one can fade to ghosts; drawn back to front by three.js.
+    transparent: true,
     uniforms: {
+      alpha: { value: 1 },
       map: { value: null },
       grid: { value: new THREE.Vector2(grid[0], grid[1]) },
       shown: { value: shown },

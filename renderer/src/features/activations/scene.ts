@@ -5,7 +5,7 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import type { ActivationLayer } from '../../../../main/api/contract';
-import { disposeSprite, labelSprite, type LabelTheme } from './labels';
+import { disposeTab, layerTab, TAB_SLOTS, type LabelTheme } from './labels';
 import { atlasTexture, CMAP_INDEX, planeMaterial, type PlaneColormap, type PlaneTheme } from './plane-material';
 
 export interface SceneTheme {
@@ -23,12 +23,16 @@ export interface Pick {
 const SIDE = 10;
 const GAP = 7;
 /** Where the camera sits relative to the layer it looks at: in front, to the right, a little above. */
-const VIEW = new THREE.Vector3(9.5, 4.5, 13);
+const VIEW = new THREE.Vector3(10, 5, 15.5);
 const FLIGHT_MS = 480;
+
+type Tab = ReturnType<typeof layerTab>;
 
 interface Plane {
   mesh: THREE.Mesh<THREE.PlaneGeometry, THREE.ShaderMaterial>;
-  label: THREE.Sprite;
+  label: Tab;
+  width: number;
+  height: number;
   layer: ActivationLayer;
   texture: THREE.DataTexture | null;
 }
@@ -93,12 +97,13 @@ export class StackScene {
       mesh.position.set(0, 0, -i * GAP);
       mesh.userData.index = i;
       this.scene.add(mesh);
-      const label = this.makeLabel(layer);
-      label.position.set(-w / 2 + label.scale.x / 2, h / 2 + 0.75, -i * GAP);
-      this.scene.add(label);
-      this.planes.push({ mesh, label, layer, texture: null });
+      const plane: Plane = { mesh, label: this.makeLabel(layer, w), width: w, height: h, layer, texture: null };
+      this.placeLabel(plane, i);
+      this.scene.add(plane.label);
+      this.planes.push(plane);
     });
     this.focused = 0;
+    this.ghostBefore(0);
     this.controls.target.set(0, 0, 0);
     this.camera.position.copy(VIEW);
     this.controls.update();
@@ -129,13 +134,13 @@ export class StackScene {
       u.panel.value.copy(theme.plane.panel);
       u.line.value.copy(theme.plane.line);
       u.accent.value.copy(theme.plane.accent);
-      const label = this.makeLabel(p.layer);
-      label.position.copy(p.label.position);
       this.scene.remove(p.label);
-      disposeSprite(p.label);
-      this.scene.add(label);
-      p.label = label;
+      disposeTab(p.label);
+      p.label = this.makeLabel(p.layer, p.width);
+      this.placeLabel(p, this.planes.indexOf(p));
+      this.scene.add(p.label);
     }
+    this.ghostBefore(this.focused);
     this.requestRender();
   }
 
@@ -144,6 +149,7 @@ export class StackScene {
     const p = this.planes[index];
     if (!p) return;
     this.focused = index;
+    this.ghostBefore(index);
     const to = p.mesh.position.clone();
     const offset = this.camera.position.clone().sub(this.controls.target);
     if (offset.length() > 60 || offset.length() < 3) offset.copy(VIEW);
@@ -168,7 +174,7 @@ export class StackScene {
     const ndc = new THREE.Vector2(((clientX - r.left) / r.width) * 2 - 1, -((clientY - r.top) / r.height) * 2 + 1);
     this.raycaster.setFromCamera(ndc, this.camera);
     const hit = this.raycaster.intersectObjects(
-      this.planes.map((p) => p.mesh),
+      this.planes.filter((p) => !p.mesh.userData.ghost).map((p) => p.mesh),
       false,
     )[0];
     if (!hit?.uv) return null;
@@ -235,8 +241,28 @@ export class StackScene {
     this.renderer.render(this.scene, this.camera);
   }
 
-  private makeLabel(layer: ActivationLayer): THREE.Sprite {
-    return labelSprite(layer.name, `${layer.channels} × ${layer.height} × ${layer.width}`, this.theme.label, 1.05);
+  private makeLabel(layer: ActivationLayer, planeWidth: number): Tab {
+    return layerTab(layer.name, `${layer.channels} × ${layer.height} × ${layer.width}`, this.theme.label, planeWidth);
+  }
+
+  /** Card-index tabs: slot i mod TAB_SLOTS along the plane's top edge. */
+  private placeLabel(p: Plane, i: number): void {
+    const slot = i % TAB_SLOTS;
+    p.label.position.set(-p.width / 2 + (slot * p.width) / TAB_SLOTS + p.label.scale.x / 2, p.height / 2 + p.label.scale.y / 2, -i * GAP);
+  }
+
+  /**
+   * Layers before the one in focus lie between it and the camera: they turn into faint ghosts (no depth, no tab,
+   * no picking) so the focused plane is seen whole, and come back when the camera flies back to them.
+   */
+  private ghostBefore(index: number): void {
+    this.planes.forEach((p, i) => {
+      const ghost = i < index;
+      p.mesh.material.uniforms.alpha.value = ghost ? 0.07 : 1;
+      p.mesh.material.depthWrite = !ghost;
+      p.mesh.userData.ghost = ghost;
+      p.label.visible = !ghost;
+    });
   }
 
   private resize(): void {
@@ -253,7 +279,7 @@ export class StackScene {
       this.scene.remove(p.mesh, p.label);
       p.mesh.material.dispose();
       p.texture?.dispose();
-      disposeSprite(p.label);
+      disposeTab(p.label);
     }
     this.planes = [];
     this.hovered = null;
