@@ -54,7 +54,7 @@ class GraphState {
   modelId = $derived(models.selected?.id ?? null);
   nodesById = $derived(new Map((this.desc?.nodes ?? []).map((n) => [n.id, n])));
 
-  /** The node the panels explain: the selected node, or a selected block's main node (its first conv/pool/Gemm). */
+  /** The node the panels explain: the selected node, or a selected block's first conv or pool wider than 1×1. */
   focusNode = $derived.by((): GraphNode | null => {
     const s = this.selected;
     const d = this.desc;
@@ -63,7 +63,15 @@ class GraphState {
     const l = d.layers.find((x) => x.name === s.name);
     if (!l) return null;
     const nodes = l.nodeIds.map((id) => this.nodesById.get(id)!).filter(Boolean);
-    return nodes.find((n) => n.conv) ?? nodes.find((n) => n.op === l.op) ?? nodes[nodes.length - 1] ?? null;
+    // A block's most telling window: its first spatial one (a 3×3, not a 1×1 that only mixes channels).
+    const windowed = nodes.filter((n) => n.conv);
+    return (
+      windowed.find((n) => n.conv!.kernel.some((k) => k > 1)) ??
+      windowed[0] ??
+      nodes.find((n) => n.op === l.op) ??
+      nodes[nodes.length - 1] ??
+      null
+    );
   });
 
   /** Fetch the description for the current model and size (a newer call overtakes an older one). */

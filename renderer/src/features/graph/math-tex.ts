@@ -22,7 +22,8 @@ export interface MathLayer {
 
 export interface MathBlock {
   title: string;
-  tex: string;
+  /** One display formula per line (a side panel is narrow). */
+  tex: string[];
   note?: string;
 }
 
@@ -51,21 +52,33 @@ export function convBlocks(l: MathLayer): MathBlock[] {
   const blocks: MathBlock[] = [
     {
       title: 'Forward',
-      tex: `Y_{o,i,j} = b_o + ${cSum}\\sum_{u=0}^{${k - 1}}\\sum_{v=0}^{${k - 1}} W_{o,${depthwise ? '0' : 'c'},u,v}\\, X_{${cIdx},\\,${h},\\,${w}}`,
+      tex: [
+        `Y_{o,i,j} = b_o + ${cSum}\\sum_{u=0}^{${k - 1}}\\sum_{v=0}^{${k - 1}} W_{o,${depthwise ? '0' : 'c'},u,v}\\, X_{${cIdx},\\,${h},\\,${w}}`,
+      ],
       note: `X ∈ ${X.join('×')}, W ∈ ${W.join('×')}, Y ∈ ${Y.join('×')}${depthwise ? ` (depthwise: group ${g}, each channel its own ${k}×${k} kernel)` : g > 1 ? ` (group ${g})` : ''}`,
     },
     {
       title: 'δ terms',
-      tex: `\\delta_{o,i,j} = \\frac{\\partial L}{\\partial Y_{o,i,j}} \\in ${R(Y)},\\qquad \\frac{\\partial L}{\\partial W_{o,${depthwise ? '0' : 'c'},u,v}} = \\sum_{i=0}^{${Y[1] - 1}}\\sum_{j=0}^{${Y[2] - 1}} \\delta_{o,i,j}\\, X_{${cIdx},\\,${h},\\,${w}},\\qquad \\frac{\\partial L}{\\partial b_o} = \\sum_{i,j} \\delta_{o,i,j}`,
+      tex: [
+        `\\delta_{o,i,j} = \\frac{\\partial L}{\\partial Y_{o,i,j}} \\in ${R(Y)}`,
+        `\\frac{\\partial L}{\\partial W_{o,${depthwise ? '0' : 'c'},u,v}} = \\sum_{i=0}^{${Y[1] - 1}}\\sum_{j=0}^{${Y[2] - 1}} \\delta_{o,i,j}\\, X_{${cIdx},\\,${h},\\,${w}}`,
+        `\\frac{\\partial L}{\\partial b_o} = \\sum_{i,j} \\delta_{o,i,j}`,
+      ],
     },
   ];
+  // Depthwise: each input channel feeds one output channel, so there is no sum over o.
+  const oSum = depthwise ? '' : '\\sum_{o}';
+  const [oi, wc] = depthwise ? ['c', 'c,0'] : ['o', 'o,c'];
   const xgrad =
     s === 1
-      ? `\\frac{\\partial L}{\\partial X_{c}} = \\sum_{o} \\operatorname{pad}_{${d * (k - 1) - p}}(\\delta_{o}) \\star \\operatorname{rot180}(W_{o,c}) \\in ${R(X.slice(1))}`
-      : `\\frac{\\partial L}{\\partial X_{c,h,w}} = \\sum_{o}\\sum_{u,v} W_{o,c,u,v}\\,\\delta_{o,\\,\\frac{h${p ? `+${p}` : ''}-${d === 1 ? '' : d}u}{${s}},\\,\\frac{w${p ? `+${p}` : ''}-${d === 1 ? '' : d}v}{${s}}}`;
+      ? `\\frac{\\partial L}{\\partial X_{c}} = ${oSum} \\operatorname{pad}_{${d * (k - 1) - p}}(\\delta_{${oi}}) \\star \\operatorname{rot180}(W_{${wc}}) \\in ${R(X.slice(1))}`
+      : `\\frac{\\partial L}{\\partial X_{c,h,w}} = ${oSum}\\sum_{u,v} W_{${wc},u,v}\\,\\delta_{${oi},\\,\\frac{h${p ? `+${p}` : ''}-${d === 1 ? '' : d}u}{${s}},\\,\\frac{w${p ? `+${p}` : ''}-${d === 1 ? '' : d}v}{${s}}}`;
   blocks.push({
     title: 'Input gradient: the flipped-kernel convolution',
-    tex: `${xgrad}\\quad=\\;\\operatorname{ConvTranspose}(\\delta, W;\\ s{=}${s},\\ p{=}${p}${d > 1 ? `,\\ d{=}${d}` : ''}${g > 1 ? `,\\ g{=}${g}` : ''}) \\in ${R(X)}`,
+    tex: [
+      xgrad,
+      `\\frac{\\partial L}{\\partial X} = \\operatorname{ConvTranspose}(\\delta, W;\\ s{=}${s},\\ p{=}${p}${d > 1 ? `,\\ d{=}${d}` : ''}${g > 1 ? `,\\ g{=}${g}` : ''}) \\in ${R(X)}`,
+    ],
     note:
       s === 1
         ? `A “full” convolution: δ padded by d(k−1) − p = ${d * (k - 1) - p} and the kernel turned by 180°.`
@@ -79,7 +92,7 @@ export function reluBlock(l: MathLayer): MathBlock {
   const mask = l.clipMax ? `\\mathbb{1}[0 < x < ${l.clipMax}]` : l.op === 'Clip' ? '\\mathbb{1}[\\min < x < \\max]' : '\\mathbb{1}[x > 0]';
   return {
     title: l.clipMax ? `ReLU${l.clipMax} gradient` : l.op === 'Clip' ? 'Clip gradient' : 'ReLU gradient',
-    tex: `\\frac{\\partial L}{\\partial x} = \\delta \\odot ${mask},\\qquad x,\\delta \\in ${R(Y.length ? Y : [1])}`,
+    tex: [`\\frac{\\partial L}{\\partial x} = \\delta \\odot ${mask},\\qquad x,\\delta \\in ${R(Y.length ? Y : [1])}`],
     note: 'The mask passes the gradient where the unit was active and stops it elsewhere.',
   };
 }
@@ -91,13 +104,19 @@ export function poolBlock(l: MathLayer): MathBlock {
   if (/max/i.test(l.op))
     return {
       title: 'Max-pool gradient',
-      tex: `\\frac{\\partial L}{\\partial X_{c,h,w}} = \\sum_{(i,j)\\,:\\,(h,w) = \\operatorname{argmax}_{\\text{window}(i,j)} X_c} \\delta_{c,i,j},\\qquad \\delta \\in ${R(Y)},\\ X \\in ${R(X)}`,
+      tex: [
+        `\\frac{\\partial L}{\\partial X_{c,h,w}} = \\sum_{(i,j)\\,:\\,(h,w) = \\operatorname{argmax}_{\\text{window}(i,j)} X_c} \\delta_{c,i,j}`,
+        `\\delta \\in ${R(Y)},\\quad X \\in ${R(X)}`,
+      ],
       note: `Each ${k}×${k} window sends its whole gradient to the one input that won it; the others get 0.`,
     };
   const area = /global/i.test(l.op) && X.length === 3 ? X[1] * X[2] : k * k;
   return {
     title: 'Average-pool gradient',
-    tex: `\\frac{\\partial L}{\\partial X_{c,h,w}} = \\frac{1}{${area}} \\sum_{(i,j)\\,:\\,(h,w) \\in \\text{window}(i,j)} \\delta_{c,i,j},\\qquad \\delta \\in ${R(Y)}`,
+    tex: [
+      `\\frac{\\partial L}{\\partial X_{c,h,w}} = \\frac{1}{${area}} \\sum_{(i,j)\\,:\\,(h,w) \\in \\text{window}(i,j)} \\delta_{c,i,j}`,
+      `\\delta \\in ${R(Y)}`,
+    ],
     note: `Every input in a window gets an equal 1/${area} share.`,
   };
 }
@@ -108,8 +127,11 @@ export function gramBlock(l: MathLayer): MathBlock | null {
   const [C, H, W] = Y;
   return {
     title: 'Gram matrix (style)',
-    tex: `F \\in ${R([C, H * W])},\\quad G = \\frac{F F^{\\top}}{C H W} = \\frac{F F^{\\top}}{${C}\\cdot ${H}\\cdot ${W}} \\in ${R([C, C])},\\quad \\frac{\\partial L}{\\partial F} = \\frac{(\\partial L/\\partial G + \\partial L/\\partial G^{\\top})\\,F}{${C * H * W}}`,
-    note: `F is this layer's output reshaped to one row per channel (${H}×${W} = ${H * W} positions); G_{ab} says how much channels a and b fire together, whatever the place.`,
+    tex: [
+      `F \\in ${R([C, H * W])},\\quad G = \\frac{F F^{\\top}}{C H W} = \\frac{F F^{\\top}}{${C}\\cdot ${H}\\cdot ${W}} \\in ${R([C, C])}`,
+      `\\frac{\\partial L}{\\partial F} = \\frac{(\\partial L/\\partial G + \\partial L/\\partial G^{\\top})\\,F}{${C * H * W}}`,
+    ],
+    note: `F is this layer's output reshaped to one row per channel (${H}×${W} = ${H * W} positions); G[a, b] says how much channels a and b fire together, wherever they fire.`,
   };
 }
 

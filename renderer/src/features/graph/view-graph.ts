@@ -100,7 +100,8 @@ export function layoutInput(v: ViewGraph, measure: Measure): { boxes: LayoutBox[
     const w = Math.max(measure(b.title, 'title'), Math.min(measure(b.sub, 'sub'), 260));
     return {
       id: b.id,
-      width: Math.ceil(Math.max(b.kind === 'node' ? 96 : 120, w + 24)),
+      // Folded blocks and groups keep room on the right for their ± badge.
+      width: Math.ceil(Math.max(b.kind === 'node' ? 96 : 120, w + (b.kind === 'block' || b.kind === 'group' ? 48 : 24))),
       height: BOX_H,
       parent: b.parent,
       headerHeight: b.kind === 'group' ? GROUP_HEADER : undefined,
@@ -125,4 +126,24 @@ export function searchBoxes(d: GraphDescription, q: string): { label: string; bl
     if (n.name.toLowerCase().includes(s) || n.op.toLowerCase() === s || (n.layer ?? '').toLowerCase().includes(s))
       out.push({ label: `${n.name} (${n.op})`, block: n.block, nodeId: n.id });
   return out.slice(0, 50);
+}
+
+/**
+ * Where an edge's shape label goes: beside the middle of the edge's longest vertical run (the gap between
+ * two rows of boxes, which ELK widened for the label). ELK's own label positions are relative to the edge's
+ * container once edges cross into unfolded blocks, so they are not used.
+ */
+export function labelAt(points: readonly [number, number][]): [number, number] | null {
+  let best: [number, number] | null = null;
+  let bestLen = -1;
+  for (let i = 1; i < points.length; i++) {
+    const [x0, y0] = points[i - 1];
+    const [x1, y1] = points[i];
+    const len = Math.abs(y1 - y0) - Math.abs(x1 - x0) * 0.5;
+    if (len > bestLen) {
+      bestLen = len;
+      best = [(x0 + x1) / 2, (y0 + y1) / 2];
+    }
+  }
+  return best;
 }
