@@ -11,6 +11,7 @@ import { APP_VERSION } from '../version';
 import { BlobStore } from './blobs';
 import { guard, isDiskFull, toLogError } from './errors';
 import { toJson, type RunStore } from './store';
+import { readRegularFile } from '../models/safe-read';
 
 export const EXPORT_FORMAT = 'vision-studio-runs';
 export const EXPORT_VERSION = 1;
@@ -48,6 +49,14 @@ export function exportRuns(store: RunStore, ids: readonly string[]): { name: str
  *  768 MiB). A 2 MB zip inflating to 2 GiB stops at the cap, never allocating more. */
 export const IMPORT_LIMITS = { entry: 512 * 1024 * 1024, manifest: 64 * 1024 * 1024, total: 1024 * 1024 * 1024 };
 export type ImportLimits = typeof IMPORT_LIMITS;
+
+/**
+ * An export file named on a command line: a regular file (a FIFO named x.zip would block forever) no larger than
+ * everything an import may inflate, checked on the open descriptor before a byte is read.
+ */
+export function readImportFile(file: string): Uint8Array {
+  return new Uint8Array(readRegularFile(file, { maxBytes: IMPORT_LIMITS.total, what: file, code: 'bad_request' }));
+}
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256');
 const ExportedRun = RunDetail.omit({ thumbnail: true, deleted: true }).extend({

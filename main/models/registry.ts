@@ -292,8 +292,19 @@ export class ModelRegistry {
 
   private metaForPath(p: string, inspected: InspectedModel | null): ModelMeta {
     const file = path.resolve(p);
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile())
-      throw new StudioError('not_found', `${p}: no such model (not a catalog, imported or built-in id, nor an .onnx file)`);
+    let st: fs.Stats | undefined;
+    let why = '';
+    try {
+      st = fs.statSync(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') why = ' (a symlink loop)';
+    }
+    if (!st) throw new StudioError('not_found', `${p}: no such model${why} (not a catalog, imported or built-in id, nor an .onnx file)`);
+    if (!st.isFile())
+      throw new StudioError(
+        'bad_model',
+        `${p}: not a regular file (${st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : 'a device'})`,
+      );
     return buildLocalMeta({ id: file, file, source: 'builtin', sidecar: readSidecarFor(file, this.extraDirs), inspected });
   }
 

@@ -53,7 +53,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new Error(`the renderer is not built (${rendererDir}/index.html missing): run \`npm run build\``);
   }
   let port = 0;
-  const hostOk = (host: string | undefined): boolean => host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+  /** Exactly one Host header naming us (Node keeps the first of several; RFC 9112 says such a request is bad). */
+  const hostOk = (req: http.IncomingMessage): boolean => {
+    let hosts = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i].toLowerCase() === 'host') hosts++;
+    const host = req.headers.host;
+    return hosts === 1 && (host === `127.0.0.1:${port}` || host === `localhost:${port}`);
+  };
   // Exactly our own origin: a scheme-less or https Origin is not the page we served.
   const originOk = (origin: string | undefined): boolean =>
     origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
@@ -76,7 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = http.createServer((req, res) => {
     for (const [k, v] of Object.entries(securityHeaders(port))) res.setHeader(k, v);
     try {
-      if (!hostOk(req.headers.host)) return text(res, 421, 'Misdirected request: unexpected Host header.');
+      if (!hostOk(req)) return text(res, 421, 'Misdirected request: unexpected Host header.');
       const url = target(req.url);
       if (!url) return text(res, 400, 'Bad request: the path does not parse.');
       const found = resolveStatic(rendererDir, url.pathname);
@@ -119,7 +125,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string): void => writeRawResponse(socket, status, text, securityHeaders(port));
     try {
-      if (!hostOk(req.headers.host)) return refuse(421, 'Misdirected request: unexpected Host header.');
+      if (!hostOk(req)) return refuse(421, 'Misdirected request: unexpected Host header.');
       const url = target(req.url);
       if (!url) return refuse(400, 'Bad request: the path does not parse.');
       // Before ws reads a byte of payload: a socket without the token never exists, so it cannot send 768 MiB.

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { RunStatus, type RunDetail, type RunSummary } from '../../api/contract';
 import { RunLog } from '../../log/run-log';
 import type { RunStore } from '../../log/store';
-import { exportRuns, importRuns } from '../../log/transfer';
+import { exportRuns, importRuns, readImportFile } from '../../log/transfer';
 import { EXIT, UsageError, type CliIO } from '../io';
 
 export const runsHelp = `Usage: vision-studio runs <list|show|export|import|rm|restore> [options]
@@ -125,7 +125,7 @@ function importCmd(args: string[], store: RunStore, io: CliIO): number {
   if (positionals.length !== 1) throw new UsageError('import takes one .zip file');
   const file = positionals[0];
   if (!fs.existsSync(file)) return (io.err(`${file}: no such file`), EXIT.failure);
-  const { imported, skipped } = importRuns(store, new Uint8Array(fs.readFileSync(file)), path.basename(file));
+  const { imported, skipped } = importRuns(store, readImportFile(file), path.basename(file));
   io.out(
     `Imported ${imported.length} run${imported.length === 1 ? '' : 's'}${skipped.length ? `, skipped ${skipped.length} already in the log` : ''}.`,
   );

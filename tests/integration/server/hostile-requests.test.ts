@@ -12,6 +12,7 @@ import { EngineClient } from '../../../main/engine/engine-client';
 import { forkEngine } from '../../../main/engine/fork-engine';
 import { MAX_MESSAGE_BYTES, startServer, TOKEN_PROTOCOL_PREFIX, WS_PROTOCOL, type RunningServer } from '../../../main/server/server';
 import { makeTempHome } from '../../helpers/temp-home';
+import { frameCases, requestCases } from '../../hostile/requests';
 
 const home = makeTempHome('vs-hostile-');
 const rendererDir = path.join(home.dir, 'renderer');
@@ -81,6 +82,8 @@ function closeCodeAfter(frame: Buffer): Promise<number> {
     });
     socket.on('error', () => undefined);
     socket.on('close', () => resolve(0));
+    // A frame the server answers (or ignores) without closing: 0 after a while, and this socket is dropped.
+    setTimeout(() => (resolve(0), socket.destroy()), 3000);
   });
 }
 
@@ -188,4 +191,22 @@ describe('browser-mode server under hostile requests', () => {
     ws.close();
     await stillServing();
   });
+
+  it('the generated corpus (tests/hostile/requests.ts): malformed requests get an answer or a close, bad frames close their own socket', async () => {
+    const before = process.memoryUsage().rss;
+    for (const c of requestCases) {
+      const res = await raw(c.bytes(host()));
+      expect({ id: c.id, status: status(res) }).toEqual({ id: c.id, status: expect.toSatisfy((n: number) => c.status.includes(n)) });
+    }
+    const bystander = await open();
+    for (const c of frameCases) {
+      const code = await closeCodeAfter(c.frame);
+      expect({ id: c.id, code }).toEqual({ id: c.id, code: expect.toSatisfy((n: number) => c.close.includes(n)) });
+    }
+    expect((await call(bystander, 1, 'app.info', {})).ok).toBe(true);
+    bystander.close();
+    await stillServing();
+    // The server runs in this process: the whole corpus may not make it hold more than this.
+    expect((process.memoryUsage().rss - before) / 2 ** 20).toBeLessThan(128);
+  }, 120_000);
 });
