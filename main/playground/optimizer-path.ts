@@ -9,6 +9,7 @@ import {
   type Hyper,
   type OptimizerId,
   type ParamState,
+  type UpdateRule,
 } from '../train/optim/optimizers.js';
 import type { Surface } from './surfaces.js';
 

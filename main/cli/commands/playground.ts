@@ -1,7 +1,7 @@
 // vision-studio playground: an optimiser's path on a 2-D test surface, in float64, with the training engine's
-// own update rules (main/playground/path.ts → main/train/optim/rules.ts RULES64: torch.optim's definitions).
+// own update rules (main/playground/optimizer-path.ts → main/train/optim/rules.ts RULES64: torch.optim's definitions).
 import { parseArgs } from 'node:util';
-import { computePath, isPlaygroundOptimizer, playgroundDefaults, PLAYGROUND_OPTIMIZERS } from '../../playground/path.js';
+import { computePath, isPlaygroundOptimizer, playgroundDefaults, PLAYGROUND_OPTIMIZERS } from '../../playground/optimizer-path.js';
 import { SURFACES, SURFACE_IDS, isSurfaceId } from '../../playground/surfaces.js';
 import type { Hyper } from '../../train/optim/optimizers.js';
 import { EXIT, stdio, UsageError, type CliIO } from '../io.js';
@@ -51,11 +51,11 @@ function parseStart(v: string): [number, number] {
 }
 
 /** Hyperparameters from the flags given: each flag must apply to the optimiser (no silent no-ops). */
-export function hyperFromFlags(optimizer: string, flags: Partial<Record<string, string>>): Partial<Hyper> {
+export function hyperFromFlags(optimizer: string, flags: Readonly<Record<string, string | boolean | undefined>>): Partial<Hyper> {
   const hyper: Partial<Hyper> = {};
   for (const [flag, targets] of Object.entries(FLAG_TARGETS)) {
     const v = flags[flag];
-    if (v === undefined) continue;
+    if (typeof v !== 'string') continue;
     const key = targets[optimizer];
     if (!key) {
       const takers = Object.keys(targets).join(', ');

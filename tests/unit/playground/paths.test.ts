@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/main.js';
-import { computePath, PLAYGROUND_OPTIMIZERS, type PlaygroundOptimizerId } from '../../../main/playground/path.js';
+import { computePath, PLAYGROUND_OPTIMIZERS, type PlaygroundOptimizerId } from '../../../main/playground/optimizer-path.js';
 import { SURFACES, type SurfaceId } from '../../../main/playground/surfaces.js';
 import { RULES as RULES32, RULES64, type UpdateRule } from '../../../main/train/optim/optimizers.js';
 

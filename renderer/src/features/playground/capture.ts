@@ -2,7 +2,7 @@
 // recorded frame by frame while the race plays (gifenc; each frame quantised to its own 256 colours as it
 // arrives, so stopping costs only the file's assembly).
 import { GIFEncoder, applyPalette, quantize, type Encoder } from 'gifenc';
-import { optimizerLabel } from '../../../../main/playground/path';
+import { optimizerLabel } from '../../../../main/playground/optimizer-path';
 import type { Surface } from '../../../../main/playground/surfaces';
 import { OPTIMIZER_COLORS } from './palette';
 import type { RacerView } from './race.svelte';

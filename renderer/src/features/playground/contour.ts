@@ -1,7 +1,7 @@
 // The 2-D contour view beside the 3-D one: the height ramp as an image, contour lines by marching squares on
 // the same drawn heights, the trails, markers, start and minima, and step-mode arrows (−∇f direction and the
 // update). Click picks a start. Canvas 2D, so it works where WebGL does not.
-import type { PlaygroundOptimizerId } from '../../../../main/playground/path';
+import type { PlaygroundOptimizerId } from '../../../../main/playground/optimizer-path';
 import { contourLevels, type Field } from './field';
 import { OPTIMIZER_COLORS, rampRgb } from './palette';
 import type { SceneInput } from './scene';

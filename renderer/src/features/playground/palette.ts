@@ -1,7 +1,7 @@
 // Colours of the playground: one per optimiser (Tableau 10, readable on both themes and on the surface's
 // muted ramp) and the height ramp of the surface (dark navy valleys to pale sand peaks, low saturation, so
 // the trails stay the brightest things in the picture).
-import type { PlaygroundOptimizerId } from '../../../../main/playground/path';
+import type { PlaygroundOptimizerId } from '../../../../main/playground/optimizer-path';
 
 export const OPTIMIZER_COLORS: Record<PlaygroundOptimizerId, string> = {
   sgd: '#e15759',

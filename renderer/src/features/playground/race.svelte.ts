@@ -7,7 +7,7 @@ import {
   playgroundDefaults,
   type PathStep,
   type PlaygroundOptimizerId,
-} from '../../../../main/playground/path';
+} from '../../../../main/playground/optimizer-path';
 import { SURFACES, type Surface, type SurfaceId } from '../../../../main/playground/surfaces';
 import type { Hyper } from '../../../../main/train/optim/optimizers';
 
@@ -41,9 +41,13 @@ class Race {
   version = $state(0);
   steps = $state(0);
 
+  // Deliberately not reactive: thousands of points a second; views redraw on `version` instead.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private runners = new Map<PlaygroundOptimizerId, PathRunner>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private errors = new Map<PlaygroundOptimizerId, string>();
   /** x, y, f triples per optimiser, start included. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly trails = new Map<PlaygroundOptimizerId, number[]>();
 
   constructor() {

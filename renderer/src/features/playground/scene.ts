@@ -3,7 +3,7 @@
 // WebGL resources are the scene's own and dispose() releases every one of them.
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { PLAYGROUND_OPTIMIZERS, type PlaygroundOptimizerId } from '../../../../main/playground/path';
+import { PLAYGROUND_OPTIMIZERS, type PlaygroundOptimizerId } from '../../../../main/playground/optimizer-path';
 import type { Field } from './field';
 import { OPTIMIZER_COLORS, rampRgb } from './palette';
 import { MAX_STEPS, type RacerView } from './race.svelte';
