@@ -1,8 +1,12 @@
-// The one window: sandboxed, isolated, no Node in the page; the preload exposes only `window.studio`.
-import { BrowserWindow, shell } from 'electron';
+// The one window: sandboxed, isolated, no Node in the page; the preload exposes only `window.studio`. The page comes
+// from app://studio (app-protocol.ts), or from the dev server in an unpackaged run only.
+import { BrowserWindow } from 'electron';
 import path from 'node:path';
+import { APP_URL } from './app-protocol';
+import { devRendererUrl } from './security';
 
 export function createMainWindow(outDir: string): BrowserWindow {
+  // outDir: the built app (out/), where the preload lives; the renderer is served from it by app-protocol.ts.
   const win = new BrowserWindow({
     width: 1280,
     height: 800,
@@ -20,14 +24,8 @@ export function createMainWindow(outDir: string): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
-  // Links open in the user's browser, never inside the studio.
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:/.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(path.join(outDir, 'renderer', 'index.html'));
+  // New windows, links (allowlisted hosts only, in the user's browser), <webview> and navigation: security.ts,
+  // applied to every web contents on creation.
+  void win.loadURL(devRendererUrl() ?? APP_URL);
   return win;
 }

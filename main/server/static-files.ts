@@ -31,11 +31,16 @@ export function resolveStatic(root: string, pathname: string): { file: string } 
   return { file };
 }
 
+/** The content type the renderer's files are served with (browser mode, and Electron's app:// protocol). */
+export function contentType(file: string): string {
+  return TYPES[path.extname(file)] ?? 'application/octet-stream';
+}
+
 export function sendFile(file: string, res: ServerResponse): void {
   fs.stat(file, (err, st) => {
     if (err || !st.isFile()) return text(res, 404, 'not found');
     res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'content-type': contentType(file),
       'content-length': st.size,
       'cache-control': 'no-cache',
     });

@@ -78,7 +78,9 @@ export async function makeImageCorpus(dir: string): Promise<HostileCase[]> {
     fs.writeFileSync(file, bytes);
     cases.push({ id, file, reason });
   };
-  const photo = sharp({ create: { width: 300, height: 200, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } });
+  const photo = sharp({
+    create: { width: 300, height: 200, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+  });
   const jpg = await photo.clone().jpeg().toBuffer();
   const png = await photo.clone().png().toBuffer();
   const rgb = await photo.clone().raw().toBuffer();
