@@ -84,7 +84,11 @@ export async function predict(head: Model, x: Float32Array, n: number, dim: numb
       for (let i = 0; i < m; i++) {
         let best = 0;
         let max = -Infinity;
-        for (let j = 0; j < c; j++) if (logits[i * c + j] > max) ((max = logits[i * c + j]), (best = j));
+        for (let j = 0; j < c; j++)
+          if (logits[i * c + j] > max) {
+            max = logits[i * c + j];
+            best = j;
+          }
         let sum = 0;
         for (let j = 0; j < c; j++) sum += Math.exp(logits[i * c + j] - max);
         index[s + i] = best;

@@ -155,7 +155,11 @@ export async function knnAccuracy(x: Float64Array, n: number, d: number, labels:
     let best = -1;
     let bestVotes = -1;
     // Map order is first-seen order = nearest first, so a tie goes to the nearer label.
-    for (const [l, v] of votes) if (v > bestVotes) ((best = l), (bestVotes = v));
+    for (const [l, v] of votes)
+      if (v > bestVotes) {
+        best = l;
+        bestVotes = v;
+      }
     if (best === labels[i]) right++;
   }
   return right / n;

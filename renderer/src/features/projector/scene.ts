@@ -235,7 +235,10 @@ export class PointScene {
       const dx = s.x[i] - x;
       const dy = s.y[i] - y;
       const d = dx * dx + dy * dy;
-      if (d <= bestD) ((bestD = d), (best = i));
+      if (d <= bestD) {
+        bestD = d;
+        best = i;
+      }
     }
     return best;
   }
