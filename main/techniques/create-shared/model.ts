@@ -2,9 +2,10 @@
 // its readable layers and the default layers per tool, chosen from the roles the layer listing suggests.
 import type { ModelMeta, Preprocessing } from '../../api/contract';
 import { StudioError } from '../../api/contract';
-import { cloneModel, type Model } from '../../onnx/ir';
+import { cloneModel, floatTensor, realInputs, type Model } from '../../onnx/ir';
+import { inferShapes } from '../../onnx/shapes';
 import { listLayers, resolveLayer, type LayerInfo } from '../../onnx/layers';
-import { maxPoolToAverage } from '../../onnx/surgery';
+import { maxPoolToAverage, truncateAt } from '../../onnx/surgery';
 import { modelIR } from '../shared/graph-index';
 import { modelSha256 } from '../shared/provenance';
 
@@ -106,4 +107,98 @@ export function defaultInversionLayers(cm: CreateModel): string[] {
 export function sizeMultiple(cm: CreateModel, names: string[]): number {
   const s = Math.max(1, ...names.map((n) => layer(cm, n).stride));
   return Math.min(32, s);
+}
+
+/** Feature RMS outside this range is brought to 1 before Gram and content terms (see withScaledLayers). */
+const RMS_RANGE: [number, number] = [1e-6, 1e6];
+
+/** √(mean a²) in float64. */
+export function rms(a: { data: Float32Array }): number {
+  let s = 0;
+  for (let i = 0; i < a.data.length; i++) s += a.data[i] * a.data[i];
+  return Math.sqrt(s / Math.max(1, a.data.length));
+}
+
+/** The factor that brings a layer's RMS to 1 when it lies outside RMS_RANGE, else 1. */
+export function rescaleFactor(r: number): number {
+  return r > 0 && Number.isFinite(r) && (r < RMS_RANGE[0] || r > RMS_RANGE[1]) ? 1 / r : 1;
+}
+
+const scaled = new WeakMap<CreateModel, Map<string, CreateModel>>();
+
+/**
+ * The model with some layers multiplied by constants, read under new tensor names ("scaled:<tensor>").
+ * Untrained deep nets have activations of 1e-22 at their last stages: their float32 Gram matrices are
+ * subnormal (1e-46 on GoogLeNet's inception4e), and a loss normalised by such a target overflows to
+ * NaN. Normalised terms (‖G − Gₜ‖²/‖Gₜ‖², ‖F − Fₜ‖²/‖Fₜ‖²) are unchanged by the scale: it only keeps the
+ * numbers in float32's range.
+ */
+export function withScaledLayers(cm: CreateModel, factors: Map<string, number>): CreateModel {
+  const todo = [...factors].filter(([, k]) => k !== 1);
+  if (todo.length === 0) return cm;
+  const key = todo.map(([t, k]) => `${t}*${k}`).join('|');
+  const byModel = scaled.get(cm) ?? new Map<string, CreateModel>();
+  scaled.set(cm, byModel);
+  const hit = byModel.get(key);
+  if (hit) return hit;
+  const ir = cloneModel(cm.ir);
+  const rename = new Map<string, string>();
+  for (const [t, k] of todo) {
+    const out = `scaled:${t}`;
+    ir.graph.initializers.set(`${out}:k`, floatTensor(`${out}:k`, [], [k]));
+    ir.graph.nodes.push({ name: out, opType: 'Mul', domain: '', inputs: [t, `${out}:k`], outputs: [out], attrs: {} });
+    rename.set(t, out);
+  }
+  const layers = cm.layers.map((l) => (rename.has(l.tensor) ? { ...l, tensor: rename.get(l.tensor)! } : l));
+  const out: CreateModel = { ...cm, ir, layers };
+  byModel.set(key, out);
+  return out;
+}
+
+const smallest = new WeakMap<CreateModel, Map<string, number>>();
+
+/**
+ * The smallest square input side the network accepts up to `tensors` (every kernel fits its padded input
+ * all the way there): Inception-v3 needs 75 px before mixed_7c, so a 47-px DeepDream octave would otherwise
+ * reach ONNX Runtime as "Conv: Invalid input shape". Found by bisection on static shape inference.
+ */
+export function smallestSide(cm: CreateModel, tensors: string[]): number {
+  const key = tensors.join('|');
+  const byModel = smallest.get(cm) ?? new Map<string, number>();
+  smallest.set(cm, byModel);
+  const hit = byModel.get(key);
+  if (hit !== undefined) return hit;
+  const cut = truncateAt(cm.ir, tensors);
+  const inp = realInputs(cut.graph)[0];
+  const fits = (side: number): boolean => {
+    inp.shape = [1, 3, side, side];
+    cut.graph.valueInfo.clear();
+    try {
+      inferShapes(cut);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let lo = 1;
+  let hi = 4096;
+  if (fits(lo) || !fits(hi)) lo = hi = fits(lo) ? 1 : 0;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fits(mid)) hi = mid;
+    else lo = mid;
+  }
+  byModel.set(key, hi);
+  return hi;
+}
+
+/** Refuses an image size the network cannot take, before anything runs, saying the smallest it accepts. */
+export function requireSize(cm: CreateModel, tensors: string[], width: number, height: number, what: string, fix: string): void {
+  const min = smallestSide(cm, tensors);
+  if (min > 0 && (width < min || height < min))
+    throw new StudioError(
+      'bad_request',
+      `${cm.meta.name} accepts images of at least ${min}×${min} px up to ${tensors.map((t) => cm.layers.find((l) => l.tensor === t)?.name ?? t).join(', ')}; ` +
+        `${what} would be ${width}×${height}: ${fix}`,
+    );
 }

@@ -1,7 +1,8 @@
 // The network side of every create tool: one GradRunner per process (sessions cached per model, objective
 // and size class) and an evaluator that adds the JavaScript image priors to ORT's loss and gradient.
 import type { Objective, WeightedObjective } from '../../onnx/loss';
-import { GradRunner, type GradSession, type TensorOut } from '../../onnx/runner';
+import { StudioError } from '../../api/contract';
+import { GradRunner, type GradResult, type TensorOut } from '../../onnx/runner';
 import { defaultThreads } from '../../runtime/sessions';
 import { gramOf } from './gram';
 import type { CreateModel } from './model';
@@ -21,16 +22,51 @@ export async function releaseRunner(): Promise<void> {
   await r?.release();
 }
 
-export function session(
+/** A gradient session whose every run is checked: a NaN or infinite loss or gradient stops the job. */
+export interface NetSession {
+  run(input: Float32Array, dims: number[], targets?: Record<string, TensorOut>): Promise<GradResult>;
+}
+
+export async function session(
   cm: CreateModel,
   objectives: WeightedObjective[],
   img: { width: number; height: number },
   taps: string[] = [],
-): Promise<GradSession> {
+): Promise<NetSession> {
   // float64 accumulation where no target is fed (the runner feeds targets as float32, and a float64 loss
   // would want them as doubles): float32 summation noise can stall a line search near convergence.
   const doubleLoss = objectives.every((o) => o.objective.kind !== 'content' && o.objective.kind !== 'style');
-  return runner().session(cm.ir, { objectives, taps, doubleLoss }, dims(img));
+  const s = await runner().session(cm.ir, { objectives, taps, doubleLoss }, dims(img));
+  return {
+    async run(input, d, targets) {
+      const r = await s.run(input, d, targets);
+      checkFinite(cm, objectives, r.loss, r.grad);
+      return r;
+    },
+  };
+}
+
+/** The objectives' layers in readable names: "relu4_2 (content), relu1_1 (style)". */
+export function describeObjectives(cm: CreateModel, objectives: WeightedObjective[]): string {
+  return objectives
+    .map((o) => `${cm.layers.find((l) => l.tensor === o.objective.tensor)?.name ?? o.objective.tensor} (${o.objective.kind})`)
+    .join(', ');
+}
+
+/**
+ * Refuses a non-finite network loss or gradient instead of letting the optimiser stall on it (it would
+ * end after 0 steps with the image unchanged and nothing said).
+ */
+export function checkFinite(cm: CreateModel, objectives: WeightedObjective[], loss: number, grad: Float32Array): void {
+  let bad = !Number.isFinite(loss);
+  for (let i = 0; !bad && i < grad.length; i++) bad = !Number.isFinite(grad[i]);
+  if (!bad) return;
+  const what = Number.isNaN(loss) ? 'is NaN' : !Number.isFinite(loss) ? 'is infinite' : `is ${loss} but its gradient is not finite`;
+  throw new StudioError(
+    'bad_model',
+    `${cm.meta.name}: the loss ${what} at ${describeObjectives(cm, objectives)}: the activations there overflow or vanish ` +
+      `in float32 (an untrained or broken layer, or a weight that divides by zero); choose other layers`,
+  );
 }
 
 /**
@@ -93,7 +129,7 @@ export type Prior = (img: Img, grad: Float32Array) => number;
 
 /** f(x) = network objective + priors; checks for cancellation before each run (one per line-search probe). */
 export function evaluator(
-  s: GradSession,
+  s: NetSession,
   shape: { width: number; height: number },
   targets: Record<string, TensorOut>,
   priors: Record<string, Prior>,

@@ -3,7 +3,7 @@
 // jitter each step, step / mean|g| in pixel units, and tiles for images larger than a tile.
 import type { ModelMeta } from '../../api/contract';
 import type { Objective } from '../../onnx/loss';
-import { createModel, defaultDreamLayer, layer, type CreateModel } from '../create-shared/model';
+import { createModel, defaultDreamLayer, layer, requireSize, smallestSide, type CreateModel } from '../create-shared/model';
 import { activations, activationsCached, session } from '../create-shared/net';
 import type { CreateResult, DreamParams } from '../create-shared/params';
 import { channelRange, dims, imgToRgb, loadRgb, resizeImg, rgbToImg, unitPerPixel, type Img } from '../create-shared/pixels';
@@ -13,6 +13,17 @@ import { roll } from '../../optim/image-ops';
 import { seededRng, type Rng } from '../../optim/rng';
 import { matchGuide } from './guide';
 import { crop, paste, tiles } from './tiles';
+
+/** Octave sizes, smallest first (each side a multiple of 8 so every pooling stage divides evenly), the last the image's own. */
+function octaveSizes(base: { width: number; height: number }, octaves: number, scale: number): { width: number; height: number }[] {
+  const sizes: { width: number; height: number }[] = [];
+  for (let k = octaves - 1; k >= 0; k--) {
+    const s = Math.pow(scale, k);
+    sizes.push({ width: Math.max(32, Math.round(base.width / s / 8) * 8), height: Math.max(32, Math.round(base.height / s / 8) * 8) });
+  }
+  sizes[sizes.length - 1] = { width: base.width, height: base.height };
+  return sizes;
+}
 
 interface Step {
   loss: number;
@@ -28,13 +39,25 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
   const base = rgbToImg(await loadRgb(p.image.name, p.image.bytes, p.size), cm.pre);
   const rng = seededRng(p.seed);
 
-  // Octave sizes, smallest first (each side a multiple of 8 so every pooling stage divides evenly).
-  const sizes: { width: number; height: number }[] = [];
-  for (let k = p.octaves - 1; k >= 0; k--) {
-    const s = Math.pow(p.octaveScale, k);
-    sizes.push({ width: Math.max(32, Math.round(base.width / s / 8) * 8), height: Math.max(32, Math.round(base.height / s / 8) * 8) });
+  const sizes = octaveSizes(base, p.octaves, p.octaveScale);
+  const min = smallestSide(cm, tensors);
+  const small = sizes[0];
+  if (small.width < min || small.height < min) {
+    // The largest octave count whose smallest octave the network still takes.
+    let fit = p.octaves - 1;
+    while (fit > 0 && Math.min(octaveSizes(base, fit, p.octaveScale)[0].width, octaveSizes(base, fit, p.octaveScale)[0].height) < min)
+      fit--;
+    requireSize(
+      cm,
+      tensors,
+      small.width,
+      small.height,
+      `the smallest of ${p.octaves} octaves`,
+      fit > 0
+        ? `use --octaves ${fit} (or a larger --size / a smaller --octave-scale)`
+        : `use a larger --size (at least ${Math.ceil((min * Math.max(base.width, base.height)) / Math.min(base.width, base.height))})`,
+    );
   }
-  sizes[sizes.length - 1] = { width: base.width, height: base.height };
 
   const track = new Tracker(r, p.octaves * p.steps, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
   const gradFn = p.guide ? await guidedGrad(cm, tensors[0], p, track) : plainGrad(cm, objectives(tensors, p.channel), p.tile, rng, track);

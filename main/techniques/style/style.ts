@@ -2,12 +2,25 @@
 // the (weighted blend of) style images' Gram matrices at relu1_1 … relu5_1, plus total variation, with
 // L-BFGS or Adam, from the content, noise or the style. Multi-scale: each scale starts from the previous
 // result upsampled. Colour preservation transfers luminance only and puts the content's colours back.
-// Every term is divided by its target's mean square, so the weights mean the same on any model.
-import type { ModelMeta } from '../../api/contract';
+// Every term is divided by its target's mean square, so the weights mean the same on any model; layers
+// whose activations lie outside float32's comfortable range are rescaled first (withScaledLayers), and a
+// layer whose target is all zero is refused by name rather than divided by.
+import { StudioError, type ModelMeta } from '../../api/contract';
 import type { WeightedObjective } from '../../onnx/loss';
 import type { TensorOut } from '../../onnx/runner';
-import { blend, meanSquare } from '../create-shared/gram';
-import { createModel, defaultContentLayer, defaultStyleLayers, layer, sizeMultiple, type CreateModel } from '../create-shared/model';
+import { blend } from '../create-shared/gram';
+import {
+  createModel,
+  defaultContentLayer,
+  defaultStyleLayers,
+  layer,
+  requireSize,
+  rescaleFactor,
+  rms,
+  sizeMultiple,
+  withScaledLayers,
+  type CreateModel,
+} from '../create-shared/model';
 import { evaluator, forwardTargets, session, type Evaluation } from '../create-shared/net';
 import { minimise } from '../create-shared/optim';
 import type { CreateResult, StyleParams } from '../create-shared/params';
@@ -22,16 +35,18 @@ interface Problem {
   content: WeightedObjective[];
   style: WeightedObjective[];
   targets: Record<string, TensorOut>;
+  /** Layers whose activations should be rescaled first (factor ≠ 1), by tensor. */
+  factors: Map<string, number>;
 }
 
 export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter): Promise<CreateResult> {
-  const cm = createModel(meta, { avgPool: p.avgPool });
+  let cm = createModel(meta, { avgPool: p.avgPool });
   const contentName = p.contentLayer ?? defaultContentLayer(cm);
   const styleNames = p.styleLayers.length > 0 ? p.styleLayers : defaultStyleLayers(cm);
   const lw = p.styleLayerWeights ?? styleNames.map(() => 1);
   if (lw.length !== styleNames.length) throw new Error(`styleLayerWeights has ${lw.length} entries for ${styleNames.length} layers`);
-  const contentT = layer(cm, contentName).tensor;
-  const styleT = styleNames.map((n) => layer(cm, n).tensor);
+  let contentT = layer(cm, contentName).tensor;
+  let styleT = styleNames.map((n) => layer(cm, n).tensor);
   const scales = p.scales.length > 0 ? p.scales : [p.size];
   const multiple = sizeMultiple(cm, [contentName, ...styleNames]);
   const rng = seededRng(p.seed);
@@ -42,8 +57,24 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
   let chroma: { i: Float32Array; q: Float32Array } | undefined;
   for (let si = 0; si < scales.length; si++) {
     const inp = await scaleInputs(p, cm.pre, scales[si], multiple);
+    const tensors = [contentT, ...styleT];
+    requireSize(
+      cm,
+      tensors,
+      inp.content.width,
+      inp.content.height,
+      `the content image at scale ${scales[si]}`,
+      'use a larger --size or --scales',
+    );
     chroma = inp.chroma;
-    const prob = await problem(cm, p, inp.content, inp.styles, contentT, styleT, lw);
+    let prob = await problem(cm, p, inp.content, inp.styles, contentT, styleT, lw);
+    if (si === 0 && prob.factors.size) {
+      // Out-of-range activations (untrained nets): the same problem on rescaled layers.
+      cm = withScaledLayers(cm, prob.factors);
+      contentT = layer(cm, contentName).tensor;
+      styleT = styleNames.map((n) => layer(cm, n).tensor);
+      prob = await problem(cm, p, inp.content, inp.styles, contentT, styleT, lw);
+    }
     const { width, height } = inp.content;
     if (x) x = resizeImg(x, width, height);
     else if (p.init === 'content') x = { ...inp.content, data: inp.content.data.slice() };
@@ -130,8 +161,23 @@ async function problem(
   lw: number[],
 ): Promise<Problem> {
   // One forward session for the content and every style image (the content run's Grams are unused).
-  const [fromContent, ...fromStyles] = await forwardTargets(cm, { taps: [contentT], grams: styleT }, [content, ...styles]);
+  const [fromContent, ...fromStyles] = await forwardTargets(cm, { taps: [contentT, ...styleT], grams: styleT }, [content, ...styles]);
   const ca = fromContent[contentT];
+  const name = (t: string) => cm.layers.find((l) => l.tensor === t)?.name ?? t;
+  const factors = new Map<string, number>();
+  const measure = (t: string, r: number, what: string) => {
+    if (r === 0 || !Number.isFinite(r))
+      throw new StudioError(
+        'bad_request',
+        `${cm.meta.name}: ${what} layer ${name(t)}: the ${what === 'content' ? 'content image' : 'style image'}'s activations there are ` +
+          `${r === 0 ? 'all zero, so there is nothing to match' : 'not finite'}; choose another ${what} layer`,
+      );
+    const k = rescaleFactor(r);
+    if (k !== 1) factors.set(t, k);
+  };
+  measure(contentT, rms(ca), 'content');
+  styleT.forEach((t) => measure(t, Math.max(...fromStyles.map((a) => rms(a[t]))), 'style'));
+  if (factors.size) return { content: [], style: [], targets: {}, factors };
   const grams: TensorOut[][] = fromStyles.map((a) => styleT.map((t) => a[`gram:${t}`]));
   const targets: Record<string, TensorOut> = { [`target:${contentT}`]: ca };
   const style: WeightedObjective[] = styleT.map((t, i) => {
@@ -140,10 +186,26 @@ async function problem(
       p.styles.map((s) => s.weight),
     );
     targets[`gram:${t}`] = g;
-    return { objective: { kind: 'style', tensor: t }, weight: (p.styleWeight * lw[i]) / (styleT.length * meanSquare(g)) };
+    return { objective: { kind: 'style', tensor: t }, weight: (p.styleWeight * lw[i]) / (styleT.length * targetScale(g, name(t))) };
   });
-  const contentObj: WeightedObjective[] = [{ objective: { kind: 'content', tensor: contentT }, weight: p.contentWeight / meanSquare(ca) }];
-  return { content: contentObj, style, targets };
+  const contentObj: WeightedObjective[] = [
+    { objective: { kind: 'content', tensor: contentT }, weight: p.contentWeight / targetScale(ca, name(contentT)) },
+  ];
+  return { content: contentObj, style, targets, factors };
+}
+
+/** A target's mean square, the divisor of its term; a zero or subnormal one is refused by name (never divided by). */
+function targetScale(t: TensorOut, layerName: string): number {
+  let s = 0;
+  for (let i = 0; i < t.data.length; i++) s += t.data[i] * t.data[i];
+  const ms = s / t.data.length;
+  // Below float32's smallest normal number the weight 1/ms would overflow the float32 loss graph.
+  if (!(ms >= 1.2e-38) || !Number.isFinite(ms))
+    throw new StudioError(
+      'bad_request',
+      `the target at layer ${layerName} is ${ms === 0 ? 'zero' : `out of float32 range (mean square ${ms.toExponential(1)})`}: nothing to weigh the term by`,
+    );
+  return ms;
 }
 
 /** The content and style terms of an evaluation: content from the tapped activation, style = network loss − content. */
