@@ -4,6 +4,7 @@
 // Create's DeepDream with channel:LAYER:C set and "CAM for this layer" in Explain with the layer picked.
 // Screenshots at 1440×900 and 1024×700 in both themes.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -23,6 +24,22 @@ async function spread(el: Locator): Promise<{ stdev: number; colours: number }> 
   const colours = new Set<number>();
   for (let i = 0; i < info.width * info.height; i += 7) colours.add((data[i * 3] << 16) | (data[i * 3 + 1] << 8) | data[i * 3 + 2]);
   return { stdev: Math.max(...stats.channels.slice(0, 3).map((c) => c.stdev)), colours: colours.size };
+}
+
+/** Drops files on one element (real File objects in a DataTransfer built in the page). */
+async function dropOn(page: Page, selector: string, files: string[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.split('/').pop()!, b64: readFileSync(f).toString('base64') }));
+  const dt = await page.evaluateHandle((list) => {
+    const w = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(f: unknown): void } };
+      File: new (b: Uint8Array[], n: string, o: { type: string }) => unknown;
+    };
+    const t = new w.DataTransfer();
+    for (const f of list) t.items.add(new w.File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' }));
+    return t;
+  }, payload);
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(selector, type, { dataTransfer: dt });
+  await dt.dispose();
 }
 
 /** Opens Inside on the cat photo and waits until every plane's atlas arrived. */
@@ -165,6 +182,10 @@ describe('the activation explorer in the browser', { skip }, () => {
     const { context, page, errors } = await openStudio(browser, 'dark');
     await page.setViewportSize({ width: 1440, height: 900 });
     await openInside(page);
+    // Another photo dropped on the stage is explored here, without leaving the view.
+    await dropOn(page, '[aria-label="Inside workspace"]', [sharedPath('photos', 'bird.png')]);
+    await page.getByRole('heading', { name: 'Inside the network' }).waitFor();
+    await page.getByText(/^bird\.png · layer 1 of \d+$/).waitFor({ timeout: 60_000 });
     await page.getByRole('tab', { name: 'All tensors' }).click();
     await page.getByRole('list', { name: 'Layers' }).getByRole('listitem').nth(90).waitFor({ timeout: 90_000 });
     await page.getByRole('progressbar', { name: 'Activations' }).waitFor({ state: 'detached', timeout: 60_000 });
