@@ -9,7 +9,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 try {
   createRequire(import.meta.url).resolve('electron/package.json');
 } catch {
-  process.env.ELECTRON_MAJOR_VER ??= '38';
+  process.env.ELECTRON_MAJOR_VER ??= '45';
 }
 
 export default defineConfig({
