@@ -141,7 +141,20 @@ export function makeSpatialDynamic(model: Model, inputName?: string): { dynamic:
   for (const n of trial.graph.nodes) {
     if (n.opType === 'Gemm' || n.opType === 'MatMul') {
       const a = shapes.get(n.inputs[0])?.shape ?? [];
-      if (!isStatic(a.slice(1))) return { dynamic: false, reason: `node "${n.name}" (${n.opType}) sees a spatially sized input` };
+      // A MatMul with constant weights acts on the last axis only (ConvNeXt's pointwise Linear on NHWC maps).
+      const perPixel = n.opType === 'MatMul' && trial.graph.initializers.has(n.inputs[1]) && typeof a[a.length - 1] === 'number';
+      if (!perPixel && !isStatic(a.slice(1)))
+        return { dynamic: false, reason: `node "${n.name}" (${n.opType}) sees a spatially sized input` };
+    }
+    if (n.opType === 'Add' || n.opType === 'Sub' || n.opType === 'Mul' || n.opType === 'Div') {
+      // A spatially sized axis broadcast against a fixed one (ViT's position embedding of 197 tokens).
+      const [a, b] = n.inputs.map((i) => shapes.get(i)?.shape ?? []);
+      const r = Math.max(a.length, b.length);
+      for (let i = 1; i <= r; i++) {
+        const [x, y] = [a[a.length - i], b[b.length - i]];
+        if ((typeof x === 'string' && typeof y === 'number' && y !== 1) || (typeof y === 'string' && typeof x === 'number' && x !== 1))
+          return { dynamic: false, reason: `node "${n.name}" (${n.opType}) adds a fixed-size tensor to a spatially sized one` };
+      }
     }
     if (n.opType === 'Reshape') {
       const a = shapes.get(n.inputs[0])?.shape ?? [];
