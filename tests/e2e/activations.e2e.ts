@@ -207,6 +207,20 @@ describe('the activation explorer in the browser', { skip }, () => {
     console.log(`orbiting 97 planes at 1440×900: ${fps.toFixed(1)} frames/s in headless Chromium with software WebGL (SwiftShader)`);
     assert.ok(fps >= 5, `interactive while orbiting (${fps.toFixed(1)} fps on software WebGL)`);
     await shot(page, 'activations-08-all-tensors-last-1440-dark');
+    // Export PNG: the drawn view, at the canvas' size.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PNG' }).click()]);
+    assert.match(download.suggestedFilename(), /^bird-inside-.+\.png$/);
+    const png = Buffer.concat((await (await download.createReadStream()).toArray()) as Buffer[]);
+    const meta = await sharp(png).metadata();
+    assert.equal(meta.format, 'png');
+    assert.ok(
+      Math.abs(meta.width! - box.width) <= 2 && Math.abs(meta.height! - box.height) <= 2,
+      `export ${meta.width}×${meta.height} = the stage`,
+    );
+    assert.ok(
+      (await sharp(png).stats()).channels.some((c) => c.stdev > 12),
+      'the export shows the maps',
+    );
     assert.deepEqual(own(errors), []);
     await context.close();
   });
