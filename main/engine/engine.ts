@@ -10,6 +10,9 @@ import { RunLog } from '../log/run-log';
 import { ModelRegistry } from '../models/registry';
 import { SessionCache } from '../runtime/sessions';
 import type { EngineServices } from './services';
+import { releaseExposedModels } from '../activations/session';
+import { releaseCamSessions } from '../techniques/cam/sessions';
+import { releaseRunner } from '../techniques/create-shared/net';
 
 export interface EngineOptions {
   transport: string;
@@ -87,7 +90,8 @@ export class Engine {
     this.services.jobs.cancelAll();
     this.services.outbox?.dispose();
     this.services.log.close();
-    await this.services.sessions.releaseAll();
+    // Every ORT session the engine made, not only the classification cache: CAM's, Create's and the explorer's.
+    await Promise.all([this.services.sessions.releaseAll(), releaseCamSessions(), releaseRunner(), releaseExposedModels()]);
   }
 }
 
