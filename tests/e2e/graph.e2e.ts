@@ -118,6 +118,11 @@ describe('graph view in the browser', { skip }, () => {
     await page.getByRole('button', { name: 'Export SVG' }).click();
     const svg = fs.readFileSync((await (await svgWait).path())!, 'utf8');
     assert.ok(svg.includes('<svg') && svg.includes('1×3×160×160') && svg.includes('Conv1'), 'the SVG holds the graph and its shapes');
+    const pngWait = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export PNG' }).click();
+    const png = fs.readFileSync((await (await pngWait).path())!);
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG', 'the PNG export is a PNG');
+    assert.ok(png.length > 20_000, `the PNG holds a drawing (${png.length} bytes)`);
 
     assert.deepEqual(errors, []);
     await context.close();

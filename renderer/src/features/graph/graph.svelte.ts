@@ -107,10 +107,8 @@ class GraphState {
   }
 
   toggle(block: string): void {
-    const next = new Set(this.expanded);
-    if (next.has(block)) next.delete(block);
-    else next.add(block);
-    this.expanded = next;
+    const now = [...this.expanded];
+    this.expanded = new Set(this.expanded.has(block) ? now.filter((b) => b !== block) : [...now, block]);
     this.relayout();
   }
 

@@ -77,7 +77,7 @@ export function convBlocks(l: MathLayer): MathBlock[] {
     title: 'Input gradient: the flipped-kernel convolution',
     tex: [
       xgrad,
-      `\\frac{\\partial L}{\\partial X} = \\operatorname{ConvTranspose}(\\delta, W;\\ s{=}${s},\\ p{=}${p}${d > 1 ? `,\\ d{=}${d}` : ''}${g > 1 ? `,\\ g{=}${g}` : ''}) \\in ${R(X)}`,
+      `\\frac{\\partial L}{\\partial X} = \\operatorname{ConvTranspose}(\\delta, W;\\ s{=}${s},\\ p{=}${p}${d > 1 ? `,\\ d{=}${d}` : ''}${g > 1 ? `,\\ g{=}${g}` : ''})`,
     ],
     note:
       s === 1
@@ -128,7 +128,8 @@ export function gramBlock(l: MathLayer): MathBlock | null {
   return {
     title: 'Gram matrix (style)',
     tex: [
-      `F \\in ${R([C, H * W])},\\quad G = \\frac{F F^{\\top}}{C H W} = \\frac{F F^{\\top}}{${C}\\cdot ${H}\\cdot ${W}} \\in ${R([C, C])}`,
+      `F \\in ${R([C, H * W])}`,
+      `G = \\frac{F F^{\\top}}{C H W} = \\frac{F F^{\\top}}{${C}\\cdot ${H}\\cdot ${W}} \\in ${R([C, C])}`,
       `\\frac{\\partial L}{\\partial F} = \\frac{(\\partial L/\\partial G + \\partial L/\\partial G^{\\top})\\,F}{${C * H * W}}`,
     ],
     note: `F is this layer's output reshaped to one row per channel (${H}×${W} = ${H * W} positions); G[a, b] says how much channels a and b fire together, wherever they fire.`,
