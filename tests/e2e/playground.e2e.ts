@@ -161,6 +161,28 @@ describe('optimiser playground in the browser', { skip }, () => {
     await context.close();
   });
 
+  it("offers your model's loss, and says what it needs when the studio has no training run", async () => {
+    const { context, page, errors } = await openStudio(browser, 'light', { waitForModels: false });
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await openPlayground(page);
+    await page.getByLabel('Surface').selectOption('model');
+    const panel = page.getByTestId('pg-model');
+    await panel.waitFor();
+    await panel.getByText(/Looking for training runs/).waitFor({ state: 'detached' });
+    // Another e2e file may have trained in this server: then the runs are listed instead.
+    if (await page.getByTestId('pg-model-empty').count()) {
+      assert.match(await page.getByTestId('pg-model-empty').innerText(), /No finished training run yet\. Train a classifier first/);
+      assert.equal(await panel.getByRole('button', { name: 'Open Train' }).count(), 1);
+      await shot(page, 'playground-model-empty-1440-light');
+      await panel.getByRole('button', { name: 'Open Train' }).click();
+      await page.getByRole('heading', { name: 'Train', exact: true }).waitFor();
+    } else {
+      assert.ok((await panel.getByLabel('Training run').locator('option').count()) > 0, 'the training runs are listed');
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   it('dark theme at both sizes, and leaving the view releases the WebGL context', async () => {
     const { context, page, errors } = await openStudio(browser, 'dark', { waitForModels: false });
     await page.setViewportSize({ width: 1024, height: 700 });

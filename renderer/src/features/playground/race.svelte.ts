@@ -24,8 +24,13 @@ export interface RacerView {
   error: string | null;
 }
 
+/** The analytic surfaces, or 'model': a slice of a trained model's loss (model-slice.svelte.ts). */
+export type RaceSurfaceId = SurfaceId | 'model';
+
 class Race {
-  surfaceId = $state<SurfaceId>('rosenbrock');
+  surfaceId = $state<RaceSurfaceId>('rosenbrock');
+  /** The surface of 'model' (a sampled loss, interpolated); null until one was computed. */
+  private custom = $state.raw<Surface | null>(null);
   start = $state<[number, number]>([...SURFACES.rosenbrock.start]);
   playing = $state(false);
   /** Optimiser steps per animation frame. */
@@ -55,7 +60,7 @@ class Race {
   }
 
   get surface(): Surface {
-    return SURFACES[this.surfaceId];
+    return this.surfaceId === 'model' && this.custom ? this.custom : SURFACES[this.surfaceId === 'model' ? 'rosenbrock' : this.surfaceId];
   }
 
   hyperOf(kind: PlaygroundOptimizerId): Partial<Hyper> {
@@ -102,6 +107,16 @@ class Race {
   setSurface(id: SurfaceId): void {
     this.surfaceId = id;
     this.start = [...SURFACES[id].start];
+    this.overrides = {};
+    this.playing = false;
+    this.reset();
+  }
+
+  /** Races on a computed surface (a model's loss slice), from its start (0, 0: the trained weights). */
+  setCustomSurface(surface: Surface): void {
+    this.custom = surface;
+    this.surfaceId = 'model';
+    this.start = [...surface.start];
     this.overrides = {};
     this.playing = false;
     this.reset();
