@@ -151,11 +151,11 @@ export async function measureFrames(root: string, sizes: number[]): Promise<Fram
         server.onMessage((m) => ws.send(m));
       });
       await context.addInitScript(() => {
-        const w = window as unknown as { __longest: number };
+        const w = globalThis as unknown as { __longest: number };
         w.__longest = 0;
         new PerformanceObserver((list) => {
           for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
-        }).observe({ type: 'longtask', buffered: true });
+        }).observe({ type: 'longtask', buffered: true } as never);
       });
       const page = await context.newPage();
       await page.goto(server.url);
@@ -163,7 +163,7 @@ export async function measureFrames(root: string, sizes: number[]): Promise<Fram
       await page.getByRole('heading', { name: 'Embedding projector' }).waitFor();
       // A model must be selectable: the server lists the shared models.
       await page.getByRole('combobox', { name: 'Model' }).locator('option').first().waitFor({ state: 'attached' });
-      await page.evaluate(() => ((window as unknown as { __longest: number }).__longest = 0));
+      await page.evaluate(() => ((globalThis as unknown as { __longest: number }).__longest = 0));
       await page.getByText('A folder on the engine’s machine').click();
       await page.getByRole('textbox', { name: 'Folder path' }).fill('/bench');
       const t0 = Date.now();
@@ -183,35 +183,33 @@ export async function measureFrames(root: string, sizes: number[]): Promise<Fram
         await page.waitForTimeout(100);
       }
       const loadMs = Date.now() - t0;
-      const longestTaskMs = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
-      const renderer = await page.evaluate(() => {
-        const gl = document.createElement('canvas').getContext('webgl2');
-        const ext = gl?.getExtension('WEBGL_debug_renderer_info');
-        return ext ? String(gl!.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : 'unknown';
-      });
+      const longestTaskMs = await page.evaluate(() => (globalThis as unknown as { __longest: number }).__longest);
+      // Plain strings: tsx would wrap named functions in a helper the page does not have.
+      const renderer = String(
+        await page.evaluate(`(() => {
+          const gl = document.createElement('canvas').getContext('webgl2');
+          const ext = gl && gl.getExtension('WEBGL_debug_renderer_info');
+          return ext ? String(gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : 'unknown';
+        })()`),
+      );
       // Pan for 60 steps while the page records its frame times.
-      await page.evaluate(() => {
-        const w = window as unknown as { __frames: number[]; __stop: boolean };
-        w.__frames = [];
-        w.__stop = false;
+      await page.evaluate(`(() => {
+        window.__frames = [];
+        window.__stop = false;
         let last = performance.now();
-        const tick = (t: number) => {
-          w.__frames.push(t - last);
+        const tick = (t) => {
+          window.__frames.push(t - last);
           last = t;
-          if (!w.__stop) requestAnimationFrame(tick);
+          if (!window.__stop) requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
-      });
+      })()`);
       const box = (await canvas.boundingBox())!;
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.down();
       await page.mouse.move(box.x + box.width / 2 + 300, box.y + box.height / 2 + 120, { steps: 60 });
       await page.mouse.up();
-      const frames = await page.evaluate(() => {
-        const w = window as unknown as { __frames: number[]; __stop: boolean };
-        w.__stop = true;
-        return w.__frames.slice(2);
-      });
+      const frames = (await page.evaluate('(window.__stop = true, window.__frames.slice(2))')) as number[];
       const sorted = [...frames].sort((a, b) => a - b);
       results.push({
         n,

@@ -51,64 +51,67 @@ try {
   say(
     `projector benchmark: ${N} images, ${threads} threads, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, load ${os.loadavg()[0].toFixed(1)}`,
   );
-  const { files, labels } = await writeClassFolders(path.join(tmp, 'data'), N / 10);
-  const meta = await new ModelRegistry().resolveAsync(path.resolve(root, '../shared/models/mobilenet_v2_1.0_224.onnx'));
-  let t = performance.now();
-  const emb = await computeEmbeddings(meta, files, { cacheDir: path.join(tmp, 'cache') });
-  const coldMs = performance.now() - t;
-  t = performance.now();
-  await computeEmbeddings(meta, files, { cacheDir: path.join(tmp, 'cache') });
-  const warmMs = performance.now() - t;
-  if (cases.has('embed'))
-    say(
-      `1. embeddings (MobileNetV2, 1280-d): cold ${sec(coldMs)} (${Math.round((N / coldMs) * 1000)} images/s), from the cache ${sec(warmMs)}`,
-    );
-  const d = emb.dim;
-  const x = new Float32Array(N * d);
-  emb.vectors[0].forEach((v, i) => x.set(v!, i * d));
-  const matrix = path.join(tmp, 'x.f32');
-  const labelFile = path.join(tmp, 'y.i32');
-  fs.writeFileSync(matrix, new Uint8Array(x.buffer));
-  fs.writeFileSync(labelFile, new Uint8Array(Int32Array.from(labels).buffer));
+  const engineSide = ['embed', 'pca', 'umap', 'tsne'].some((c) => cases.has(c));
+  const { files, labels } = engineSide ? await writeClassFolders(path.join(tmp, 'data'), N / 10) : { files: [], labels: [] };
+  if (engineSide) {
+    const meta = await new ModelRegistry().resolveAsync(path.resolve(root, '../shared/models/mobilenet_v2_1.0_224.onnx'));
+    let t = performance.now();
+    const emb = await computeEmbeddings(meta, files, { cacheDir: path.join(tmp, 'cache') });
+    const coldMs = performance.now() - t;
+    t = performance.now();
+    await computeEmbeddings(meta, files, { cacheDir: path.join(tmp, 'cache') });
+    const warmMs = performance.now() - t;
+    if (cases.has('embed'))
+      say(
+        `1. embeddings (MobileNetV2, 1280-d): cold ${sec(coldMs)} (${Math.round((N / coldMs) * 1000)} images/s), from the cache ${sec(warmMs)}`,
+      );
+    const d = emb.dim;
+    const x = new Float32Array(N * d);
+    emb.vectors[0].forEach((v, i) => x.set(v!, i * d));
+    const matrix = path.join(tmp, 'x.f32');
+    const labelFile = path.join(tmp, 'y.i32');
+    fs.writeFileSync(matrix, new Uint8Array(x.buffer));
+    fs.writeFileSync(labelFile, new Uint8Array(Int32Array.from(labels).buffer));
 
-  let peer: Record<string, number | string | null> | null = null;
-  if (cases.has('pca') || cases.has('tsne') || cases.has('umap')) {
-    try {
-      const out = execFileSync(PYTHON, [path.join(here, 'sklearn_peer.py'), matrix, labelFile, String(N), String(d), threads], {
-        encoding: 'utf8',
-      });
-      peer = JSON.parse(out.trim().split('\n').at(-1)!);
-    } catch (e) {
-      say(`   (the scikit-learn peer failed: ${(e as Error).message.split('\n')[0]}; apt-get install -y python3-sklearn)`);
+    let peer: Record<string, number | string | null> | null = null;
+    if (cases.has('pca') || cases.has('tsne') || cases.has('umap')) {
+      try {
+        const out = execFileSync(PYTHON, [path.join(here, 'sklearn_peer.py'), matrix, labelFile, String(N), String(d), threads], {
+          encoding: 'utf8',
+        });
+        peer = JSON.parse(out.trim().split('\n').at(-1)!);
+      } catch (e) {
+        say(`   (the scikit-learn peer failed: ${(e as Error).message.split('\n')[0]}; apt-get install -y python3-sklearn)`);
+      }
     }
-  }
-  const ratio = (ours: number, theirs: unknown) => (typeof theirs === 'number' ? ` → ${(ours / theirs).toFixed(2)}× sklearn's time` : '');
-  if (cases.has('pca')) {
-    t = performance.now();
-    const p = await pca(x, N, d, 2);
-    const ms = performance.now() - t;
-    say(
-      `2. PCA ${N}×${d} → 2: ours ${sec(ms)} (${p.iterations} subspace iterations)` +
-        (peer
-          ? `; sklearn full ${sec(peer.pca_full_ms as number)}, randomized ${sec(peer.pca_randomized_ms as number)}${ratio(ms, peer.pca_full_ms)} (full)`
-          : ''),
-    );
-  }
-  for (const method of ['umap', 'tsne'] as const) {
-    if (!cases.has(method)) continue;
-    t = performance.now();
-    const l = await layout(x, N, d, { method, dims: 2, seed: 0 });
-    const ms = performance.now() - t;
-    const acc = await knnAccuracy(l.coords, N, 2, labels);
-    const name = method === 'umap' ? 'UMAP' : 't-SNE';
-    let peerText = '';
-    if (method === 'tsne' && peer)
-      peerText = `; sklearn TSNE ${sec((peer.tsne_ms as number) + (peer.pca50_ms as number))} incl. its PCA-50 (5-NN ${(peer.tsne_knn as number).toFixed(3)})${ratio(ms, (peer.tsne_ms as number) + (peer.pca50_ms as number))}`;
-    if (method === 'umap')
-      peerText = peer?.umap_ms
-        ? `; umap-learn ${sec(peer.umap_ms as number)} (5-NN ${(peer.umap_knn as number).toFixed(3)})${ratio(ms, peer.umap_ms)}`
-        : '; umap-learn is not installed here: no peer';
-    say(`3. ${name} ${N} → 2-D: ours ${sec(ms)} incl. PCA-50 (5-NN accuracy of the folders ${acc.toFixed(3)})${peerText}`);
+    const ratio = (ours: number, theirs: unknown) => (typeof theirs === 'number' ? ` → ${(ours / theirs).toFixed(2)}× sklearn's time` : '');
+    if (cases.has('pca')) {
+      t = performance.now();
+      const p = await pca(x, N, d, 2);
+      const ms = performance.now() - t;
+      say(
+        `2. PCA ${N}×${d} → 2: ours ${sec(ms)} (${p.iterations} subspace iterations)` +
+          (peer
+            ? `; sklearn full ${sec(peer.pca_full_ms as number)}, randomized ${sec(peer.pca_randomized_ms as number)}${ratio(ms, peer.pca_full_ms)} (full)`
+            : ''),
+      );
+    }
+    for (const method of ['umap', 'tsne'] as const) {
+      if (!cases.has(method)) continue;
+      t = performance.now();
+      const l = await layout(x, N, d, { method, dims: 2, seed: 0 });
+      const ms = performance.now() - t;
+      const acc = await knnAccuracy(l.coords, N, 2, labels);
+      const name = method === 'umap' ? 'UMAP' : 't-SNE';
+      let peerText = '';
+      if (method === 'tsne' && peer)
+        peerText = `; sklearn TSNE ${sec((peer.tsne_ms as number) + (peer.pca50_ms as number))} incl. its PCA-50 (5-NN ${(peer.tsne_knn as number).toFixed(3)})${ratio(ms, (peer.tsne_ms as number) + (peer.pca50_ms as number))}`;
+      if (method === 'umap')
+        peerText = peer?.umap_ms
+          ? `; umap-learn ${sec(peer.umap_ms as number)} (5-NN ${(peer.umap_knn as number).toFixed(3)})${ratio(ms, peer.umap_ms)}`
+          : '; umap-learn is not installed here: no peer';
+      say(`3. ${name} ${N} → 2-D: ours ${sec(ms)} incl. PCA-50 (5-NN accuracy of the folders ${acc.toFixed(3)})${peerText}`);
+    }
   }
   if (cases.has('frames')) {
     const { measureFrames } = await import('./frames');

@@ -38,6 +38,8 @@ export class PointScene {
   private quad = quadGeometry();
   private pages: Page[] = [];
   private highlight: Page | null = null;
+  /** Pages not yet in the scene (added one per frame). */
+  private pending: Page[] = [];
   private positions: Float32Array = new Float32Array(0);
   private n = 0;
   private dims: 2 | 3 = 2;
@@ -101,9 +103,11 @@ export class PointScene {
       const material = spriteMaterial(texture, cell ? [cell.thumb / cell.width, cell.thumb / cell.height] : [0, 0], d.dims === 3);
       const mesh = new THREE.Mesh(inst.geometry, material);
       mesh.frustumCulled = false;
-      this.scene.add(mesh);
       this.pages.push({ ...inst, mesh, texture });
     }
+    // One page joins the scene per frame: each brings a texture upload, and spread over frames the page stays
+    // responsive while 10,000 thumbnails arrive.
+    this.pending = [...this.pages];
     if (this.dims !== d.dims || !this.controls) {
       this.dims = d.dims;
       this.makeCamera();
@@ -160,7 +164,7 @@ export class PointScene {
         (geometry.getAttribute('chosen').array as Float32Array)[0] = 1;
         geometry.instanceCount = 1;
         const material = src.mesh.material.clone();
-        // clone() copies the texture object too: share the page's instead (no second upload of 4096² pixels).
+        // clone() copies the texture object too: share the page's instead (no second upload of a page).
         material.uniforms.map.value = src.mesh.material.uniforms.map.value;
         material.depthTest = false;
         const mesh = new THREE.Mesh(geometry, material);
@@ -254,13 +258,17 @@ export class PointScene {
 
   render(): void {
     const t0 = performance.now();
+    const next = this.pending.shift();
+    if (next) this.scene.add(next.mesh);
     this.renderer.render(this.scene, this.camera);
     this.frameMs = performance.now() - t0;
     this.onFrame?.();
+    if (this.pending.length) this.requestRender();
   }
 
   /** The current view as PNG bytes (drawn now, read before the buffer is cleared). */
   async png(): Promise<Blob> {
+    for (const p of this.pending.splice(0)) this.scene.add(p.mesh);
     this.render();
     return new Promise((resolve, reject) =>
       this.renderer.domElement.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas could not be read'))), 'image/png'),
@@ -291,6 +299,7 @@ export class PointScene {
       p.texture?.dispose();
     }
     this.pages = [];
+    this.pending = [];
   }
 
   private applyUniforms(mat: THREE.ShaderMaterial, grow = 1): void {
