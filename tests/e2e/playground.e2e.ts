@@ -165,7 +165,7 @@ describe('optimiser playground in the browser', { skip }, () => {
     const { context, page, errors } = await openStudio(browser, 'light', { waitForModels: false });
     await page.setViewportSize({ width: 1440, height: 900 });
     await openPlayground(page);
-    await page.getByLabel('Surface').selectOption('model');
+    await page.getByLabel('Surface', { exact: true }).selectOption('model');
     const panel = page.getByTestId('pg-model');
     await panel.waitFor();
     await panel.getByText(/Looking for training runs/).waitFor({ state: 'detached' });
