@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { filterNormalizedDirection, filterNorms, type SlicedWeight } from '../../../main/playground/directions';
 import { gridSurface } from '../../../main/playground/grid-surface';
 import { gridPoints } from '../../../main/playground/model-slice';
+import { PLAYGROUND_OPTIMIZERS, computePath } from '../../../main/playground/optimizer-path';
 import { slicedWeights } from '../../../main/playground/slice-graph';
 import { SURFACES } from '../../../main/playground/surfaces';
 import { seededRng } from '../../../main/optim/rng';
@@ -80,6 +81,14 @@ describe('the interpolated surface', () => {
     // Himmelblau's Hessian on [−1, 1]² has λmax ≈ 46 at the corners: 1/λ ≈ 0.02, rounded to 0.02 or 0.01.
     expect(s.sgdLr).toBeGreaterThanOrEqual(0.01);
     expect(s.sgdLr).toBeLessThanOrEqual(0.05);
+  });
+
+  it('is raced by the optimisers with the same rules: each one lowers the loss from the start', () => {
+    for (const optimizer of PLAYGROUND_OPTIMIZERS) {
+      const path = computePath({ surface: s, optimizer, start: [0, 0], steps: 100, hyper: optimizer === 'adam' ? { lr: 0.01 } : {} });
+      expect(path).toHaveLength(101);
+      expect(path[100][2]).toBeLessThan(path[0][2]);
+    }
   });
 
   it('refuses a grid whose rows do not match its axes', () => {
