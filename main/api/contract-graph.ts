@@ -80,8 +80,8 @@ export const GraphEdge = z.object({
 });
 export type GraphEdge = z.infer<typeof GraphEdge>;
 
-export const GraphLayer = z.object({
-  /** Block name: the readable layer name (conv1_1, pool1, layer3, stem) or the last tensor's name. */
+const GraphBlockFacts = z.object({
+  /** Block name: the readable layer name (conv1_1, pool1, layer3, layer3.1, stem) or the last tensor's name. */
   name: z.string(),
   /** The block's main op (its first Conv/Gemm/MatMul/pool, else its last node's op). */
   op: z.string(),
@@ -93,7 +93,15 @@ export const GraphLayer = z.object({
   rf: GraphRf.nullable(),
   nodeIds: z.array(z.string()),
 });
+export const GraphLayer = GraphBlockFacts.extend({
+  /**
+   * A residual stage's residual blocks in order (layer3.0, layer3.1, … as torchvision numbers them), whose
+   * nodeIds partition the stage's; absent for other blocks. The view folds to stages or to these.
+   */
+  children: z.array(GraphBlockFacts).optional(),
+});
 export type GraphLayer = z.infer<typeof GraphLayer>;
+export type GraphSubLayer = z.infer<typeof GraphBlockFacts>;
 
 export const GraphDescription = z.object({
   model: z.string(),

@@ -8,6 +8,8 @@ import { MAC_RULES } from './costs.js';
 export interface Block {
   name: string;
   nodes: Node[];
+  /** A residual stage's residual blocks (layer3.0, layer3.1, …), partitioning `nodes`; absent elsewhere. */
+  children?: Block[];
 }
 
 /** conv{b}_{i}, bn{b}_{i} and relu{b}_{i} are one block, named after the conv. */
@@ -58,16 +60,39 @@ export function groupBlocks(order: Node[], layerOf: (n: Node) => string | null, 
   return blocks;
 }
 
-/**
- * The stem of a residual or branching net ends at the producer of the first tensor that two or more
- * computing nodes read (the first skip connection's source). Null when no tensor forks.
- */
-export function stemEnd(order: Node[], computed: (tensor: string) => boolean): Node | null {
+/** Tensors read by two or more computing nodes (Shape readers aside): where skip connections and branches start. */
+export function forkedTensors(order: Node[], computed: (tensor: string) => boolean): Set<string> {
   const readers = new Map<string, number>();
   for (const n of order) {
     if (n.opType === 'Shape') continue;
     for (const i of new Set(n.inputs)) if (i && computed(i)) readers.set(i, (readers.get(i) ?? 0) + 1);
   }
-  for (const n of order) if (n.outputs.some((o) => (readers.get(o) ?? 0) >= 2)) return n;
-  return null;
+  return new Set([...readers].filter(([, c]) => c >= 2).map(([t]) => t));
+}
+
+/**
+ * Splits each Add-joined residual stage (layer3, stage2) into its residual blocks, numbered from 0 like
+ * torchvision's modules (layer3.0, layer3.1, …): a block ends at the node whose output forks into the next
+ * block's branches (the skip connection's source, the Relu after ResNet's Add). Every node of a block is an
+ * ancestor of that fork, so the pieces of a topological order are exactly the blocks. Concat-joined stages
+ * (DenseNet) fork at every layer and are left whole.
+ */
+export function splitResidualStages(blocks: Block[], forks: Set<string>, isStage: (name: string) => boolean): void {
+  for (const b of blocks) {
+    if (!isStage(b.name) || !b.nodes.some((n) => n.opType === 'Add') || b.nodes.some((n) => n.opType === 'Concat')) continue;
+    const pieces: Node[][] = [[]];
+    b.nodes.forEach((n, i) => {
+      pieces[pieces.length - 1].push(n);
+      if (i < b.nodes.length - 1 && n.outputs.some((o) => forks.has(o))) pieces.push([]);
+    });
+    if (pieces.length >= 2) b.children = pieces.map((nodes, i) => ({ name: `${b.name}.${i}`, nodes }));
+  }
+}
+
+/**
+ * The stem of a residual or branching net ends at the producer of the first tensor that two or more
+ * computing nodes read (the first skip connection's source). Null when no tensor forks.
+ */
+export function stemEnd(order: Node[], forks: Set<string>): Node | null {
+  return order.find((n) => n.outputs.some((o) => forks.has(o))) ?? null;
 }

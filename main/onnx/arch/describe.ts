@@ -2,13 +2,20 @@
 // MACs, activation memory, receptive field and conv arithmetic; the data edges with their shapes; the
 // readable blocks (conv4_2, layer3, …) with their sums; and the totals. Shape inference runs leniently: an op
 // it does not cover leaves the shapes after it unknown (null) and says so in `warnings`, never a crash.
-import { GRAPH_MAX_SIDE, type GraphDescription, type GraphEdge, type GraphLayer, type GraphNode } from '../../api/contract-graph.js';
+import {
+  GRAPH_MAX_SIDE,
+  type GraphDescription,
+  type GraphEdge,
+  type GraphLayer,
+  type GraphNode,
+  type GraphSubLayer,
+} from '../../api/contract-graph.js';
 import { StudioError } from '../../api/contract.js';
 import { attrInt, attrInts, cloneModel, realInputs, tensorNumbers, type AttrValue, type Dim, type Model, type Node } from '../ir.js';
 import { analyseLayers, type LayerInfo } from '../layers.js';
 import { constantTensors, inferShapes, spatialPads, type ShapeMap } from '../shapes.js';
 import { topoSort } from '../validate.js';
-import { groupBlocks, stemEnd } from './blocks.js';
+import { forkedTensors, groupBlocks, splitResidualStages, stemEnd, type Block } from './blocks.js';
 import { constantSet, nodeCost, tensorBytes } from './costs.js';
 import { receptiveFields, type RfInfo } from './receptive-field.js';
 
@@ -121,8 +128,11 @@ export function describeWithLayers(model: Model, opts: DescribeOptions): { descr
   const shapeOf = (t: string): Dim[] | null => shapes.get(t)?.shape ?? null;
   const layerOf = (n: Node) => named.get(n.outputs[0]) ?? null;
   const computed = (t: string) => rf.has(t);
-  const residual = [...named.values()].some((v) => /^(layer|stage)\d+$/.test(v));
-  const blocks = groupBlocks(live, layerOf, residual ? stemEnd(live, computed) : null);
+  const isStage = (v: string) => /^(layer|stage)\d+$/.test(v);
+  const residual = [...named.values()].some(isStage);
+  const forks = forkedTensors(live, computed);
+  const blocks = groupBlocks(live, layerOf, residual ? stemEnd(live, forks) : null);
+  splitResidualStages(blocks, forks, isStage);
   const blockOf = new Map<Node, string>();
   for (const b of blocks) for (const n of b.nodes) blockOf.set(n, b.name);
 
@@ -177,7 +187,7 @@ export function describeWithLayers(model: Model, opts: DescribeOptions): { descr
   }
 
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const layers: GraphLayer[] = blocks.map((b) => {
+  const facts = (b: Block): GraphSubLayer => {
     const ns = b.nodes.map((n) => byId.get(ids.get(n)!)!);
     const last = ns[ns.length - 1];
     return {
@@ -190,7 +200,8 @@ export function describeWithLayers(model: Model, opts: DescribeOptions): { descr
       rf: last.rf,
       nodeIds: ns.map((n) => n.id),
     };
-  });
+  };
+  const layers: GraphLayer[] = blocks.map((b) => (b.children ? { ...facts(b), children: b.children.map(facts) } : facts(b)));
 
   const description: GraphDescription = {
     model: opts.name,
