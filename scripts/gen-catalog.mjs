@@ -13,33 +13,32 @@ const out = path.join(root, 'resources', 'catalog.json');
 // Which zoo files we offer, with display names and what a user should know. Undocumented recipes
 // (caffe2 VGG19/ResNet50, Inception v2), possibly random timm weights (SE-ResNet) and the resnet50-v1-12
 // sha conflict are left out on purpose.
+// Notes are for a person choosing a model; what we know about a file's provenance (sha256 only from the hub
+// manifest for VGG19; Caffe BGR recipes from the Intel eval scripts; DenseNet's [1,1000,1,1] output, which the
+// engine squeezes itself) stays here and in ../shared/reference, not on screen.
 const PICKS = {
-  'mobilenetv2-12': { name: 'MobileNetV2', notes: 'Small and fast; a good first download.' },
-  'squeezenet1.1-7': { name: 'SqueezeNet 1.1', notes: 'Tiny (5 MB) MXNet export.' },
-  'resnet18-v1-7': { name: 'ResNet-18 v1' },
+  'mobilenetv2-12': { name: 'MobileNetV2', notes: 'Small and fast (14 MB): classifies and explains in a blink.' },
+  'squeezenet1.1-7': { name: 'SqueezeNet 1.1', notes: 'The smallest (5 MB); less accurate than MobileNetV2.' },
+  'resnet18-v1-7': { name: 'ResNet-18 v1', notes: 'A good balance of speed and accuracy; clear Grad-CAM maps.' },
   'resnet18-v2-7': { name: 'ResNet-18 v2' },
-  'resnet50-v1-7': { name: 'ResNet-50 v1' },
+  'resnet50-v1-7': { name: 'ResNet-50 v1', notes: 'Accurate and widely used; the usual choice for explanations.' },
   'resnet50-v2-7': { name: 'ResNet-50 v2' },
   'resnet101-v1-7': { name: 'ResNet-101 v1' },
   'resnet152-v1-7': { name: 'ResNet-152 v1' },
-  'vgg16-12': { name: 'VGG16' },
+  'vgg16-12': { name: 'VGG16', notes: 'A plain stack of convolutions: good for DeepDream, inversion and texture. Large (528 MB).' },
   'vgg16-bn-7': { name: 'VGG16 with batch norm' },
-  'vgg19-7': { name: 'VGG19', notes: 'sha256 and size come from the ONNX hub manifest only.' },
-  'googlenet-12': { name: 'GoogLeNet', notes: 'Caffe BGR recipe documented in the model README; softmax in the graph.' },
-  'inception-v1-12': { name: 'Inception v1', notes: 'Caffe BGR recipe from the Intel eval script; softmax in the graph.' },
-  'bvlcalexnet-12': {
-    name: 'AlexNet (BVLC)',
-    notes: 'Caffe BGR recipe from the Intel eval script (README section is empty); softmax in the graph.',
-  },
-  'caffenet-12': { name: 'CaffeNet', notes: 'Caffe BGR recipe from the Intel eval script; softmax in the graph.' },
-  'zfnet512-12': { name: 'ZFNet-512', notes: 'Caffe BGR recipe from the Intel eval script; softmax in the graph.' },
+  'vgg19-7': { name: 'VGG19', notes: 'The network of the style-transfer and texture papers: the best choice for Create. Large (548 MB).' },
+  'googlenet-12': { name: 'GoogLeNet', notes: 'The network of the original DeepDream pictures.' },
+  'inception-v1-12': { name: 'Inception v1', notes: 'GoogLeNet as trained by Caffe; dreams like the original DeepDream.' },
+  'bvlcalexnet-12': { name: 'AlexNet (BVLC)', notes: 'The 2012 ImageNet winner: a historic baseline.' },
+  'caffenet-12': { name: 'CaffeNet', notes: 'A close variant of AlexNet.' },
+  'zfnet512-12': { name: 'ZFNet-512', notes: 'AlexNet refined by Zeiler & Fergus (2013).' },
   'densenet-12': {
     name: 'DenseNet-121',
-    notes:
-      'Preprocessing is undocumented; this is the Intel eval recipe (256x256 then crop 224, ImageNet mean/std), which reaches only ~61% top-1, so treat it as uncertain. Output is [1,1000,1,1] logits (squeeze before use).',
+    notes: 'Its preprocessing is not documented, so its answers are less reliable (about 61% top-1 here); prefer ResNet-50.',
   },
-  'shufflenet-v2-12': { name: 'ShuffleNet V2', notes: 'PyTorch export (torchvision recipe).' },
-  'efficientnet-lite4-11': { name: 'EfficientNet-Lite4', notes: 'TensorFlow export: NHWC input, (x-127)/128, softmax in the graph.' },
+  'shufflenet-v2-12': { name: 'ShuffleNet V2', notes: 'Small and fast, built for phones.' },
+  'efficientnet-lite4-11': { name: 'EfficientNet-Lite4', notes: 'Accurate for its size, built for phones.' },
 };
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];

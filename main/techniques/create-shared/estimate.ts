@@ -86,7 +86,15 @@ export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; 
   const winogradMb = (8 * loweredWeights * 4) / 2 ** 20;
   const peakMb =
     BASE_MB + (acts * maxPx * 4 * 2 + lbfgs + n * 4 * 8) / 2 ** 20 + (cm.ir.graph.initializers.size ? modelMb(cm) : 0) + winogradMb;
-  return { seconds: Math.round(seconds), peakMb: Math.round(peakMb), note: `${names.join(', ')} on ${meta.name}, ${threads} threads` };
+  // Tenths of a second: the page calibrates short runs against what they took, which whole seconds would blur.
+  return { seconds: Math.round(seconds * 10) / 10, peakMb: Math.round(peakMb), note: `${layerNote(cm, e, names)}, ${threads} threads` };
+}
+
+/** The layers in words, each once: "content layer3; style layer1, layer2, layer3" for style, else in graph order. */
+function layerNote(cm: ReturnType<typeof createModel>, e: EstimateInput, names: string[]): string {
+  const once = (xs: string[]) => [...new Set(xs)].join(', ');
+  if (e.tool === 'style' && e.layers.length === 0) return `content ${defaultContentLayer(cm)}; style ${once(defaultStyleLayers(cm))}`;
+  return `layers ${once(names)}`;
 }
 
 function defaults(cm: ReturnType<typeof createModel>, tool: CreateTool): string[] {

@@ -9,6 +9,7 @@ import { errorMessage } from '../../lib/util/format';
 import { followJob } from '../../lib/api/follow-job';
 import { blobUrl } from '../../lib/files/download';
 import { COMMON_DEFAULTS, DEFAULTS } from './fields';
+import { calibrated, calibrationKey, learn, loadCalibrations, saveCalibrations, type Calibration } from './calibration';
 
 export type Slot = 'image' | 'guide' | 'sample' | 'content';
 
@@ -49,8 +50,17 @@ class Create {
   errorFile = $state<string | null>(null);
 
   modelId = $derived(models.selected?.id ?? null);
-  /** The photo on screen in Classify stands in for the content / image when none was picked here. */
-  fallback = $derived(classify.single?.file?.file ?? null);
+  /** The photo on screen in Classify (single, or picked from a batch) stands in for the content / image. */
+  fallback = $derived(classify.current?.file?.file ?? null);
+  /** Measured ÷ estimated time per model and tool on this machine (see calibration.ts). */
+  calibrations = $state<Record<string, Calibration>>(loadCalibrations());
+  /** What the last finished run of each tool was estimated at and took, in seconds. */
+  timings = $state<Partial<Record<CreateTool, { estimated: number; took: number }>>>({});
+  /** The estimate on screen, scaled by this machine's record for the model and tool. */
+  seconds = $derived(
+    this.estimate && this.modelId ? calibrated(this.estimate.seconds, this.calibrations[calibrationKey(this.modelId, this.tool)]) : null,
+  );
+  calibration = $derived(this.modelId ? this.calibrations[calibrationKey(this.modelId, this.tool)] : undefined);
   result = $derived(this.results[this.tool] ?? null);
 
   image(slot: Slot): File | null {
@@ -144,6 +154,10 @@ class Create {
     }
     await this.cancel();
     const tool = this.tool;
+    // The estimate the person saw for exactly these settings, to learn from what the run then takes.
+    const raw = this.estimate?.seconds ?? null;
+    const shown = this.seconds;
+    const modelId = this.modelId!;
     const run: RunState = { tool, jobId: null, fraction: 0, etaSeconds: null, message: '' };
     this.run = run;
     this.cancelPending = false;
@@ -177,6 +191,12 @@ class Create {
       });
       const r = CreateResult.parse(value);
       this.results = { ...this.results, [tool]: r };
+      if (raw !== null && shown !== null) {
+        const key = calibrationKey(modelId, tool);
+        this.calibrations = { ...this.calibrations, [key]: learn(this.calibrations[key], raw, r.ms / 1000) };
+        saveCalibrations(this.calibrations);
+        this.timings = { ...this.timings, [tool]: { estimated: shown, took: r.ms / 1000 } };
+      }
       this.setPreview(r.mime === 'image/png' ? r.bytes : (r.strip?.at(-1)?.bytes ?? null));
     } catch (e) {
       const msg = errorMessage(e);

@@ -55,6 +55,8 @@ class Explain {
     start: 'grey' as 'grey' | 'noise',
     seed: 0,
   });
+  /** The class to visualise; null = the photo's top class (else the last one visualised). */
+  vizClass = $state<number | null>(null);
   vizResult = $state.raw<VisualizeJobResult | null>(null);
   vizUrl = $state<string | null>(null);
   // Adversarial
@@ -72,7 +74,11 @@ class Explain {
   /** Counts runs and cancels: a job whose token is no longer current is cancelled as soon as it is named. */
   private seq = 0;
 
-  photo = $derived(classify.single?.file ?? null);
+  /** The photo on screen in Classify (single, or the one picked from a batch) and its preview URL. */
+  photo = $derived(classify.current?.file ?? null);
+  photoUrl = $derived(classify.current?.url ?? null);
+  /** The photo's top classes as Classify found them (for picking classes by name). */
+  photoTop = $derived(classify.current?.result?.top ?? []);
   modelId = $derived(models.selected?.id ?? null);
   labelOffset = $derived(models.selected?.labelOffset ?? 0);
 
@@ -198,6 +204,7 @@ class Explain {
   async runVisualize(): Promise<void> {
     const modelId = this.modelId;
     if (!modelId) return;
+    this.viz.classIndex = this.vizClass ?? this.photoTop[0]?.index ?? this.viz.classIndex;
     const r = await this.go(
       'visualize',
       () => connection.call('explain.visualize', { modelId, ...this.viz }),
@@ -240,7 +247,7 @@ class Explain {
     if (this.advUrl) URL.revokeObjectURL(this.advUrl);
     this.advResult = r;
     this.advFor = photo.name;
-    this.advUrl = pngUrl(r.panel);
+    this.advUrl = pngUrl(r.png);
   }
 }
 

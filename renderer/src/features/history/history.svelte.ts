@@ -5,6 +5,8 @@ import { connection } from '../../lib/state/connection.svelte';
 import { toasts } from '../../lib/state/toasts.svelte';
 import { errorMessage } from '../../lib/util/format';
 import { download } from '../../lib/files/download';
+import { models } from '../../lib/state/models.svelte';
+import { runTitle } from './run-text';
 
 export interface HistoryFilter {
   kind: string;
@@ -33,6 +35,10 @@ class History {
   picking = $state(false);
   /** Ids deleted last, offered for undo until the next deletion. */
   deleted = $state.raw<string[]>([]);
+  /** Titles made from a run's result (the class and layer the engine chose), by run id. */
+  titles = $state<Record<string, string>>({});
+  private titleQueue: string[] = [];
+  private titleBusy = false;
   private generation = 0;
   private unsubscribe: (() => void) | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -111,6 +117,7 @@ class History {
     try {
       const d = await connection.call('runs.get', { id });
       if (this.selectedId === id) this.detail = d;
+      if (d.status === 'done') this.titles[id] = runTitle(d, (m) => models.nameOf(m));
     } catch (e) {
       toasts.error('Could not open the run', errorMessage(e));
     }
@@ -122,6 +129,41 @@ class History {
     this.compareDetail = id
       ? await connection.call('runs.get', { id }).catch((e) => (toasts.error('Could not open the run', errorMessage(e)), null))
       : null;
+  }
+
+  /** A run's title: from its result once known, else from its parameters. */
+  titleOf(run: RunSummary): string {
+    return this.titles[run.id] ?? runTitle(run, (id) => models.nameOf(id));
+  }
+
+  /**
+   * Asks for the result behind a row's title (the class, layer or top label the engine chose), one run at a time,
+   * for rows on screen only. Batches and training runs are titled by their parameters alone.
+   */
+  wantTitle(run: RunSummary): void {
+    if (run.id in this.titles || run.status !== 'done' || !/^(classify|explain-|create-)/.test(run.kind) || run.kind === 'classify-batch')
+      return;
+    if (!this.titleQueue.includes(run.id)) this.titleQueue.push(run.id);
+    void this.drainTitles();
+  }
+
+  private async drainTitles(): Promise<void> {
+    if (this.titleBusy) return;
+    this.titleBusy = true;
+    try {
+      for (let id = this.titleQueue.shift(); id; id = this.titleQueue.shift()) {
+        if (id in this.titles) continue;
+        const d = await connection.call('runs.get', { id }).catch(() => null);
+        this.titles[id] = d ? runTitle(d, (m) => models.nameOf(m)) : (this.runs.find((r) => r.id === id)?.label ?? '');
+      }
+    } finally {
+      this.titleBusy = false;
+    }
+  }
+
+  /** Forgets queued title look-ups for rows that scrolled away. */
+  dropTitles(keep: Set<string>): void {
+    this.titleQueue = this.titleQueue.filter((id) => keep.has(id));
   }
 
   async remove(ids: string[]): Promise<void> {

@@ -8,6 +8,8 @@ import { models } from './models.svelte';
 
 export interface Shot {
   name: string;
+  /** The file itself, so Explain and Create can work on the photo picked from a batch. */
+  file: NamedFile | null;
   url: string | null;
   result: ClassifyResult | null;
   /** Why this file has no result (from the engine, or found before sending: not an image). */
@@ -40,10 +42,12 @@ function previewUrl(f: NamedFile): string | null {
 }
 
 class Classify {
-  single = $state<(Shot & { file: NamedFile | null }) | null>(null);
+  single = $state<Shot | null>(null);
   batch = $state<Batch | null>(null);
   /** Index of the batch image shown in detail, or null for the grid. */
   focus = $state<number | null>(null);
+  /** The batch image picked last (kept when going back to the grid): the current photo for Explain and Create. */
+  picked = $state<number | null>(null);
   /** Batch grid shows only the files that failed. */
   onlyFailed = $state(false);
   lastTiming = $state('');
@@ -52,6 +56,15 @@ class Classify {
   private buffered: JobEvent[] | null = null;
 
   mode = $derived(this.batch ? 'batch' : this.single ? 'single' : 'empty');
+  /**
+   * The photo on screen: the single one, or the one picked from a batch. One the engine could not read stays
+   * current, so Explain and Create say why on their stage instead of quietly using an older photo.
+   */
+  current = $derived.by((): Shot | null => {
+    if (this.single) return this.single.file ? this.single : null;
+    const shot = this.batch && this.picked !== null ? this.batch.shots[this.picked] : undefined;
+    return shot?.file ? shot : null;
+  });
   /** Results of whatever is on screen, for export. */
   results = $derived.by((): ClassifyResult[] => {
     if (this.batch) {
@@ -84,6 +97,7 @@ class Classify {
     this.batch = null;
     this.single = null;
     this.focus = null;
+    this.picked = null;
     this.onlyFailed = false;
   }
 
@@ -135,6 +149,7 @@ class Classify {
     const token = this.token;
     const shots: Shot[] = items.map(({ file, reject }) => ({
       name: file.name,
+      file: reject ? null : file,
       url: reject ? null : previewUrl(file),
       result: null,
       error: reject ?? null,
@@ -216,6 +231,20 @@ class Classify {
     for (const s of b.shots) s.busy = false;
     const n = b.shots.filter((s) => s.result).length;
     if (n > 0) this.lastTiming = `${n} image${n === 1 ? '' : 's'} · ${formatMs(b.finishedAt - b.startedAt)}`;
+  }
+
+  /** Opens batch image `i` in detail (null: back to the grid); it becomes the current photo. */
+  open(i: number | null): void {
+    this.focus = i;
+    if (i !== null) this.picked = i;
+  }
+
+  /** ←/→ in a batch's detail: the previous or next image (wrapping), skipping none. */
+  step(delta: number): void {
+    const b = this.batch;
+    if (!b || this.focus === null || b.shots.length === 0) return;
+    const n = b.shots.length;
+    this.open((((this.focus + delta) % n) + n) % n);
   }
 
   async cancel(): Promise<void> {

@@ -2,6 +2,7 @@
 import type { ModelMeta, ModelPatch } from '../../../../main/api/contract';
 import { bytesOf, type NamedFile } from '../files/collect';
 import { errorMessage, formatBytes, reasonOnly } from '../util/format';
+import { displayName } from '../util/model-text';
 import { connection } from './connection.svelte';
 import { toasts } from './toasts.svelte';
 
@@ -70,9 +71,16 @@ class Models {
     return this.list.find((m) => m.id === id);
   }
 
+  /** A model id's display name, also for models no longer in the list (runs in History). */
+  nameOf(id: string | null | undefined): string {
+    if (!id) return '';
+    return this.byId(id)?.name ?? displayName({ id, name: id, notes: undefined });
+  }
+
   async refresh(): Promise<void> {
     try {
-      this.list = await connection.call('models.list', {});
+      // File-stem names of bundled models ("mobilenet_v2_1.0_224") become display names once, here, for every view.
+      this.list = (await connection.call('models.list', {})).map((m) => ({ ...m, name: displayName(m) }));
       this.loadError = '';
     } catch (e) {
       this.loadError = errorMessage(e);
@@ -113,7 +121,7 @@ class Models {
       await this.refresh();
       if (meta.status === 'available') this.select(meta.id);
       toasts.success(
-        `Imported ${meta.name}`,
+        `Imported ${displayName(meta)}`,
         `${meta.inputSize[0]}×${meta.inputSize[1]} input, ${meta.numClasses} classes${sidecar ? `, settings from ${sidecar.name}` : ''}.`,
       );
       return meta;

@@ -27,3 +27,16 @@ export function sourceText(m: ModelMeta): string {
 export function statusText(m: ModelMeta): string {
   return { available: 'Ready', missing: 'Not downloaded', downloading: 'Downloading', broken: 'Broken' }[m.status];
 }
+
+/**
+ * The name to show for a model. A bundled model's sidecar often names it by its file ("mobilenet_v2_1.0_224");
+ * then the first words of its description ("MobileNetV2 (width 1.0, …) ImageNet classifier") name it, else the
+ * file name with its separators as spaces. Names a person gave (catalog, import, edit) are kept as they are.
+ */
+export function displayName(m: Pick<ModelMeta, 'id' | 'name' | 'notes'>): string {
+  const fileLike = /^[\w.-]+$/.test(m.name) && /[_]/.test(m.name) && !/\s/.test(m.name);
+  if (!fileLike) return m.name;
+  const lead = /^([A-Za-z][\w.+-]*(?: [A-Z][\w.+-]*)*)(?= \(|,| ImageNet| classifier)/.exec(m.notes ?? '')?.[1];
+  if (lead && lead.length <= 32) return lead;
+  return m.name.replace(/_/g, ' ');
+}
