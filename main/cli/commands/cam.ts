@@ -22,7 +22,8 @@ export const camHelp = `Usage: vision-studio cam --image FILE --model ID|PATH [-
 Class activation map of a photo for a class (default: the top-1), over the photo at its resolution.
   --method     gradcam (default), cam (GAP + linear heads only), gradcam++, hirescam, scorecam (gradient-free, slower)
   --class      output index of the class (default: the model's top-1)
-  --layer      tensor name of the feature map (default: suggested from the graph: the last one before global pooling)
+  --layer      the feature map: a readable name from 'vision-studio layers' (relu5_2, layer4) or a tensor name
+               (default: suggested from the graph: the last map of at least 7×7 before global pooling)
   --aug-smooth    average over horizontal flips × brightness 0.9/1/1.1 (6 passes)
   --eigen-smooth  first principal component of the weighted activations instead of their sum
   --out        PNG to write, with provenance in its text chunks
