@@ -1,7 +1,7 @@
 // The Graph tool in real Chromium against browser mode, on MobileNetV2 from ../shared/models: the graph is
 // laid out with shapes on its edges, a new input size changes them, a found conv's arithmetic panel shows
 // the output-size formula with its own numbers, the math renders, the table exports a CSV whose rows are
-// the model's blocks, the graph exports as SVG; screenshots at 1440×900 and 1024×700 in both themes.
+// the model's blocks, the graph exports as SVG, residual stages fold to their blocks or stages; screenshots at 1440×900 and 1024×700 in both themes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -80,6 +80,15 @@ describe('graph view in the browser', { skip }, () => {
     await page.getByRole('tab', { name: 'Arithmetic' }).click();
     await page.getByTestId('conv-formula').first().filter({ hasText: '⌊(80 + 2·1 − 1·(3 − 1) − 1)/1⌋ + 1 = 80' }).waitFor();
 
+    // Residual stages show their residual blocks by default; "Stages" folds them back to layer1 … layer4.
+    const box = (title: string) => page.locator(`[data-testid="graph-box"][aria-label="${title}"]`);
+    await box('layer3.1').waitFor();
+    assert.equal(await box('layer3').count(), 0, 'no stage box while blocks are shown');
+    await page.getByRole('button', { name: 'Stages', exact: true }).click();
+    await box('layer3').waitFor();
+    assert.equal(await box('layer3.1').count(), 0, 'the stage holds its blocks');
+    assert.ok(await page.locator('[data-testid="graph-box"][aria-label="Conv Conv1"]').isVisible(), 'the unfolded stem stays unfolded');
+
     // The table, sorted by MACs, and its CSV.
     await page.getByRole('tab', { name: 'Layers' }).click();
     const table = page.getByRole('table', { name: 'Layers' });
@@ -149,7 +158,7 @@ describe('graph view in the browser', { skip }, () => {
         const header = (await page.locator('header.head').boundingBox())!;
         assert.ok(header.height <= 64, `the header is one row at ${size.width} (${header.height} px)`);
         await shot(page, `graph-${size.width}-${scheme}`);
-        await page.locator('[data-testid="graph-box"]', { hasText: 'layer2' }).click();
+        await page.locator('[data-testid="graph-box"][aria-label="layer2.1"]').click();
         await page.getByRole('tab', { name: 'Arithmetic' }).click();
         await page.getByTestId('conv-formula').first().waitFor();
         await shot(page, `graph-arith-${size.width}-${scheme}`);

@@ -5,6 +5,7 @@ import type { GraphDescription, GraphNode, WeightStats } from '../../../../main/
 import { connection } from '../../lib/state/connection.svelte';
 import { models } from '../../lib/state/models.svelte';
 import { errorMessage } from '../../lib/util/format';
+import { foldTo, type Grouping } from './fold-blocks';
 import { LayoutClient, type LayoutResult } from './layout-client';
 import { buildViewGraph, layoutInput, roughMeasure, type Measure, type ViewGraph } from './view-graph';
 
@@ -33,7 +34,11 @@ class GraphState {
   panel = $state<PanelTab>('node');
   /** [H, W] asked for; null: the model's own size. */
   size = $state<[number, number] | null>(null);
-  desc = $state.raw<GraphDescription | null>(null);
+  /** The engine's description as it came; `desc` is it folded to `grouping`. */
+  raw = $state.raw<GraphDescription | null>(null);
+  /** Residual nets show their residual blocks (layer3.1) by default, or their stages (layer3). */
+  grouping = $state<Grouping>('blocks');
+  desc = $derived(this.raw ? foldTo(this.raw, this.grouping) : null);
   loading = $state(false);
   error = $state('');
   expanded = $state.raw<ReadonlySet<string>>(new Set());
@@ -84,8 +89,8 @@ class GraphState {
     try {
       const d = await connection.call('graph.describe', { modelId, size: this.size ?? undefined });
       if (seq !== this.loadSeq) return;
-      const sameModel = this.desc?.model === d.model;
-      this.desc = d;
+      const sameModel = this.raw?.model === d.model;
+      this.raw = d;
       if (!sameModel) {
         this.expanded = new Set();
         this.selected = null;
@@ -114,6 +119,14 @@ class GraphState {
 
   expandAll(on: boolean): void {
     this.expanded = on ? new Set(this.desc?.layers.filter((l) => l.nodeIds.length > 1).map((l) => l.name)) : new Set();
+    this.relayout();
+  }
+
+  /** Fold to residual blocks or to stages; a selected node stays selected, a selected block may not exist there. */
+  setGrouping(g: Grouping): void {
+    if (g === this.grouping) return;
+    this.grouping = g;
+    if (this.selected?.kind === 'block') this.selected = null;
     this.relayout();
   }
 
