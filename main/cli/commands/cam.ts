@@ -13,6 +13,7 @@ import { EXIT, UsageError, type CliIO } from '../io';
 import { logCliRun } from '../log-run';
 import { readInputFile, resolveCliModel } from '../model-input';
 import { modelSha256 } from '../../techniques/shared/provenance';
+import { encodeNpy } from '../../util/npy';
 
 export const camHelp = `Usage: vision-studio cam --image FILE --model ID|PATH [--method cam|gradcam|gradcam++|hirescam|scorecam]
                         [--class INDEX] [--layer NAME] --out FILE.png [--json]
@@ -27,7 +28,9 @@ Class activation map of a photo for a class (default: the top-1), over the photo
   --aug-smooth    average over horizontal flips × brightness 0.9/1/1.1 (6 passes)
   --eigen-smooth  first principal component of the weighted activations instead of their sum
   --out        PNG to write, with provenance in its text chunks
-  --json       print {"file","method","layer","class":{"index","label","probability"},"peak":{"x","y"},"out"};
+  --raw        also write the map as a float32 .npy [H, W] at the photo's resolution (NaN outside the model's view)
+  --no-caption, --no-colorbar   leave the caption or the colour bar off the PNG
+  --json       print {"file","method","layer","class":{"index","label","probability"},"peak":{"x","y"},"out","raw"};
                the peak is in the original image's pixels`;
 
 export async function camCommand(argv: string[], io: CliIO): Promise<number> {
@@ -47,6 +50,9 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
       mode: { type: 'string', default: 'blended' },
       'aug-smooth': { type: 'boolean', default: false },
       'eigen-smooth': { type: 'boolean', default: false },
+      raw: { type: 'string' },
+      'no-caption': { type: 'boolean', default: false },
+      'no-colorbar': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,8 +110,11 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
           opacity,
           threshold,
           mode: values.mode as OverlayMode,
-          label: camCaption(r),
+          colorbar: !values['no-colorbar'],
+          label: values['no-caption'] ? undefined : camCaption(r),
         };
+        // The map itself, for scripts: float32 [H, W] at the photo's resolution, NaN where the model did not look.
+        if (values.raw) await fs.writeFile(values.raw, encodeNpy({ data: r.full, shape: [r.image.height, r.image.width] }));
         const png = await camPng(r, meta, overlay, source, {
           augSmooth: values['aug-smooth'],
           eigenSmooth: values['eigen-smooth'],
@@ -116,12 +125,22 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
       },
     );
     if (values.json) {
-      io.out(JSON.stringify({ file: values.image, method, layer: r.layer, class: r.class, peak: r.peak, out: values.out }));
+      io.out(
+        JSON.stringify({
+          file: values.image,
+          method,
+          layer: r.layer,
+          class: r.class,
+          peak: r.peak,
+          out: values.out,
+          raw: values.raw ?? null,
+        }),
+      );
     } else {
       io.out(
         `${values.image}: ${r.class.label} (${(r.class.probability * 100).toFixed(1)}%), ${method} on ${r.layer}, peak at (${r.peak.x}, ${r.peak.y})`,
       );
-      io.out(`wrote ${values.out}`);
+      io.out(`wrote ${values.out}${values.raw ? ` and ${values.raw}` : ''}`);
     }
     return EXIT.ok;
   } finally {

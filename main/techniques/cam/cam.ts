@@ -91,7 +91,8 @@ export async function prepareCam(
     .update(exact ? source.rgb : source)
     .digest('hex')}|${exact}|${meta.path}|${graphs.layer}|${wantGradient}|${JSON.stringify(meta.preprocessing)}`;
   const hit = recent.get(key);
-  if (hit) return hit;
+  // Only while its sessions live: a released cache (Engine.dispose, a CLI run's end) built new graphs.
+  if (hit && hit.graphs === graphs) return hit;
   const [h, w] = meta.inputSize;
   const dims = meta.preprocessing.layout === 'NCHW' ? [1, 3, h, w] : [1, h, w, 3];
   let image: RgbImage;

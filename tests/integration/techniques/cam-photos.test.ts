@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMeta } from '../../../main/api/contract';
 import { runCli } from '../../../main/cli/main';
@@ -13,6 +14,7 @@ import { computeCam } from '../../../main/techniques/cam/cam';
 import { correlation, type CamMethod } from '../../../main/techniques/cam/methods';
 import { releaseCamSessions } from '../../../main/techniques/cam/sessions';
 import { readProvenance } from '../../../main/techniques/shared/provenance';
+import { decodeNpy } from '../../../main/util/npy';
 import { makeTempHome } from '../../helpers/temp-home';
 import { sharedModelsDir, sharedPath } from '../../helpers/shared-models';
 
@@ -153,7 +155,7 @@ describe.skipIf(!sharedModelsDir)('CAM family on the shared photos', () => {
     );
     expect(code).toBe(0);
     const j = JSON.parse(lines.join('\n'));
-    expect(Object.keys(j)).toEqual(['file', 'method', 'layer', 'class', 'peak', 'out']);
+    expect(Object.keys(j)).toEqual(['file', 'method', 'layer', 'class', 'peak', 'out', 'raw']);
     expect(Object.keys(j.class)).toEqual(['index', 'label', 'probability']);
     expect(j).toMatchObject({ method: 'gradcam', layer: 'out_relu', class: { label: 'Egyptian cat' }, out });
     expect(inside(j.peak, BOXES['cat.png']['Egyptian cat'])).toBe(true);
@@ -168,5 +170,32 @@ describe.skipIf(!sharedModelsDir)('CAM family on the shared photos', () => {
     fs.rmSync(out, { force: true });
     const bad = await runCli(['cam', '--image', 'x.png', '--method', 'nope', '--out', out], { out: () => undefined, err: () => undefined });
     expect(bad).toBe(2);
+  });
+
+  it('vision-studio cam --raw writes the map as .npy (peak where the JSON says); --no-caption --no-colorbar draw neither', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vs-cam-raw-'));
+    const run = async (...extra: string[]) => {
+      const lines: string[] = [];
+      const out = path.join(dir, `${extra.length}.png`);
+      const args = ['cam', '--image', sharedPath('photos', 'cat.png'), '--model', sharedPath('mobilenet_v2_1.0_224.onnx'), '--out', out];
+      const code = await runCli([...args, '--json', ...extra], { out: (s) => lines.push(s), err: (s) => lines.push(s) });
+      expect(code, lines.join('\n')).toBe(0);
+      return { j: JSON.parse(lines.join('\n')), png: await sharp(out).removeAlpha().raw().toBuffer({ resolveWithObject: true }) };
+    };
+    const raw = path.join(dir, 'map.npy');
+    const a = await run('--raw', raw);
+    expect(a.j.raw).toBe(raw);
+    const map = decodeNpy(new Uint8Array(fs.readFileSync(raw)));
+    expect(map.shape).toEqual([341, 512]);
+    let best = 0;
+    for (let i = 1; i < map.data.length; i++) if (map.data[i] > map.data[best] || Number.isNaN(map.data[best])) best = i;
+    expect({ x: best % 512, y: Math.floor(best / 512) }).toEqual(a.j.peak);
+    // Caption and colour bar are drawn over the picture: leaving them off changes those pixels, not the size.
+    const plain = await run('--no-caption', '--no-colorbar');
+    expect([plain.png.info.width, plain.png.info.height]).toEqual([a.png.info.width, a.png.info.height]);
+    let differ = 0;
+    for (let i = 0; i < plain.png.data.length; i++) if (plain.png.data[i] !== a.png.data[i]) differ++;
+    expect(differ).toBeGreaterThan(1000);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -67,8 +67,10 @@ describe('resources/catalog.json', () => {
   it('gives DenseNet its 256x256 fill then 224 crop recipe and a caveat', () => {
     const d = byId('densenet-12');
     expect(d.preprocessing).toMatchObject({ resize: 'fill-then-crop', resizeTo: 256, channelOrder: 'RGB' });
-    expect(d.notes).toMatch(/uncertain/);
-    expect(d.notes).toMatch(/\[1,1000,1,1\]/);
+    // The caveat in a user's words: what is unsure and what to use instead, no tensor shapes (#13).
+    expect(d.notes).toMatch(/not documented/);
+    expect(d.notes).toMatch(/prefer ResNet-50/);
+    expect(d.notes).not.toMatch(/\[1,1000,1,1\]|squeeze/);
   });
 
   it('marks EfficientNet-Lite4 as NHWC with probabilities out', () => {
