@@ -1,7 +1,7 @@
 // The Graph tool in real Chromium against browser mode, on MobileNetV2 from ../shared/models: the graph is
 // laid out with shapes on its edges, a new input size changes them, a found conv's arithmetic panel shows
 // the output-size formula with its own numbers, the math renders, the table exports a CSV whose rows are
-// the model's blocks, the graph exports as SVG, residual stages fold to their blocks or stages; screenshots at 1440×900 and 1024×700 in both themes.
+// the model's blocks, the graph exports as SVG, "The math" opens beside Explain, Create and Train with the model's numbers, residual stages fold to their blocks or stages; screenshots at 1440×900 and 1024×700 in both themes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -133,6 +133,37 @@ describe('graph view in the browser', { skip }, () => {
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG', 'the PNG export is a PNG');
     assert.ok(png.length > 20_000, `the PNG holds a drawing (${png.length} bytes)`);
 
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  it('“The math” beside Explain, Create (style) and Train carries the model’s numbers', async () => {
+    const { context, page, errors } = await openStudio(browser, 'light');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const rail = page.getByRole('navigation', { name: 'Tools' });
+    const openMath = async () => {
+      await page.getByRole('button', { name: 'The math' }).click();
+      const panel = page.locator('section[aria-label="The math"]');
+      await panel.locator('.katex').first().waitFor();
+      return (await panel.textContent()) ?? '';
+    };
+    // Explain: Grad-CAM on MobileNetV2's suggested map, 1280 channels of 7×7.
+    await rail.getByRole('button', { name: 'Explain' }).click();
+    const cam = await openMath();
+    assert.ok(cam.includes('1280 channels, 7×7') && cam.includes('49'), `Grad-CAM's K and H×W: ${cam.slice(0, 300)}`);
+    await shot(page, 'math-explain-1440-light');
+    // Create's style tool: a Gram matrix per default style layer with its size.
+    await rail.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('tab', { name: 'Style' }).click();
+    const gram = await openMath();
+    assert.ok(gram.includes('Gram matrix') && /\d+ channels, \d+×\d+ at the model’s own input size/.test(gram), gram.slice(0, 300));
+    await shot(page, 'math-create-1440-light');
+    // Train: cross-entropy and the penalties, under More options.
+    await rail.getByRole('button', { name: 'Train' }).click();
+    await page.locator('summary', { hasText: 'More options' }).click();
+    const ce = await openMath();
+    assert.ok(ce.includes('Cross-entropy') && ce.includes('torch.nn.CrossEntropyLoss'), ce.slice(0, 300));
+    await shot(page, 'math-train-1440-light');
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -26,7 +26,7 @@ export function camMath(method: CamMathMethod, dims: [number, number, number], l
     tex: [`L^c = \\mathrm{ReLU}\\Big(${sumK(K)} \\alpha_k^c\\, A^k\\Big) \\in \\mathbb{R}^{${H}\\times ${W}}`],
     note: `Upsampled from ${H}×${W} to the photo and normalised to 0…1 for the overlay.`,
   };
-  const layerNote = `A is the activation of ${layer} (${K} channels, ${H}×${W}); y^c is class c's score before softmax.`;
+  const layerNote = `A is the activation of ${layer} (${K} channels, ${H}×${W}); y is class c’s score before softmax.`;
   switch (method) {
     case 'cam':
       return [
@@ -71,7 +71,7 @@ export function camMath(method: CamMathMethod, dims: [number, number, number], l
       return [
         {
           title: 'Channel weights (Grad-CAM)',
-          tex: [where, `\\alpha_k^c = \\frac{1}{Z} ${sumIJ(H, W)} ${grad},\\quad Z = ${H}\\cdot ${W} = ${Z}`],
+          tex: [where, `\\alpha_k^c = \\frac{1}{Z} ${sumIJ(H, W)} ${grad}`, `Z = ${H}\\cdot ${W} = ${Z}`],
           note: layerNote,
         },
         map,
