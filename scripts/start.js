@@ -29,6 +29,10 @@ function ensureBuilt() {
 }
 
 function electronBinary() {
+  // Without its path.txt the package has no binary, and requiring it would try a download (and print a stack):
+  // the type check unpacks Electron's package for its typings only.
+  if (!fs.existsSync(path.join(root, 'node_modules', 'electron', 'path.txt')))
+    return { ok: false, why: 'the Electron binary is not installed (its download needs internet access to GitHub)' };
   try {
     const bin = require('electron');
     if (typeof bin !== 'string' || !fs.existsSync(bin)) return { ok: false, why: 'the Electron binary is not installed' };
