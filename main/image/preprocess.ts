@@ -1,6 +1,7 @@
 // Image -> model input tensor, exactly as the model's metadata says: resize mode, channel order, scale, mean/std, layout.
 import type sharp from 'sharp';
 import type { Preprocessing } from '../api/contract';
+import { pilResizeBilinear } from './pil-resample';
 
 export interface ResizedPixels {
   /** Interleaved RGB, row-major, height x width x 3. */
@@ -48,7 +49,10 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** Resizes (and crops) to the model's input size. Bilinear, as the reference recipes (PIL/torchvision, sharp 'linear'). */
+/**
+ * Resizes (and crops) to the model's input size as torchvision does to a PIL image: PIL's antialiased bilinear
+ * (pil-resample.ts, bit-exact), then the centre crop. Only the cropped pixels are computed.
+ */
 export async function resizeForModel(
   image: sharp.Sharp,
   srcW: number,
@@ -57,15 +61,20 @@ export async function resizeForModel(
   size: [number, number],
 ): Promise<ResizedPixels> {
   const [outH, outW] = size;
+  const src = await rawRgb(image, srcW, srcH);
   const crop = cropGeometry(pre, size, srcW, srcH);
-  const pipeline = crop
-    ? image
-        .clone()
-        .resize(crop.midW, crop.midH, { fit: 'fill', kernel: 'linear' })
-        .extract({ left: crop.left, top: crop.top, width: outW, height: outH })
-    : image.clone().resize(outW, outH, { fit: 'fill', kernel: 'linear' });
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  const rgb = crop
+    ? pilResizeBilinear(src, srcW, srcH, crop.midW, crop.midH, { left: crop.left, top: crop.top, width: outW, height: outH })
+    : pilResizeBilinear(src, srcW, srcH, outW, outH);
+  return { rgb, width: outW, height: outH };
+}
+
+/** The pipeline's pixels as interleaved RGB (decodeImage's pipelines are already raw 3-channel, so this is a copy). */
+async function rawRgb(image: sharp.Sharp, srcW: number, srcH: number): Promise<Uint8Array> {
+  const { data, info } = await image.clone().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.width !== srcW || info.height !== srcH || info.channels !== 3)
+    throw new Error(`resizeForModel: expected ${srcW}x${srcH} RGB, the image is ${info.width}x${info.height}x${info.channels}`);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** Writes x[c] = (pixel[c] * scale - mean[c]) / std[c] into `out` at `offset` (for batching), in NCHW or NHWC. */
