@@ -6,7 +6,11 @@ import { Engine } from '../../../main/engine/engine';
 import { makeTempHome } from '../../helpers/temp-home';
 import { sharedModelsDir, sharedPath } from '../../helpers/shared-models';
 
-// From ../shared/models/README.md ("Reference top-1 with ONNX Runtime on photos/").
+// From ../shared/models/README.md ("Reference top-1 with ONNX Runtime on photos/"). Those probabilities were measured
+// with sharp's linear resize (the sidecars say so); the studio resizes as torchvision does (PIL's antialiased
+// bilinear, checked bit for bit in torchvision-preprocess.test.ts), which moves Tiny Darknet's flat top-1s by up to
+// 0.022 (dragonfly .387 -> .409) and MobileNetV2's by under 0.005. The labels must be the README's exactly.
+const TOLERANCE: Record<string, number> = { 'mobilenet_v2_1.0_224': 0.005, tiny_darknet_224: 0.03 };
 const REFERENCE: Record<string, Record<string, [string, number]>> = {
   'mobilenet_v2_1.0_224': {
     'bird.png': ['chickadee', 0.981],
@@ -43,7 +47,7 @@ describe.skipIf(!sharedModelsDir)('reference answers of the shared models', () =
           const bytes = new Uint8Array(fs.readFileSync(sharedPath('photos', photo)));
           const r = await engine.call('classify.image', { image: { name: photo, bytes }, modelId: sharedPath(`${model}.onnx`), topK: 5 });
           expect(r.top![0].label.split(',')[0]).toBe(label);
-          expect(r.top![0].probability).toBeCloseTo(probability, 2);
+          expect(Math.abs(r.top![0].probability - probability)).toBeLessThan(TOLERANCE[model]);
           expect(r.top).toHaveLength(5);
         });
       }

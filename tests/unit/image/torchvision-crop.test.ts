@@ -1,8 +1,8 @@
 // The crop recipe against torchvision (tests/reference/torchvision_center_crop.py): Resize(256) + CenterCrop(224)
 // geometry found empirically from torchvision's own output, and the studio's pixels against torchvision's on a
-// striped image where a one-pixel shift is plain. What is compared, honestly: the intermediate size and the crop
-// offset exactly; the pixels only to a tolerance, because sharp's linear kernel is not PIL's bilinear filter, with a
-// check that the tolerance is far below what a one-pixel offset error costs.
+// striped image where a one-pixel shift is plain. The intermediate size and the crop offset are compared exactly,
+// and so are the pixels: the resize is PIL's own filter (main/image/pil-resample.ts; the photos and odd sizes are
+// in tests/integration/classify/torchvision-preprocess.test.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -80,7 +80,7 @@ describe('torchvision Resize(256) + CenterCrop(224)', () => {
       const here = meanDiff(ours.rgb, tv, channel);
       const off = Math.min(meanDiff(await shifted(1), tv, channel), meanDiff(await shifted(-1), tv, channel));
       console.log(`${w}x${h}: mean |studio - torchvision| ${here.toFixed(2)} levels; shifted one pixel ${off.toFixed(2)}`);
-      expect(here).toBeLessThan(1); // measured 0.21 and 0.12 levels (of 255)
+      expect(here).toBe(0); // sharp's linear kernel, used before, was 0.21 and 0.12 levels off
       expect(off).toBeGreaterThan(20); // measured 60 and 43: Math.round's offset (59) fails this test
     });
   }
