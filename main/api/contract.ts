@@ -12,6 +12,7 @@ import { GraphMethods } from './contract-graph';
 import { ActivationsMethods } from './contract-activations';
 import { PlaygroundMethods } from './contract-playground';
 import { ProjectorMethods } from './contract-projector';
+import { RecentMethods } from './contract-recent';
 
 export * from './contract-shapes';
 export * from './contract-runs';
@@ -21,6 +22,7 @@ export * from './contract-graph';
 export * from './contract-activations';
 export * from './contract-playground';
 export * from './contract-projector';
+export * from './contract-recent';
 
 // ---------- methods ----------
 
@@ -108,6 +110,8 @@ export const Methods = {
   ...ActivationsMethods,
   ...PlaygroundMethods,
   ...ProjectorMethods,
+  // Recent photos, reopened without dropping them again.
+  ...RecentMethods,
   'jobs.list': method(z.object({}), z.array(JobInfo)),
   'jobs.cancel': method(z.object({ jobId: z.string() }), z.object({ cancelled: z.boolean() })),
   /** Holds a job at its next pause point (jobs that offer them: training), giving the compute lane to others. */

@@ -13,6 +13,7 @@ import { graphHandlers } from './handlers/graph';
 import { activationsHandlers } from './handlers/activations';
 import { playgroundHandlers } from './handlers/playground';
 import { projectorHandlers } from './handlers/projector';
+import { recentHandlers } from './handlers/recent';
 
 export type Handler<M extends MethodName> = (params: ParsedParamsOf<M>) => Promise<ResultOf<M>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
@@ -31,6 +32,7 @@ export function createHandlers(services: EngineServices): Handlers {
     ...activationsHandlers(services),
     ...playgroundHandlers(services),
     ...projectorHandlers(services),
+    ...recentHandlers(),
     'jobs.list': async () => services.jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: services.jobs.cancel(jobId) }),
     'jobs.pause': async ({ jobId, paused }) => ({ paused: services.jobs.pause(jobId, paused) }),
