@@ -2,8 +2,10 @@
 // Plain conv stacks are counted the VGG way (conv{block}_{i}, relu{block}_{i}, pool{block}; a pool or
 // a strided conv starts the next block); residual nets name the last tensor of each resolution
 // (layer1…layer4 for four residual stages, else stage{n}; Concat-joined nets like Inception get
-// stage{n} too); everything else keeps its tensor name.
+// stage{n} too); everything else keeps its tensor name. Token sequences (ViT) and channels-last maps (Swin,
+// ConvNeXt's blocks) are feature maps too, through their NCHW view (map-view.ts).
 import { attrInts, cloneModel, realInputs, tensorNumbers, type Dim, type Model, type Node } from './ir.js';
+import { addMapView, isMap, layouts, mapTensor, mapViews, type MapView } from './map-view.js';
 import { constantTensors, inferShapes, type ShapeMap } from './shapes.js';
 import { topoSort } from './validate.js';
 import { receptiveFields } from './arch/receptive-field.js';
@@ -24,6 +26,8 @@ export interface LayerInfo {
   /** Effective padding: input pixels the first output position's window starts before pixel 0. */
   padding: number;
   roles: LayerRole[];
+  /** How a tensor that is not NCHW (tokens, channels last) is seen as a feature map [N, C, H, W]. */
+  view?: MapView;
 }
 
 const ACT = new Set(['Relu', 'LeakyRelu', 'Clip', 'Sigmoid', 'Tanh', 'Elu', 'HardSigmoid', 'Softplus']);
@@ -58,26 +62,50 @@ export function analyseLayers(m: Model, shapes: ShapeMap, order: Node[], size: [
     return v ? tensorNumbers(v) : undefined;
   });
 
+  const candidates = order.filter((n) => n.outputs[0] && rf.has(n.outputs[0]) && n.opType !== 'Shape' && n.opType !== 'Constant');
+  const lay = layouts(order, shapes, inp.name);
+  const views = mapViews(
+    m,
+    shapes,
+    order,
+    candidates.map((n) => n.outputs[0]),
+    lay,
+  );
+  // A feature map: NCHW, or seen as NCHW through a view (not attention scores, not [N, T, C] of no patch grid).
+  const mapShape = (t: string): Dim[] | undefined => (isMap(t, lay, views) ? (views.get(t)?.shape ?? shapes.get(t)?.shape) : undefined);
   // Branches join at Add/Sum (residual) or Concat (Inception, DenseNet, ShuffleNet): not a plain stack.
   const joins = order.filter((n) => JOIN.has(n.opType) && n.inputs.filter((i) => rf.has(i)).length >= 2);
   const residual = joins.length > 0;
   const names = residual
     ? stageNames(
         order,
-        shapes,
+        mapShape,
         new Set(joins),
         joins.every((n) => n.opType !== 'Concat'),
       )
     : plainNames(order, shapes);
   const spatial = (t: string) => (shapes.get(t)?.shape.length ?? 0) === 4;
-  const candidates = order.filter((n) => n.outputs[0] && rf.has(n.outputs[0]) && n.opType !== 'Shape' && n.opType !== 'Constant');
   // The last spatial tensor before a global pool / flatten is the CAM target.
   const lastSpatial = [...candidates].reverse().find((n) => spatial(n.outputs[0]) && (shapes.get(n.outputs[0])!.shape[2] as number) > 1);
   const outputs = new Set(m.graph.outputs.map((o) => o.name));
   // Residual nets: the second-to-last stage output is the usual content layer (ResNet's layer3, like VGG's conv4).
   const stageList = [...names.values()].filter((v) => /^(layer|stage)\d+$/.test(v));
   const contentStage = stageList.length >= 2 ? stageList[stageList.length - 2] : undefined;
-  const acts = candidates.filter((n) => spatial(n.outputs[0]) && (ACT.has(n.opType) || JOIN.has(n.opType)));
+  const acts = candidates.filter((n) => mapShape(n.outputs[0]) && (ACT.has(n.opType) || JOIN.has(n.opType)));
+  // Isotropic nets (ViT) keep one resolution throughout: no stages to take layers from. Style from five block
+  // outputs spread over the first three quarters of the depth, content at two thirds (where VGG's relu1_1 …
+  // relu5_1 and relu4_2 sit).
+  const blocks =
+    residual && stageList.length < 2
+      ? joins
+          .filter((n) => n.opType !== 'Concat')
+          .map((n) => n.outputs[0])
+          .filter((t) => mapShape(t))
+      : [];
+  const isoStyle = new Set(
+    blocks.length >= 5 ? [0, 1, 2, 3, 4].map((k) => blocks[Math.round(((2 * k + 1) * blocks.length) / 12) - 1]) : [],
+  );
+  const isoContent = blocks.length >= 5 ? blocks[Math.round((2 * blocks.length) / 3) - 1] : undefined;
 
   return candidates.map((n) => {
     const t = n.outputs[0];
@@ -93,6 +121,8 @@ export function analyseLayers(m: Model, shapes: ShapeMap, order: Node[], size: [
       if (!residual ? /^relu4_2$/.test(name) : name === contentStage) roles.push('content');
       if (depth >= 0.3 && depth <= 0.85) roles.push('dream');
     }
+    if (isoStyle.has(t)) roles.push('style');
+    if (t === isoContent) roles.push('content');
     const r = rf.get(t)!;
     return {
       name,
@@ -103,8 +133,21 @@ export function analyseLayers(m: Model, shapes: ShapeMap, order: Node[], size: [
       stride: r.stride,
       padding: r.padding,
       roles,
+      ...(views.has(t) ? { view: views.get(t) } : {}),
     };
   });
+}
+
+/**
+ * The model with every layer view computed beside its tensor (as "map:<tensor>"), and the layers that have a
+ * view read through it: what the create tools optimise and take Gram matrices of is then always NCHW.
+ */
+export function withMapViews(model: Model, layers: LayerInfo[]): { model: Model; layers: LayerInfo[] } {
+  const viewed = layers.filter((l) => l.view);
+  if (viewed.length === 0) return { model, layers };
+  const m = cloneModel(model);
+  for (const l of viewed) addMapView(m.graph, l.view!, mapTensor(l.tensor), `map${m.graph.nodes.length}`);
+  return { model: m, layers: layers.map((l) => (l.view ? { ...l, tensor: mapTensor(l.tensor), shape: l.view.shape } : l)) };
 }
 
 function plainNames(order: Node[], shapes: ShapeMap): Map<string, string> {
@@ -142,14 +185,14 @@ function plainNames(order: Node[], shapes: ShapeMap): Map<string, string> {
   return names;
 }
 
-function stageNames(order: Node[], shapes: ShapeMap, joins: Set<Node>, addOnly: boolean): Map<string, string> {
+function stageNames(order: Node[], mapShape: (t: string) => Dim[] | undefined, joins: Set<Node>, addOnly: boolean): Map<string, string> {
   // Last tensor of each resolution that has residual Adds: its block output (the Add, or the act after it).
   const stages: { size: Dim; last: string }[] = [];
   const producer = new Map<string, Node>();
   for (const n of order) for (const o of n.outputs) producer.set(o, n);
   for (const n of order) {
     const t = n.outputs[0];
-    const s = shapes.get(t)?.shape;
+    const s = mapShape(t);
     if (!s || s.length !== 4) continue;
     const from = producer.get(n.inputs[0]);
     const isBlockOut = joins.has(n) || (ACT.has(n.opType) && !!from && joins.has(from));
@@ -163,7 +206,7 @@ function stageNames(order: Node[], shapes: ShapeMap, joins: Set<Node>, addOnly: 
   return new Map(stages.map((s, i) => [s.last, `${prefix}${i + 1}`]));
 }
 
-/** Finds a tensor by readable name or tensor name. */
+/** Finds a tensor by readable name or tensor name (a view's own tensor too). */
 export function resolveLayer(layers: LayerInfo[], name: string): LayerInfo | undefined {
-  return layers.find((l) => l.name === name) ?? layers.find((l) => l.tensor === name);
+  return layers.find((l) => l.name === name) ?? layers.find((l) => l.tensor === name || l.view?.tensor === name);
 }

@@ -4,7 +4,7 @@ import type { ModelMeta, Preprocessing } from '../../api/contract';
 import { StudioError } from '../../api/contract';
 import { cloneModel, floatTensor, realInputs, type Model } from '../../onnx/ir';
 import { inferShapes } from '../../onnx/shapes';
-import { listLayers, resolveLayer, type LayerInfo } from '../../onnx/layers';
+import { listLayers, resolveLayer, withMapViews, type LayerInfo } from '../../onnx/layers';
 import { maxPoolToAverage, truncateAt } from '../../onnx/surgery';
 import { modelIR } from '../shared/graph-index';
 import { modelSha256 } from '../shared/provenance';
@@ -30,9 +30,11 @@ export function createModel(meta: ModelMeta, opts: { avgPool?: boolean } = {}): 
   const hit = cache.get(key);
   // The IR cache reloads a changed file: the identity of its model tells whether ours is current.
   if (hit && hit.base === model && hit.cm.meta.id === meta.id) return hit.cm;
-  let ir = model;
+  // Token sequences and channels-last maps are read through their NCHW view (map-view.ts).
+  const viewed = withMapViews(model, listLayers(model, meta.inputSize));
+  let ir = viewed.model;
   if (avgPool) {
-    ir = cloneModel(model);
+    ir = cloneModel(ir);
     maxPoolToAverage(ir);
   }
   const cm: CreateModel = {
@@ -40,7 +42,7 @@ export function createModel(meta: ModelMeta, opts: { avgPool?: boolean } = {}): 
     file: meta.path,
     ir,
     pre: meta.preprocessing,
-    layers: listLayers(model, meta.inputSize),
+    layers: viewed.layers,
     sha256: modelSha256(meta),
     avgPool,
   };
@@ -190,6 +192,44 @@ export function smallestSide(cm: CreateModel, tensors: string[]): number {
   }
   byModel.set(key, hi);
   return hi;
+}
+
+const fixed = new WeakMap<CreateModel, Map<string, { width: number; height: number } | null>>();
+
+/**
+ * The one input size the network takes up to `tensors`, when it takes no other (ViT: its position embedding
+ * has 197 tokens, the 14×14 patches of 224×224 and a class token), else null: the cut network's shapes fit
+ * its own size but not twice that. The create tools then run at that size instead of failing.
+ */
+export function fixedSize(cm: CreateModel, tensors: string[]): { width: number; height: number } | null {
+  const key = tensors.join('|');
+  const byModel = fixed.get(cm) ?? new Map<string, { width: number; height: number } | null>();
+  fixed.set(cm, byModel);
+  if (byModel.has(key)) return byModel.get(key)!;
+  const cut = truncateAt(cm.ir, tensors);
+  const inp = realInputs(cut.graph)[0];
+  const [H, W] = cm.meta.inputSize;
+  const fits = (h: number, w: number): boolean => {
+    inp.shape = [1, 3, h, w];
+    cut.graph.valueInfo.clear();
+    try {
+      inferShapes(cut);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const size = fits(H, W) && !fits(2 * H, 2 * W) ? { width: W, height: H } : null;
+  byModel.set(key, size);
+  return size;
+}
+
+/** What a create tool tells the user when it ran at the model's fixed size rather than the one asked for. */
+export function fixedSizeNote(cm: CreateModel, size: { width: number; height: number }, what: string): string {
+  return (
+    `${cm.meta.name} takes exactly ${size.width}×${size.height} px images (no other size fits its layers): ` +
+    `${what} scaled to cover ${size.width}×${size.height} and cropped to the centre, instead of the size asked for.`
+  );
 }
 
 /** Refuses an image size the network cannot take, before anything runs, saying the smallest it accepts. */

@@ -24,20 +24,20 @@ export function fitSize(w: number, h: number, size: number, multiple = 8): { wid
   return { width: r(w), height: r(h) };
 }
 
-/** Decodes an image and resizes it (whole picture, bilinear) to exactly width × height. */
+/**
+ * Decodes an image and resizes it (whole picture, bilinear) to exactly width × height; with fit 'cover' the
+ * picture is scaled to cover width × height and its centre cropped (a model that takes one size only).
+ */
 export async function loadRgb(
   name: string,
   bytes: Uint8Array,
   size: number | { width: number; height: number },
   multiple = 8,
+  fit: 'fill' | 'cover' = 'fill',
 ): Promise<ResizedPixels> {
   const d = await decodeImage(name, bytes);
   const { width, height } = typeof size === 'number' ? fitSize(d.width, d.height, size, multiple) : size;
-  const { data } = await d.image
-    .clone()
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data } = await d.image.clone().resize(width, height, { fit, kernel: 'linear' }).raw().toBuffer({ resolveWithObject: true });
   return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
 }
 

@@ -16,6 +16,8 @@ export interface Finished {
   timelapse: boolean;
   parts?: CreateResult['parts'];
   strip?: CreateResult['strip'];
+  /** What the user should know about this run (a size the model imposed). */
+  notes?: string[];
 }
 
 export async function finish(f: Finished): Promise<CreateResult> {
@@ -39,7 +41,7 @@ export async function finish(f: Finished): Promise<CreateResult> {
     strip: f.strip,
     gif,
     layers: f.prov.layers,
-    notes: notes(f.tool, f.prov.meta.family, f.prov.meta.name),
+    notes: [...(f.notes ?? []), ...notes(f.tool, f.prov.meta.family, f.prov.meta.name)],
   };
 }
 

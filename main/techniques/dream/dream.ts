@@ -3,7 +3,16 @@
 // jitter each step, step / mean|g| in pixel units, and tiles for images larger than a tile.
 import type { ModelMeta } from '../../api/contract';
 import type { Objective } from '../../onnx/loss';
-import { createModel, defaultDreamLayer, layer, requireSize, smallestSide, type CreateModel } from '../create-shared/model';
+import {
+  createModel,
+  defaultDreamLayer,
+  fixedSize,
+  fixedSizeNote,
+  layer,
+  requireSize,
+  smallestSide,
+  type CreateModel,
+} from '../create-shared/model';
 import { activations, activationsCached, session } from '../create-shared/net';
 import type { CreateResult, DreamParams } from '../create-shared/params';
 import { channelRange, dims, imgToRgb, loadRgb, resizeImg, rgbToImg, unitPerPixel, type Img } from '../create-shared/pixels';
@@ -36,13 +45,20 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
   const cm = createModel(meta);
   const names = p.layers.length > 0 ? p.layers : [defaultDreamLayer(cm)];
   const tensors = names.map((n) => layer(cm, n).tensor);
-  const base = rgbToImg(await loadRgb(p.image.name, p.image.bytes, p.size), cm.pre);
+  // A network that takes one size only (ViT) dreams at that size, in one octave, without tiles.
+  const fixed = fixedSize(cm, tensors);
+  const base = rgbToImg(await loadRgb(p.image.name, p.image.bytes, fixed ?? p.size, 8, fixed ? 'cover' : 'fill'), cm.pre);
   const rng = seededRng(p.seed);
+  const notes = fixed
+    ? [fixedSizeNote(cm, fixed, `the image was`) + (p.octaves > 1 ? ` It was dreamed in 1 octave (not ${p.octaves}).` : '')]
+    : [];
+  const octaves = fixed ? 1 : p.octaves;
+  const tile = fixed ? Infinity : p.tile;
 
-  const sizes = octaveSizes(base, p.octaves, p.octaveScale);
+  const sizes = octaveSizes(base, octaves, p.octaveScale);
   const min = smallestSide(cm, tensors);
   const small = sizes[0];
-  if (small.width < min || small.height < min) {
+  if (!fixed && (small.width < min || small.height < min)) {
     // The largest octave count whose smallest octave the network still takes.
     let fit = p.octaves - 1;
     while (fit > 0 && Math.min(octaveSizes(base, fit, p.octaveScale)[0].width, octaveSizes(base, fit, p.octaveScale)[0].height) < min)
@@ -59,8 +75,10 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
     );
   }
 
-  const track = new Tracker(r, p.octaves * p.steps, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
-  const gradFn = p.guide ? await guidedGrad(cm, tensors[0], p, track) : plainGrad(cm, objectives(tensors, p.channel), p.tile, rng, track);
+  const track = new Tracker(r, octaves * p.steps, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
+  const gradFn = p.guide
+    ? await guidedGrad(cm, tensors[0], p, track, fixed)
+    : plainGrad(cm, objectives(tensors, p.channel), tile, rng, track);
   const parts: CreateResult['parts'] = {};
 
   let detail: Img | null = null;
@@ -97,6 +115,7 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
     exportSize: p.exportSize,
     timelapse: p.timelapse,
     parts,
+    notes,
     prov: {
       technique: 'dream',
       method: p.guide ? 'guided' : p.channel !== undefined ? 'channel' : 'layer',
@@ -107,7 +126,7 @@ export async function dream(meta: ModelMeta, p: DreamParams, r: Reporter): Promi
       source: p.image.name,
       parameters: {
         size: p.size,
-        octaves: p.octaves,
+        octaves,
         octaveScale: p.octaveScale,
         steps: p.steps,
         stepSize: p.stepSize,
@@ -181,8 +200,17 @@ function plainGrad(cm: CreateModel, objs: { objective: Objective; weight: number
  * Guided: a content objective whose target is y + matched guide feature. Its descent direction at y is the
  * matched guide vector, so we ascend on the negated gradient; the reported objective is the mean match.
  */
-async function guidedGrad(cm: CreateModel, tensor: string, p: DreamParams, track: Tracker): Promise<GradFn> {
-  const guideImg = rgbToImg(await loadRgb(p.guide!.name, p.guide!.bytes, Math.min(p.size, 320)), cm.pre);
+async function guidedGrad(
+  cm: CreateModel,
+  tensor: string,
+  p: DreamParams,
+  track: Tracker,
+  fixed: { width: number; height: number } | null,
+): Promise<GradFn> {
+  const guideImg = rgbToImg(
+    await loadRgb(p.guide!.name, p.guide!.bytes, fixed ?? Math.min(p.size, 320), 8, fixed ? 'cover' : 'fill'),
+    cm.pre,
+  );
   const g = (await activations(cm, [tensor], guideImg))[tensor];
   const content: Objective = { kind: 'content', tensor };
   return async (img) => {

@@ -6,7 +6,7 @@ import type { ModelMeta } from '../../api/contract';
 import { clampPixels, validRange } from '../../optim/image-ops';
 import { seededRng } from '../../optim/rng';
 import { meanSquare } from '../create-shared/gram';
-import { createModel, defaultInversionLayers, layer, type CreateModel } from '../create-shared/model';
+import { createModel, defaultInversionLayers, fixedSize, fixedSizeNote, layer, type CreateModel } from '../create-shared/model';
 import { activations, evaluator, session } from '../create-shared/net';
 import { minimise } from '../create-shared/optim';
 import type { CreateResult, InvertParams } from '../create-shared/params';
@@ -26,7 +26,12 @@ export function defaultLambdaTV(stride: number): number {
 export async function invert(meta: ModelMeta, p: InvertParams, r: Reporter): Promise<CreateResult> {
   const cm = createModel(meta);
   const names = p.layers.length > 0 ? p.layers : defaultInversionLayers(cm);
-  const photo = rgbToImg(await loadRgb(p.image.name, p.image.bytes, p.size), cm.pre);
+  // A network that takes one size only (ViT) inverts at that size.
+  const fixed = fixedSize(
+    cm,
+    names.map((n) => layer(cm, n).tensor),
+  );
+  const photo = rgbToImg(await loadRgb(p.image.name, p.image.bytes, fixed ?? p.size, 8, fixed ? 'cover' : 'fill'), cm.pre);
   const track = new Tracker(r, p.steps * names.length, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
   const rng = seededRng(p.seed);
   const parts: CreateResult['parts'] = {};
@@ -50,6 +55,7 @@ export async function invert(meta: ModelMeta, p: InvertParams, r: Reporter): Pro
     timelapse: p.timelapse,
     parts,
     strip: names.length > 1 ? strip : undefined,
+    notes: fixed ? [fixedSizeNote(cm, fixed, 'the image was')] : [],
     prov: {
       technique: 'invert',
       method: 'mahendran-vedaldi',

@@ -11,9 +11,17 @@ export interface ScaleInputs {
   chroma?: { i: Float32Array; q: Float32Array };
 }
 
-export async function scaleInputs(p: StyleParams, pre: Preprocessing, scale: number, multiple: number): Promise<ScaleInputs> {
-  const c = await loadRgb(p.content.name, p.content.bytes, scale, multiple);
-  const styles = await Promise.all(p.styles.map((s) => loadRgb(s.image.name, s.image.bytes, scale, multiple)));
+/** Longer side `scale`; or, for a model that takes one size (`fixed`), exactly that size, centre-cropped. */
+export async function scaleInputs(
+  p: StyleParams,
+  pre: Preprocessing,
+  scale: number,
+  multiple: number,
+  fixed?: { width: number; height: number } | null,
+): Promise<ScaleInputs> {
+  const load = (name: string, bytes: Uint8Array) => loadRgb(name, bytes, fixed ?? scale, multiple, fixed ? 'cover' : 'fill');
+  const c = await load(p.content.name, p.content.bytes);
+  const styles = await Promise.all(p.styles.map((s) => load(s.image.name, s.image.bytes)));
   if (!p.preserveColor) return { content: rgbToImg(c, pre), styles: styles.map((s) => rgbToImg(s, pre)) };
   const cs = splitLuminance(c.rgb);
   const grey = { ...c, rgb: cs.grey };

@@ -13,6 +13,8 @@ import {
   createModel,
   defaultContentLayer,
   defaultStyleLayers,
+  fixedSize,
+  fixedSizeNote,
   layer,
   requireSize,
   rescaleFactor,
@@ -47,7 +49,10 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
   if (lw.length !== styleNames.length) throw new Error(`styleLayerWeights has ${lw.length} entries for ${styleNames.length} layers`);
   let contentT = layer(cm, contentName).tensor;
   let styleT = styleNames.map((n) => layer(cm, n).tensor);
-  const scales = p.scales.length > 0 ? p.scales : [p.size];
+  // A network that takes one size only (ViT) runs at that size, in one scale.
+  const fixed = fixedSize(cm, [contentT, ...styleT]);
+  const scales = fixed ? [Math.max(fixed.width, fixed.height)] : p.scales.length > 0 ? p.scales : [p.size];
+  const notes = fixed ? [fixedSizeNote(cm, fixed, `the content and style images were`)] : [];
   const multiple = sizeMultiple(cm, [contentName, ...styleNames]);
   const rng = seededRng(p.seed);
   const track = new Tracker(r, p.steps * scales.length, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
@@ -56,7 +61,7 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
   let x: Img | null = null;
   let chroma: { i: Float32Array; q: Float32Array } | undefined;
   for (let si = 0; si < scales.length; si++) {
-    const inp = await scaleInputs(p, cm.pre, scales[si], multiple);
+    const inp = await scaleInputs(p, cm.pre, scales[si], multiple, fixed);
     const tensors = [contentT, ...styleT];
     requireSize(
       cm,
@@ -123,6 +128,7 @@ export async function styleTransfer(meta: ModelMeta, p: StyleParams, r: Reporter
     exportSize: p.exportSize,
     timelapse: p.timelapse,
     parts,
+    notes,
     prov: {
       technique: 'style',
       method: p.preserveColor ? 'gatys (luminance only)' : 'gatys',

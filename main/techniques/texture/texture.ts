@@ -4,7 +4,7 @@
 // default equal weights mean the same on any model.
 import type { ModelMeta } from '../../api/contract';
 import { meanSquare } from '../create-shared/gram';
-import { createModel, defaultTextureLayers, layer } from '../create-shared/model';
+import { createModel, defaultTextureLayers, fixedSize, fixedSizeNote, layer } from '../create-shared/model';
 import { evaluator, forwardTargets, session } from '../create-shared/net';
 import { minimise } from '../create-shared/optim';
 import type { CreateResult, TextureParams } from '../create-shared/params';
@@ -20,7 +20,9 @@ export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): P
   const lw = p.layerWeights ?? names.map(() => 1);
   if (lw.length !== names.length) throw new Error(`layerWeights has ${lw.length} entries for ${names.length} layers`);
 
-  const sample = rgbToImg(await loadRgb(p.sample.name, p.sample.bytes, p.sampleSize), cm.pre);
+  // A network that takes one size only (ViT) reads the sample and makes the texture at that size.
+  const fixed = fixedSize(cm, tensors);
+  const sample = rgbToImg(await loadRgb(p.sample.name, p.sample.bytes, fixed ?? p.sampleSize, 8, fixed ? 'cover' : 'fill'), cm.pre);
   const [fromSample] = await forwardTargets(cm, { grams: tensors }, [sample]);
   const targets = Object.fromEntries(tensors.map((t) => [`gram:${t}`, fromSample[`gram:${t}`]]));
   const objectives = tensors.map((t, i) => ({
@@ -28,7 +30,8 @@ export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): P
     weight: lw[i] / (names.length * meanSquare(targets[`gram:${t}`])),
   }));
 
-  const size = p.width && p.height ? { width: p.width, height: p.height } : fitSize(p.width ?? p.size, p.height ?? p.size, p.size);
+  const size =
+    fixed ?? (p.width && p.height ? { width: p.width, height: p.height } : fitSize(p.width ?? p.size, p.height ?? p.size, p.size));
   const rng = seededRng(p.seed);
   const x = noiseImg(size.width, size.height, cm.pre, rng.normal, 50);
   const track = new Tracker(r, p.steps, cm.pre, { previewEvery: p.previewEvery, frames: p.timelapse });
@@ -52,6 +55,7 @@ export async function texture(meta: ModelMeta, p: TextureParams, r: Reporter): P
     exportSize: p.exportSize,
     timelapse: p.timelapse,
     parts: { gram: { start: losses[0], end: losses[losses.length - 1] } },
+    notes: fixed ? [fixedSizeNote(cm, fixed, 'the sample was')] : [],
     prov: {
       technique: 'texture',
       method: p.avgPool ? 'gram (average pooling)' : 'gram',
