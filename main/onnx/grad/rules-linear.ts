@@ -42,8 +42,13 @@ function flippedTransposedWeights(c: RuleCtx, w: string, wShape: number[], g: nu
   );
 }
 
-/** Input channel counts up to this take the ConvTranspose path at stride 1 too. */
-const FEW_CHANNELS = 4;
+/**
+ * Input channel counts up to this take the ConvTranspose path at stride 1 too. Measured on ORT 1.30's CPU
+ * conv (bench/train/dconv.ts, 2 threads): the flipped conv im2cols all M·k² rows of δy for a GEMM
+ * with only C output rows, ConvTranspose makes C·k² rows: C = 6, M = 16, 5×5 (LeNet's conv2) 0.24× the
+ * time, C = 8–12 ~0.7×, C = 16 from 0.97× (M = 32) to 1.9× (M = 16), C ≥ 32 1.1–1.5×.
+ */
+const FEW_CHANNELS = 12;
 
 /** δX of Conv: stride-1 convs become a conv with flipped weights (fast path), others a ConvTranspose cut to size. */
 function convInputGrad(c: RuleCtx, g: string): string {
@@ -58,8 +63,8 @@ function convInputGrad(c: RuleCtx, g: string): string {
   const ke = a.kernel.map((k, i) => (k - 1) * a.dil[i]);
   const flipPads = [...ke.map((e, i) => e - a.pads[i]), ...ke.map((e, i) => e - a.pads[i + r])];
   const stride1 = a.strides.every((s) => s === 1) && flipPads.every((p) => p >= 0);
-  // A δ with few channels (the image's 3) is an awkward output for ORT's blocked conv; its
-  // ConvTranspose (one GEMM and a col2im) is ~2× faster there (VGG19 conv1_1 at 448 px: 17 → 10 ms).
+  // A δ with few channels (the image's 3, LeNet's 6) is an awkward output for ORT's conv; its
+  // ConvTranspose (one GEMM and a col2im) is ~2–4× faster there (VGG19 conv1_1 at 448 px: 17 → 10 ms).
   // At stride 1 with the forward pads it is exactly X's size, so nothing needs cutting.
   if (stride1 && wShape[1] * group <= FEW_CHANNELS)
     return b.op(
