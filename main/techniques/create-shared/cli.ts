@@ -104,19 +104,7 @@ export async function runCreateCli(tool: CreateTool, v: CommonValues, params: Re
     );
     const peak = Math.round(process.resourceUsage().maxRSS / 1024);
     if (v.json)
-      io.out(
-        JSON.stringify({
-          out: v.out,
-          width: r.width,
-          height: r.height,
-          steps: r.steps,
-          loss_start: r.lossStart,
-          loss_end: r.lossEnd,
-          ms: r.ms,
-          peak_rss_mb: peak,
-          notes: r.notes,
-        }),
-      );
+      io.out(JSON.stringify({ out: v.out, steps: r.steps, loss_start: r.lossStart, loss_end: r.lossEnd, ms: r.ms, peak_rss_mb: peak }));
     else {
       io.out(
         `${TOOL_LABEL[tool]} with ${meta.name} on ${r.layers.join(', ')}: ${r.width}×${r.height}, ${r.steps} steps, loss ${fmt(r.lossStart)} → ${fmt(r.lossEnd)} in ${(r.ms / 1000).toFixed(1)} s`,
