@@ -1,5 +1,5 @@
 // The only bridge into the page: `window.studio` with invoke + events. No raw ipcRenderer, no sendSync.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 
 contextBridge.exposeInMainWorld('studio', {
   invoke: (method: string, params: unknown) => ipcRenderer.invoke('studio:call', method, params),
@@ -8,4 +8,10 @@ contextBridge.exposeInMainWorld('studio', {
     ipcRenderer.on('studio:event', wrapped);
     return () => ipcRenderer.removeListener('studio:event', wrapped);
   },
+});
+
+// Where a dropped or picked file lives on disk, so a recent photo is reopened from there (and found deleted or
+// changed); a separate object, since `window.studio` alone tells the page it runs in the desktop app.
+contextBridge.exposeInMainWorld('studioFiles', {
+  pathOf: (file: File) => webUtils.getPathForFile(file),
 });

@@ -5,6 +5,7 @@ import { canPreview } from '../files/kinds';
 import { errorMessage, formatMs } from '../util/format';
 import { connection } from './connection.svelte';
 import { models } from './models.svelte';
+import { recent } from './recent.svelte';
 
 export interface Shot {
   name: string;
@@ -134,6 +135,8 @@ class Classify {
       if (token !== this.token || !this.single) return;
       this.single.error = errorMessage(e);
     } finally {
+      // A photo opened (not a re-run) joins the recent photos once its classification is on screen.
+      if (keepUrl === null) recent.remember(file.file, file.name);
       if (token === this.token && this.single) {
         this.single.busy = false;
         if (this.rerunPending) {
