@@ -3,6 +3,7 @@
 import sharp from 'sharp';
 import { StudioError } from '../api/contract';
 import { decodeBmp } from './bmp';
+import { rememberRaw } from './raw-pixels';
 
 /** Decompression-bomb guard: 100 megapixels (a 10000 x 10000 photo) is plenty for this studio. */
 export const MAX_PIXELS = 100_000_000;
@@ -70,8 +71,9 @@ export async function decodeImage(name: string, bytes: Uint8Array, opts: DecodeO
   try {
     // Decode once up front so a truncated or corrupt body fails here, with the file's name.
     const raw = await image.clone().raw().toBuffer({ resolveWithObject: true });
+    const { width: w, height: h } = raw.info;
     return {
-      image: sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } }),
+      image: rememberRaw(sharp(raw.data, { raw: { width: w, height: h, channels: 3 } }), raw.data, w, h),
       width: raw.info.width,
       height: raw.info.height,
       format,
@@ -85,7 +87,7 @@ function decodeBmpImage(name: string, bytes: Uint8Array): DecodedImage {
   // Dimensions are checked on the header inside decodeBmp, before the pixel buffer is allocated.
   const { rgb, width, height } = decodeBmp(name, bytes, MAX_PIXELS);
   const image = sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width, height, channels: 3 } });
-  return { image, width, height, format: 'bmp' };
+  return { image: rememberRaw(image, rgb, width, height), width, height, format: 'bmp' };
 }
 
 function checkPixels(name: string, width: number, height: number): void {

@@ -98,11 +98,12 @@ export function resampleRgb(src: Uint8Array, srcW: number, xs: AxisCoeffs, ys: A
         let r = HALF;
         let g = HALF;
         let b = HALF;
+        // Int32 throughout, as in C: 255 * 2^22 * (sum of weights ~ 1) stays below 2^31.
         for (let t = 0; t < n; t++, s += 3) {
           const k = weights[k0 + t];
-          r += src[s] * k;
-          g += src[s + 1] * k;
-          b += src[s + 2] * k;
+          r = (r + Math.imul(src[s], k)) | 0;
+          g = (g + Math.imul(src[s + 1], k)) | 0;
+          b = (b + Math.imul(src[s + 2], k)) | 0;
         }
         mid[o++] = clip8(r);
         mid[o++] = clip8(g);
@@ -121,7 +122,7 @@ export function resampleRgb(src: Uint8Array, srcW: number, xs: AxisCoeffs, ys: A
     for (let c = 0; c < rowLen; c++) {
       let s = base + c;
       let acc = HALF;
-      for (let t = 0; t < n; t++, s += rowLen) acc += mid[s] * weights[k0 + t];
+      for (let t = 0; t < n; t++, s += rowLen) acc = (acc + Math.imul(mid[s], weights[k0 + t])) | 0;
       out[o++] = clip8(acc);
     }
   }

@@ -2,6 +2,7 @@
 import type sharp from 'sharp';
 import type { Preprocessing } from '../api/contract';
 import { pilResizeBilinear } from './pil-resample';
+import { rawRgb } from './raw-pixels';
 
 export interface ResizedPixels {
   /** Interleaved RGB, row-major, height x width x 3. */
@@ -67,14 +68,6 @@ export async function resizeForModel(
     ? pilResizeBilinear(src, srcW, srcH, crop.midW, crop.midH, { left: crop.left, top: crop.top, width: outW, height: outH })
     : pilResizeBilinear(src, srcW, srcH, outW, outH);
   return { rgb, width: outW, height: outH };
-}
-
-/** The pipeline's pixels as interleaved RGB (decodeImage's pipelines are already raw 3-channel, so this is a copy). */
-async function rawRgb(image: sharp.Sharp, srcW: number, srcH: number): Promise<Uint8Array> {
-  const { data, info } = await image.clone().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  if (info.width !== srcW || info.height !== srcH || info.channels !== 3)
-    throw new Error(`resizeForModel: expected ${srcW}x${srcH} RGB, the image is ${info.width}x${info.height}x${info.channels}`);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** Writes x[c] = (pixel[c] * scale - mean[c]) / std[c] into `out` at `offset` (for batching), in NCHW or NHWC. */
