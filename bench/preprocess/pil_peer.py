@@ -1,5 +1,5 @@
 """Peer for bench/preprocess/run.ts: torchvision's Resize + CenterCrop on an already-decoded PIL image (PIL's C
-resample), median milliseconds. Args: width height reps. Prints one JSON line."""
+resample), median wall and CPU milliseconds. Args: width height reps. Prints one JSON line."""
 import json
 import sys
 import time
@@ -16,10 +16,11 @@ recipes = {'crop': T.Compose([T.Resize(256), T.CenterCrop(224)]), 'fill': T.Resi
 out = {}
 for name, f in recipes.items():
     f(img)
-    times = []
+    wall, cpu = [], []
     for _ in range(reps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         f(img)
-        times.append((time.perf_counter() - t) * 1000)
-    out[name] = float(np.median(times))
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    out[name] = {'wall': float(np.median(wall)), 'cpu': float(np.median(cpu))}
 print(json.dumps(out))
