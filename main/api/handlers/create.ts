@@ -3,7 +3,7 @@
 import type { HandlerGroup } from '../handlers';
 import type { EngineServices } from '../../engine/services';
 import { requestedModel } from '../../engine/services';
-import { estimate } from '../../techniques/create-shared/estimate';
+import { estimateNow } from '../../techniques/create-shared/estimate-here';
 import type { CreateTool } from '../../techniques/create-shared/params';
 import { runCreate, TOOL_LABEL } from '../../techniques/create-shared/run';
 import { inputsOf, loggable } from '../../techniques/create-shared/run-record';
@@ -30,6 +30,6 @@ export function createHandlers(s: EngineServices): HandlerGroup<CreateMethod | '
     'create.invert': start(s, 'invert'),
     'create.texture': start(s, 'texture'),
     'create.style': start(s, 'style'),
-    'create.estimate': async (p) => estimate(await requestedModel(s, p.modelId), p),
+    'create.estimate': async (p) => estimateNow(await requestedModel(s, p.modelId), p),
   };
 }

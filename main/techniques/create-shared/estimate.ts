@@ -25,6 +25,8 @@ export interface EstimateInput {
   layers: string[];
   octaves?: number;
   scales?: number[];
+  /** The images as "name:bytes": a rerun with the same ones reuses its sessions. */
+  inputs?: string[];
 }
 
 /**
@@ -39,10 +41,18 @@ const MS_PER_DIRECT_GMAC = 6.5;
 const MS_PER_WINOGRAD_GMAC = 6;
 const MS_PER_MEGA_ACTIVATION = 2.47;
 /** Session creation (graph build, ORT load and constant folding) and process start. */
-const SETUP_SECONDS = 1;
+export const SETUP_SECONDS = 1;
 const BASE_MB = 220;
 
-export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; peakMb: number; note: string } {
+export interface GraphEstimate {
+  /** The steps' time on an idle machine, seconds, from the graph alone. */
+  stepSeconds: number;
+  peakMb: number;
+  note: string;
+  threads: number;
+}
+
+export function graphEstimate(meta: ModelMeta, e: EstimateInput): GraphEstimate {
   const cm = createModel(meta);
   const names = e.layers.length > 0 ? e.layers : defaults(cm, e.tool);
   const deepest = Math.max(...names.map((n) => cm.layers.indexOf(layer(cm, n))));
@@ -66,7 +76,9 @@ export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; 
       loweredWeights += size;
     } else direct += macs;
   });
-  const px = (s: number) => (s * s * 0.75) / (nh * nw); // a 4:3 photo at longer side s
+  // A 4:3 photo at longer side s; a texture is square.
+  const aspect = e.tool === 'texture' ? 1 : 0.75;
+  const px = (s: number) => (s * s * aspect) / (nh * nw);
   let evals = 0; // in units of "one evaluation at the working size"
   let maxPx = px(e.size);
   if (e.tool === 'dream') {
@@ -78,16 +90,21 @@ export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; 
   } else evals = e.steps * 1.3 * (e.tool === 'invert' ? names.length : 1) + 2;
   const threads = Math.min(defaultThreads(), os.availableParallelism());
   const msPerEval = (MS_PER_DIRECT_GMAC * direct) / 1e9 + (MS_PER_WINOGRAD_GMAC * lowered) / 1e9 + (MS_PER_MEGA_ACTIVATION * acts) / 1e6;
-  const seconds = (msPerEval * px(e.size) * evals * (2 / threads)) / 1000 + SETUP_SECONDS;
-  const n = 3 * e.size * e.size * 0.75 * (maxPx / px(e.size));
+  const stepSeconds = (msPerEval * px(e.size) * evals * (2 / threads)) / 1000;
+  const n = 3 * e.size * e.size * aspect * (maxPx / px(e.size));
   const lbfgs = e.tool === 'dream' ? 0 : 2 * 10 * n * 8; // history m = 10, float64
   // Forward and backward Winograd weights (4× or 7.1× each: 4×4 or 6×6 tiles) replace the 3×3 kernel
   // and its flipped copy.
   const winogradMb = (8 * loweredWeights * 4) / 2 ** 20;
   const peakMb =
     BASE_MB + (acts * maxPx * 4 * 2 + lbfgs + n * 4 * 8) / 2 ** 20 + (cm.ir.graph.initializers.size ? modelMb(cm) : 0) + winogradMb;
-  // Tenths of a second: the page calibrates short runs against what they took, which whole seconds would blur.
-  return { seconds: Math.round(seconds * 10) / 10, peakMb: Math.round(peakMb), note: `${layerNote(cm, e, names)}, ${threads} threads` };
+  return { stepSeconds, peakMb: Math.round(peakMb), note: `${layerNote(cm, e, names)}, ${threads} threads`, threads };
+}
+
+/** From the graph alone, as if on an idle machine never measured: the steps plus a typical setup. */
+export function estimate(meta: ModelMeta, e: EstimateInput): { seconds: number; peakMb: number; note: string } {
+  const g = graphEstimate(meta, e);
+  return { seconds: Math.round((g.stepSeconds + SETUP_SECONDS) * 10) / 10, peakMb: g.peakMb, note: g.note };
 }
 
 /** The layers in words, each once: "content layer3; style layer1, layer2, layer3" for style, else in graph order. */

@@ -10,6 +10,15 @@ import { dims, type Img } from './pixels';
 import type { Tracker } from './progress';
 
 let shared: GradRunner | null = null;
+/**
+ * Milliseconds this process spent getting gradient sessions ready: building them (a cached one is handed
+ * over at once) and their first run (ORT allocates its buffers then), the setup a run needs that does not
+ * scale with its steps and that a rerun does not pay; a job reads it before and after (estimate-here.ts).
+ */
+let buildMs = 0;
+export const buildClock = (): number => buildMs;
+/** Longer than handing over a cached session takes: this call built one. */
+const BUILT_MS = 20;
 
 export function runner(): GradRunner {
   return (shared ??= new GradRunner({ threads: defaultThreads() }));
@@ -36,10 +45,17 @@ export async function session(
   // float64 accumulation where no target is fed (the runner feeds targets as float32, and a float64 loss
   // would want them as doubles): float32 summation noise can stall a line search near convergence.
   const doubleLoss = objectives.every((o) => o.objective.kind !== 'content' && o.objective.kind !== 'style');
+  const t0 = performance.now();
   const s = await runner().session(cm.ir, { objectives, taps, doubleLoss }, dims(img));
+  const took = performance.now() - t0;
+  buildMs += took;
+  let first = took > BUILT_MS;
   return {
     async run(input, d, targets) {
+      const t1 = performance.now();
       const r = await s.run(input, d, targets);
+      if (first) buildMs += performance.now() - t1;
+      first = false;
       checkFinite(cm, objectives, r.loss, r.grad);
       return r;
     },

@@ -123,7 +123,12 @@ export const CreateResult = z.object({
   steps: z.number().int(),
   lossStart: z.number(),
   lossEnd: z.number(),
+  /** What the run took, from the start of its job to its result. */
   ms: z.number(),
+  /** The time estimated for these settings on this machine when the run began (seconds). */
+  estimatedSeconds: z.number().optional(),
+  /** How much other programs stretched it: its time ÷ what it would have taken on an idle machine. */
+  stretch: z.number().optional(),
   /** Named loss terms at the start and the end (style / content, per octave objective, ...). */
   parts: z.record(z.string(), z.object({ start: z.number(), end: z.number() })),
   /** Inversion strip: one PNG per layer, shallow → deep. */
@@ -144,5 +149,15 @@ export const EstimateParams = z.object({
   /** Dream: octaves (the steps are per octave). Style: the multi-scale schedule. */
   octaves: z.number().int().min(1).max(10).optional(),
   scales: z.array(z.number().int()).optional(),
+  /** The images the run will send, as "name:bytes" (a rerun with the same ones reuses its sessions). */
+  inputs: z.array(z.string().max(4200)).max(16).default([]),
 });
-export const Estimate = z.object({ seconds: z.number(), peakMb: z.number(), note: z.string() });
+export const Estimate = z.object({
+  seconds: z.number(),
+  peakMb: z.number(),
+  note: z.string(),
+  /** Runs of this model and tool here the figure learned from (0: from the graph alone). */
+  runs: z.number().int(),
+  /** How much longer than on an idle machine work takes now, with what other programs run (allowed for). */
+  stretch: z.number(),
+});

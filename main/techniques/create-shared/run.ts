@@ -6,6 +6,7 @@ import { styleTransfer } from '../style/style';
 import { texture } from '../texture/texture';
 import { DreamParams, InvertParams, StyleParams, TextureParams, type CreateResult, type CreateTool } from './params';
 import type { Reporter } from './progress';
+import { estimateInput, timedRun } from './estimate-here';
 
 export const TOOL_LABEL: Record<CreateTool, string> = {
   dream: 'DeepDream',
@@ -14,16 +15,25 @@ export const TOOL_LABEL: Record<CreateTool, string> = {
   style: 'Style transfer',
 };
 
+/** Runs a tool, timed: the result says what the run took and what was estimated for it, and the estimate learns. */
 export function runCreate(tool: CreateTool, meta: ModelMeta, params: unknown, r: Reporter): Promise<CreateResult> {
   switch (tool) {
-    case 'dream':
-      return dream(meta, DreamParams.parse(params), r);
-    case 'invert':
-      return invert(meta, InvertParams.parse(params), r);
-    case 'texture':
-      return texture(meta, TextureParams.parse(params), r);
-    case 'style':
-      return styleTransfer(meta, StyleParams.parse(params), r);
+    case 'dream': {
+      const p = DreamParams.parse(params);
+      return timedRun(meta, estimateInput(tool, p), () => dream(meta, p, r));
+    }
+    case 'invert': {
+      const p = InvertParams.parse(params);
+      return timedRun(meta, estimateInput(tool, p), () => invert(meta, p, r));
+    }
+    case 'texture': {
+      const p = TextureParams.parse(params);
+      return timedRun(meta, estimateInput(tool, p), () => texture(meta, p, r));
+    }
+    case 'style': {
+      const p = StyleParams.parse(params);
+      return timedRun(meta, estimateInput(tool, p), () => styleTransfer(meta, p, r));
+    }
   }
 }
 

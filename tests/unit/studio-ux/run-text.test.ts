@@ -102,27 +102,14 @@ describe('parameter rows', () => {
   });
 });
 
-import { calibrated, estimateVsActual, learn } from '../../../renderer/src/features/create/calibration';
+import { estimateBasis, estimateVsActual } from '../../../renderer/src/features/create/calibration';
 
-describe('create estimate calibration', () => {
-  it('an estimate 8× too low is right after one run of the same model and tool, and stays close as load drifts', () => {
-    // The case: "about 2 s" for a 23.9 s inversion.
-    const raw = 3;
-    let cal = learn(undefined, raw, 23.9);
-    expect(calibrated(raw, cal)).toBeCloseTo(23.9, 6);
-    // Twice the steps: twice the work, same setup.
-    expect(calibrated(2 * raw - 1, cal)).toBeCloseTo(1 + 2 * 22.9, 6);
-    // The machine gets 20% slower: the next estimate moves halfway there, within ±30% of the new time.
-    cal = learn(cal, raw, 23.9 * 1.2);
-    expect(cal.runs).toBe(2);
-    const next = calibrated(raw, cal);
-    expect(Math.abs(next / (23.9 * 1.2) - 1)).toBeLessThan(0.3);
-    expect(calibrated(raw, undefined)).toBe(raw);
-  });
-
-  it('one absurd run cannot push the factor beyond its bounds', () => {
-    expect(learn(undefined, 2, 1e6).factor).toBe(50);
-    expect(learn(undefined, 1e6, 1).factor).toBe(0.05);
+// The calibration itself is the engine's (tests/integration/techniques/create/estimates.test.ts).
+describe('create estimate wording', () => {
+  it('says what the estimate was against what the run took, and where the estimate comes from', () => {
     expect(estimateVsActual(12.2, 14.4)).toBe('estimated 12 s, took 14 s');
+    expect(estimateBasis(0, 1)).toMatch(/graph alone/);
+    expect(estimateBasis(3, 1)).toBe('Learned from 3 runs of this model and tool here.');
+    expect(estimateBasis(1, 2.5)).toMatch(/^Learned from 1 run of .*other programs.*2\.5×/i);
   });
 });

@@ -9,7 +9,6 @@ import { errorMessage } from '../../lib/util/format';
 import { followJob } from '../../lib/api/follow-job';
 import { blobUrl } from '../../lib/files/download';
 import { COMMON_DEFAULTS, DEFAULTS } from './fields';
-import { calibrated, calibrationKey, learn, loadCalibrations, saveCalibrations, type Calibration } from './calibration';
 
 export type Slot = 'image' | 'guide' | 'sample' | 'content';
 
@@ -52,15 +51,10 @@ class Create {
   modelId = $derived(models.selected?.id ?? null);
   /** The photo on screen in Classify (single, or picked from a batch) stands in for the content / image. */
   fallback = $derived(classify.current?.file?.file ?? null);
-  /** Measured ÷ estimated time per model and tool on this machine (see calibration.ts). */
-  calibrations = $state<Record<string, Calibration>>(loadCalibrations());
-  /** What the last finished run of each tool was estimated at and took, in seconds. */
+  /** What the last finished run of each tool was estimated at (as shown before Run) and took, in seconds. */
   timings = $state<Partial<Record<CreateTool, { estimated: number; took: number }>>>({});
-  /** The estimate on screen, scaled by this machine's record for the model and tool. */
-  seconds = $derived(
-    this.estimate && this.modelId ? calibrated(this.estimate.seconds, this.calibrations[calibrationKey(this.modelId, this.tool)]) : null,
-  );
-  calibration = $derived(this.modelId ? this.calibrations[calibrationKey(this.modelId, this.tool)] : undefined);
+  /** The estimate on screen: the engine's, learned from this machine's runs of the model and tool (see calibration.ts in main). */
+  seconds = $derived(this.estimate && this.modelId ? this.estimate.seconds : null);
   result = $derived(this.results[this.tool] ?? null);
 
   image(slot: Slot): File | null {
@@ -111,6 +105,18 @@ class Create {
     return { ...c, ...p };
   }
 
+  /** The images a run of the tool would send, as the engine names them ("name:bytes"): a rerun with the same reuses its sessions. */
+  inputKeys(): string[] {
+    const t = this.tool;
+    const files =
+      t === 'style'
+        ? [this.image('content'), ...this.styles.map((s) => s.file)]
+        : t === 'texture'
+          ? [this.images.sample]
+          : [this.image('image'), ...(t === 'dream' && this.images.guide ? [this.images.guide] : [])];
+    return files.filter((f): f is File => !!f).map((f) => `${f.name}:${f.size}`);
+  }
+
   async refreshEstimate(): Promise<void> {
     const t = this.tool;
     if (!this.modelId) return;
@@ -124,6 +130,7 @@ class Create {
         layers: [...list(p.layers), ...list(p.styleLayers), ...list(p.contentLayer)],
         octaves: t === 'dream' ? Number(p.octaves) : undefined,
         scales: t === 'style' && list(p.scales).length ? list(p.scales).map(Number) : undefined,
+        inputs: this.inputKeys(),
       });
     } catch {
       this.estimate = null;
@@ -154,10 +161,8 @@ class Create {
     }
     await this.cancel();
     const tool = this.tool;
-    // The estimate the person saw for exactly these settings, to learn from what the run then takes.
-    const raw = this.estimate?.seconds ?? null;
+    // The estimate the person saw for these settings, to set beside what the run then takes.
     const shown = this.seconds;
-    const modelId = this.modelId!;
     const run: RunState = { tool, jobId: null, fraction: 0, etaSeconds: null, message: '' };
     this.run = run;
     this.cancelPending = false;
@@ -191,12 +196,10 @@ class Create {
       });
       const r = CreateResult.parse(value);
       this.results = { ...this.results, [tool]: r };
-      if (raw !== null && shown !== null) {
-        const key = calibrationKey(modelId, tool);
-        this.calibrations = { ...this.calibrations, [key]: learn(this.calibrations[key], raw, r.ms / 1000) };
-        saveCalibrations(this.calibrations);
-        this.timings = { ...this.timings, [tool]: { estimated: shown, took: r.ms / 1000 } };
-      }
+      const estimated = shown ?? r.estimatedSeconds;
+      this.timings = { ...this.timings, [tool]: estimated !== undefined ? { estimated, took: r.ms / 1000 } : undefined };
+      // The engine learned from this run: the next estimate for this model and tool says so.
+      void this.refreshEstimate();
       this.setPreview(r.mime === 'image/png' ? r.bytes : (r.strip?.at(-1)?.bytes ?? null));
     } catch (e) {
       const msg = errorMessage(e);
