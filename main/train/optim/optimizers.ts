@@ -8,55 +8,23 @@
 // that (see fusedMultiplyAdd). The playground runs the same rules in float64 (RULES64, resolveHyper).
 //
 // One table, OPTIMIZERS, describes the family: labels, UI summaries and hyperparameter knobs
-// (defaults from torch.optim) for training, the playground, CLI flags and UI controls alike.
+// (defaults from torch.optim) for training, the playground, CLI flags and UI controls alike. The knobs are
+// in knobs.ts, the table's data in catalog.ts, resolving and checking values in hyper.ts; this file adds
+// the Optimizer itself.
 
+import { OPTIMIZER_INFO, defaultHyper, isOptimizerId, type OptimizerId, type OptimizerInfo } from './catalog.js';
+import { NEUTRAL, checkKnown, validate } from './hyper.js';
+import type { Hyper, HyperName } from './knobs.js';
 import { RULES } from './rules.js';
 
 // The update rules by optimiser id (rules.ts; for tests, variants and the playground's float64 RULES64).
 export { RULES, RULES64, rulesFor, type Precision, type Vec } from './rules.js';
+export type { Hyper, HyperName, Knob } from './knobs.js';
+export { defaultHyper, isOptimizerId, type OptimizerId, type OptimizerInfo } from './catalog.js';
+export { resolveHyper } from './hyper.js';
 
-export type OptimizerId = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'adadelta' | 'rmsprop' | 'adam' | 'adamw';
-
-/** Every hyperparameter any optimiser here takes (camelCase of the torch keyword; betas are beta1, beta2). */
-export interface Hyper {
-  lr: number;
-  weightDecay: number;
-  momentum: number;
-  dampening: number;
-  lrDecay: number;
-  initialAccumulatorValue: number;
-  rho: number;
-  alpha: number;
-  centered: boolean;
-  beta1: number;
-  beta2: number;
-  amsgrad: boolean;
-  eps: number;
-}
-export type HyperName = keyof Hyper;
-
-/** A tunable value: enough for a CLI flag (--kebab-name), a UI control and validation of ranges. */
-export interface Knob<N extends string = string> {
-  name: N;
-  label: string;
-  /** The torch keyword it mirrors ('betas[0]' for beta1). */
-  torch: string;
-  type: 'number' | 'boolean' | 'choice';
-  default: number | boolean | string;
-  /** Suggested control range and increment (UI only: torch accepts anything its own checks allow). */
-  min?: number;
-  max?: number;
-  step?: number;
-  /** 'log': the control should move in decades (learning rates, epsilons). */
-  scale?: 'linear' | 'log';
-  choices?: readonly string[];
-}
-
-export interface OptimizerSpec {
+export interface OptimizerSpec extends OptimizerInfo {
   id: OptimizerId;
-  label: string;
-  summary: string;
-  hyper: readonly Knob<HyperName>[];
   create(groups: ParamGroupInit[], hyper?: Partial<Hyper>, options?: OptimizerOptions): Optimizer;
 }
 
@@ -103,207 +71,13 @@ export interface OptimizerStateDictLike {
   state: ({ step: number; buffers: Record<string, ArrayLike<number> | Record<string, number>> } | null)[];
 }
 
-// ---- knobs ----
-
-const lrKnob = (d: number): Knob<HyperName> => ({
-  name: 'lr',
-  label: 'Learning rate',
-  torch: 'lr',
-  type: 'number',
-  default: d,
-  min: 1e-6,
-  max: 10,
-  step: 1e-6,
-  scale: 'log',
-});
-const wdKnob = (d: number, label = 'Weight decay (L2)'): Knob<HyperName> => ({
-  name: 'weightDecay',
-  label,
-  torch: 'weight_decay',
-  type: 'number',
-  default: d,
-  min: 0,
-  max: 1,
-  step: 1e-5,
-  scale: 'linear',
-});
-const epsKnob = (d: number): Knob<HyperName> => ({
-  name: 'eps',
-  label: 'Epsilon',
-  torch: 'eps',
-  type: 'number',
-  default: d,
-  min: 1e-12,
-  max: 1e-1,
-  step: 1e-12,
-  scale: 'log',
-});
-const momentumKnob = (d: number): Knob<HyperName> => ({
-  name: 'momentum',
-  label: 'Momentum',
-  torch: 'momentum',
-  type: 'number',
-  default: d,
-  min: 0,
-  max: 0.999,
-  step: 0.001,
-  scale: 'linear',
-});
-const adamKnobs = (wd: Knob<HyperName>): Knob<HyperName>[] => [
-  lrKnob(1e-3),
-  { name: 'beta1', label: 'β₁ (first moment decay)', torch: 'betas[0]', type: 'number', default: 0.9, min: 0, max: 0.999, step: 0.001 },
-  { name: 'beta2', label: 'β₂ (second moment decay)', torch: 'betas[1]', type: 'number', default: 0.999, min: 0, max: 0.99999, step: 1e-5 },
-  epsKnob(1e-8),
-  wd,
-  { name: 'amsgrad', label: 'AMSGrad', torch: 'amsgrad', type: 'boolean', default: false },
-];
-
-type SpecBody = Omit<OptimizerSpec, 'id' | 'create'>;
-const BODIES: Record<OptimizerId, SpecBody> = {
-  sgd: {
-    label: 'SGD',
-    summary: 'Plain gradient descent: each step moves against the gradient, scaled by the learning rate.',
-    hyper: [lrKnob(0.01), wdKnob(0)],
-  },
-  momentum: {
-    label: 'SGD + momentum',
-    summary: 'Gradient descent with a running velocity, so steady directions speed up and zig-zags cancel.',
-    hyper: [
-      lrKnob(0.01),
-      momentumKnob(0.9),
-      { name: 'dampening', label: 'Dampening', torch: 'dampening', type: 'number', default: 0, min: 0, max: 0.99, step: 0.01 },
-      wdKnob(0),
-    ],
-  },
-  nesterov: {
-    label: 'Nesterov momentum',
-    summary: 'Momentum that looks ahead: the step uses the gradient plus the velocity it is about to add.',
-    hyper: [lrKnob(0.01), momentumKnob(0.9), wdKnob(0)],
-  },
-  adagrad: {
-    label: 'Adagrad',
-    summary: 'Per-weight learning rates that shrink with the sum of past squared gradients.',
-    hyper: [
-      lrKnob(0.01),
-      { name: 'lrDecay', label: 'Learning-rate decay', torch: 'lr_decay', type: 'number', default: 0, min: 0, max: 1, step: 1e-4 },
-      wdKnob(0),
-      {
-        name: 'initialAccumulatorValue',
-        label: 'Initial accumulator',
-        torch: 'initial_accumulator_value',
-        type: 'number',
-        default: 0,
-        min: 0,
-        max: 1,
-        step: 0.01,
-      },
-      epsKnob(1e-10),
-    ],
-  },
-  adadelta: {
-    label: 'Adadelta',
-    summary: 'Adagrad without the ever-shrinking rate: steps scale by running averages of squared gradients and updates.',
-    hyper: [
-      lrKnob(1.0),
-      { name: 'rho', label: 'ρ (averaging decay)', torch: 'rho', type: 'number', default: 0.9, min: 0, max: 0.999, step: 0.001 },
-      epsKnob(1e-6),
-      wdKnob(0),
-    ],
-  },
-  rmsprop: {
-    label: 'RMSprop',
-    summary: 'Divides each step by a running root-mean-square of recent gradients, so every weight moves at a similar pace.',
-    hyper: [
-      lrKnob(0.01),
-      { name: 'alpha', label: 'α (smoothing)', torch: 'alpha', type: 'number', default: 0.99, min: 0, max: 0.9999, step: 1e-4 },
-      epsKnob(1e-8),
-      wdKnob(0),
-      momentumKnob(0),
-      { name: 'centered', label: 'Centered', torch: 'centered', type: 'boolean', default: false },
-    ],
-  },
-  adam: {
-    label: 'Adam',
-    summary: 'Momentum plus RMSprop scaling, with bias correction for the first steps; the usual default.',
-    hyper: adamKnobs(wdKnob(0)),
-  },
-  adamw: {
-    label: 'AdamW',
-    summary: 'Adam with weight decay applied to the weights directly rather than through the gradient.',
-    hyper: adamKnobs(wdKnob(1e-2, 'Weight decay (decoupled)')),
-  },
-};
-
 /** The optimiser family: one entry per method, feeding training, the playground, CLI flags and UI knobs. */
 export const OPTIMIZERS: Readonly<Record<OptimizerId, OptimizerSpec>> = Object.fromEntries(
-  (Object.keys(BODIES) as OptimizerId[]).map((id) => [
+  (Object.keys(OPTIMIZER_INFO) as OptimizerId[]).map((id) => [
     id,
-    { id, ...BODIES[id], create: (groups, hyper, options) => new Optimizer(id, groups, hyper, options) } satisfies OptimizerSpec,
+    { id, ...OPTIMIZER_INFO[id], create: (groups, hyper, options) => new Optimizer(id, groups, hyper, options) } satisfies OptimizerSpec,
   ]),
 ) as Record<OptimizerId, OptimizerSpec>;
-
-export function isOptimizerId(id: string): id is OptimizerId {
-  return Object.hasOwn(BODIES, id);
-}
-
-/** The optimiser's defaults (knob defaults) over which user values and group overrides are laid. */
-export function defaultHyper(kind: OptimizerId): Partial<Hyper> {
-  return Object.fromEntries(OPTIMIZERS[kind].hyper.map((k) => [k.name, k.default])) as Partial<Hyper>;
-}
-
-// Values of knobs an optimiser does not list, so every rule can read a full Hyper: neutral for torch.
-const NEUTRAL: Hyper = {
-  lr: 0,
-  weightDecay: 0,
-  momentum: 0,
-  dampening: 0,
-  lrDecay: 0,
-  initialAccumulatorValue: 0,
-  rho: 0.9,
-  alpha: 0.99,
-  centered: false,
-  beta1: 0.9,
-  beta2: 0.999,
-  amsgrad: false,
-  eps: 1e-8,
-};
-
-/** Throws on a key that is not one of the optimiser's knobs. */
-function checkKnown(kind: OptimizerId, o: object, where: string): void {
-  const known = OPTIMIZERS[kind].hyper;
-  for (const k of Object.keys(o))
-    if (k !== 'params' && !known.some((n) => n.name === k)) throw new RangeError(`${where}: ${kind} has no hyperparameter '${k}'`);
-}
-
-/**
- * Every hyperparameter a rule reads: neutral values, the optimiser's defaults, then `hyper`, checked as
- * torch's constructor checks. What the playground hands RULES64; Optimizer does the same per group.
- */
-export function resolveHyper(kind: OptimizerId, hyper: Partial<Hyper> = {}): Hyper {
-  if (!isOptimizerId(kind)) throw new RangeError(`unknown optimizer '${String(kind)}'`);
-  checkKnown(kind, hyper, 'optimizer');
-  const h: Hyper = { ...NEUTRAL, ...defaultHyper(kind), ...hyper };
-  validate(kind, h);
-  return h;
-}
-
-/** torch's constructor checks (ValueError there, RangeError here). */
-function validate(kind: OptimizerId, h: Hyper): void {
-  const bad = (what: string, v: number | boolean): never => {
-    throw new RangeError(`${OPTIMIZERS[kind].label}: invalid ${what}: ${v}`);
-  };
-  if (!(h.lr >= 0)) bad('learning rate', h.lr);
-  if (!(h.weightDecay >= 0)) bad('weight decay', h.weightDecay);
-  if (!(h.eps >= 0)) bad('epsilon', h.eps);
-  if (!(h.momentum >= 0)) bad('momentum', h.momentum);
-  if (!(h.lrDecay >= 0)) bad('lr decay', h.lrDecay);
-  if (!(h.initialAccumulatorValue >= 0)) bad('initial accumulator value', h.initialAccumulatorValue);
-  if (!(h.rho >= 0 && h.rho <= 1)) bad('rho', h.rho);
-  if (!(h.alpha >= 0)) bad('alpha', h.alpha);
-  if (!(h.beta1 >= 0 && h.beta1 < 1)) bad('beta1', h.beta1);
-  if (!(h.beta2 >= 0 && h.beta2 < 1)) bad('beta2', h.beta2);
-  if (kind === 'nesterov' && (h.momentum <= 0 || h.dampening !== 0)) bad('Nesterov momentum (needs momentum > 0, dampening 0)', h.momentum);
-}
 
 interface Group {
   params: Float32Array[];
