@@ -79,7 +79,9 @@ export interface Region {
  * Two passes over interleaved RGB with precomputed coefficients: `xs` for the output columns, `ys` for the output
  * rows (both already restricted to the region wanted). Returns width x height x 3, width = xs.first.length.
  */
-export function resampleRgb(src: Uint8Array, srcW: number, xs: AxisCoeffs, ys: AxisCoeffs): Uint8Array {
+export function resampleRgb(pixels: Uint8Array, srcW: number, xs: AxisCoeffs, ys: AxisCoeffs): Uint8Array {
+  // A plain Uint8Array view: a Node Buffer (what sharp hands back) makes the loads below ~1.6x slower in V8.
+  const src = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   const outW = xs.first.length;
   const outH = ys.first.length;
   // Only the source rows the vertical pass reads go through the horizontal one (ybox_first..ybox_last).
