@@ -190,9 +190,31 @@ export const FD_CASES = {
       { op: 'Conv', inputs: [{ shape: [2, 3, 5, 6] }, { shape: [4, 3, 3, 3] }, { shape: [4] }], attrs: { pads: aInts([1, 1, 1, 1]) } },
     ],
     [
-      // More than 4 input channels: the flipped-weight conv path (≤ 4 take a ConvTranspose).
+      // Up to 12 input channels: δx by ConvTranspose at stride 1 (FEW_CHANNELS).
       '3x3 asym pads stride 1, 6 channels',
       { op: 'Conv', inputs: [{ shape: [1, 6, 5, 4] }, { shape: [3, 6, 3, 3] }, { shape: [3] }], attrs: { pads: aInts([1, 0, 1, 2]) } },
+    ],
+    [
+      // More than 12 input channels: δx by the flipped-weight conv.
+      '3x3 asym pads stride 1, 13 channels',
+      { op: 'Conv', inputs: [{ shape: [1, 13, 4, 4] }, { shape: [2, 13, 3, 3] }], attrs: { pads: aInts([1, 0, 1, 2]) } },
+    ],
+    [
+      // Several channels and k² ≥ 16: δW's im2col by Slices of the padded input (patchesBySlices).
+      '5x5 stride (2,1) asym pads, 3 channels',
+      {
+        op: 'Conv',
+        inputs: [{ shape: [1, 3, 9, 8] }, { shape: [2, 3, 5, 5] }],
+        attrs: { strides: aInts([2, 1]), pads: aInts([2, 1, 1, 2]) },
+      },
+    ],
+    [
+      '4x4 dilation (2,1) groups 2 batch 2',
+      {
+        op: 'Conv',
+        inputs: [{ shape: [2, 4, 9, 7] }, { shape: [4, 2, 4, 4] }, { shape: [4] }],
+        attrs: { group: aInt(2), dilations: aInts([2, 1]), pads: aInts([1, 1, 2, 0]) },
+      },
     ],
     [
       'stride 2 odd input asym pads',
