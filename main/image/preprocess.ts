@@ -50,6 +50,9 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
+/** Bumped whenever resizeForModel's pixels change: caches of preprocessed images and embeddings key on it. 2: PIL's resample. */
+export const PREPROCESS_VERSION = 2;
+
 /**
  * Resizes (and crops) to the model's input size as torchvision does to a PIL image: PIL's antialiased bilinear
  * (pil-resample.ts, bit-exact), then the centre crop. Only the cropped pixels are computed.

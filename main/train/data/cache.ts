@@ -47,7 +47,8 @@ export interface TensorCache extends ImageSet {
 
 /** Beyond this the process would likely run out of memory: refuse before allocating. */
 export const MAX_CACHE_BYTES = 4 * 1024 ** 3;
-const FORMAT_VERSION = 1;
+// 2: images resized as torchvision does (PIL's antialiased bilinear), no longer by libvips.
+const FORMAT_VERSION = 2;
 const MAGIC = 'VSTC';
 
 export async function loadTensorCache(samples: readonly Sample[], opts: CacheOptions): Promise<TensorCache> {

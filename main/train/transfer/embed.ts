@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { StudioError, type ModelMeta } from '../../api/contract';
 import { decodeImage } from '../../image/decode';
-import { pixelsToTensor, resizeForModel, type ResizedPixels } from '../../image/preprocess';
+import { pixelsToTensor, PREPROCESS_VERSION, resizeForModel, type ResizedPixels } from '../../image/preprocess';
 import { encodeModel, loadModel } from '../../onnx/proto';
 import { createTrainSession, type ProviderName } from '../../runtime/ort';
 import { embeddingModel, findEmbedding, type EmbeddingInfo } from './embedding';
@@ -47,8 +47,14 @@ export async function computeEmbeddings(meta: ModelMeta, files: string[], opts: 
   const variants = copies + 1;
   const vectors: (Float32Array | null)[][] = Array.from({ length: variants }, () => new Array(files.length).fill(null));
   const failed: Embeddings['failed'] = [];
+  // PREPROCESS_VERSION in the path: embeddings made with an older resize are not reused.
   const dirFor = (v: number) =>
-    path.join(opts.cacheDir, 'embeddings', modelSha.slice(0, 32), v === 0 ? 'plain' : `${hashKey(opts.augmentKey ?? '')}-${v}`);
+    path.join(
+      opts.cacheDir,
+      'embeddings',
+      `${modelSha.slice(0, 32)}-p${PREPROCESS_VERSION}`,
+      v === 0 ? 'plain' : `${hashKey(opts.augmentKey ?? '')}-${v}`,
+    );
 
   // Cache first: the file's bytes are hashed anyway (the key), and a hit costs one small read.
   const todo: { i: number; sha: string; bytes: Uint8Array }[] = [];
