@@ -2,15 +2,17 @@
 // methods, an engine-side folder, or Train's own dataset), the embeddings job (a ProjectorSet: files, folders,
 // predictions, atlas), the layout job (coordinates), and what the person does with the points: colouring,
 // hover, focus with cosine neighbours, lasso/box selection exported as a file list or made a training class.
-import { ProjectionResult, ProjectorSet, StudioError, type ProjectionMethod, type SkippedFile } from '../../../../main/api/contract';
+import { ProjectionResult, ProjectorSet, type ProjectionMethod, type SkippedFile } from '../../../../main/api/contract';
 import { blobUrl, download } from '../../lib/files/download';
 import { classify } from '../../lib/state/classify.svelte';
 import { connection } from '../../lib/state/connection.svelte';
 import { models } from '../../lib/state/models.svelte';
 import { ui } from '../../lib/state/ui.svelte';
-import { batches, planDataset, type Labelled, type PathFile } from '../train/dataset-files';
+import { planDataset, type PathFile } from '../train/dataset-files';
+import { uploadDataset } from '../train/dataset-upload';
+import { describeFailure, toFailure } from '../train/failure';
 import { JobTracker } from '../train/job.svelte';
-import { describeFailure, train } from '../train/train.svelte';
+import { train } from '../train/train.svelte';
 import { pointColors, type ColorBy } from './colors';
 import { combine, fileList } from './selection';
 
@@ -64,7 +66,7 @@ class Projector {
 
   // ---------- data ----------
 
-  /** Files dropped or picked: the class folders go up as a managed dataset (Train's upload methods). */
+  /** Files dropped or picked: the class folders go up as a managed dataset (as Train's do, dataset-upload.ts). */
   async takeFiles(files: PathFile[]): Promise<void> {
     const plan = planDataset(files);
     const token = ++this.uploadToken;
@@ -78,26 +80,23 @@ class Projector {
     }
     this.upload = { done: 0, total: all.length, name: plan.name };
     try {
-      const { id } = await connection.call('train.datasetCreate', { name: plan.name });
       const skipped: SkippedFile[] = [...plan.skipped];
       // A train/ + val/ drop becomes one set of class folders: the projector shows every image.
-      for (const batch of batches<Labelled>(all)) {
-        if (token !== this.uploadToken) return;
-        const payload = await Promise.all(
-          batch.map(async (f) => ({ label: f.label, name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) })),
-        );
-        const r = await connection.call('train.datasetAdd', { id, files: payload });
-        skipped.push(...r.skipped);
-        if (this.upload) this.upload.done += batch.length;
-      }
-      if (token !== this.uploadToken) return;
+      const id = await uploadDataset(plan.name, all, {
+        current: () => token === this.uploadToken,
+        progress: (n) => {
+          if (this.upload) this.upload.done += n;
+        },
+        skipped,
+      });
+      if (!id) return;
       this.upload = null;
       this.source = { dataset: id, name: plan.name, kind: 'upload', skipped };
       await this.compute();
     } catch (e) {
       if (token !== this.uploadToken) return;
       this.upload = null;
-      this.dataError = describeFailure(`Could not upload ${plan.name}`, failure(e));
+      this.dataError = describeFailure(`Could not upload ${plan.name}`, toFailure(e));
     }
   }
 
@@ -165,7 +164,7 @@ class Projector {
       );
       if (this.set === set) this.pages = pages;
     } catch (e) {
-      this.actionError = `The thumbnails could not be loaded (${failure(e).message}): the points are drawn as dots.`;
+      this.actionError = `The thumbnails could not be loaded (${toFailure(e).message}): the points are drawn as dots.`;
     }
     await this.project();
   }
@@ -232,7 +231,7 @@ class Projector {
       this.neighbors = nb.neighbors;
       this.focusImage = { index, url: blobUrl(img.bytes, img.mime) };
     } catch (e) {
-      if (this.focused === index) this.actionError = `Could not open image ${index + 1}: ${failure(e).message}`;
+      if (this.focused === index) this.actionError = `Could not open image ${index + 1}: ${toFailure(e).message}`;
     }
   }
 
@@ -248,7 +247,7 @@ class Projector {
       classify.run([{ file: { name, file: new File([img.bytes as BlobPart], img.name, { type: img.mime }) } }], model);
       ui.tool = 'classify';
     } catch (e) {
-      this.actionError = `Could not open the image: ${failure(e).message}`;
+      this.actionError = `Could not open the image: ${toFailure(e).message}`;
     }
   }
 
@@ -277,7 +276,7 @@ class Projector {
       else await train.adoptDataset(r.dataset, `${name} (from the projector)`);
       this.notice = `${r.added} image${r.added === 1 ? '' : 's'} added to Train as class “${name}”${r.skipped.length ? ` (${r.skipped.length} skipped)` : ''}.`;
     } catch (e) {
-      this.actionError = `Could not make the training class: ${failure(e).message}`;
+      this.actionError = `Could not make the training class: ${toFailure(e).message}`;
     }
   }
 
@@ -293,12 +292,6 @@ class Projector {
     const { width, height } = a.pages[page];
     return `background-image:url(${this.pages[page]});background-position:-${x}px -${y}px;background-size:${width * k}px ${height * k}px`;
   }
-}
-
-function failure(e: unknown): { code: string; message: string } {
-  return e instanceof StudioError
-    ? { code: e.code, message: e.message }
-    : { code: 'internal', message: e instanceof Error ? e.message : String(e) };
 }
 
 export const projector = new Projector();

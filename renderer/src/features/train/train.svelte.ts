@@ -3,15 +3,7 @@
 // with live curves; the TrainResult feeds the confusion matrix, per-class scores and the mistakes, which open in
 // Explain or Classify with the new model. train.findLr runs the learning-rate range test on the same settings and
 // suggests a rate for the form.
-import {
-  DatasetReport,
-  LrFindResult,
-  StudioError,
-  TrainParams,
-  TrainResult,
-  type AugmentId,
-  type SkippedFile,
-} from '../../../../main/api/contract';
+import { DatasetReport, LrFindResult, TrainParams, TrainResult, type SkippedFile } from '../../../../main/api/contract';
 import { classify } from '../../lib/state/classify.svelte';
 import { connection } from '../../lib/state/connection.svelte';
 import { models } from '../../lib/state/models.svelte';
@@ -19,51 +11,17 @@ import { ui } from '../../lib/state/ui.svelte';
 import { blobUrl } from '../../lib/files/download';
 import { explain } from '../explain/explain.svelte';
 import { Curves } from './curves.svelte';
-import { batches, planDataset, type Labelled, type PathFile } from './dataset-files';
-import { JobTracker, type JobFailure } from './job.svelte';
+import { planDataset, type Labelled, type PathFile } from './dataset-files';
+import { AugmentSamples } from './augment-samples.svelte';
+import { uploadDataset } from './dataset-upload';
+import { toFailure, describeFailure } from './failure';
+import { DEFAULTS, initialParams, lrFindKey, trainRequest } from './form';
+import { JobTracker } from './job.svelte';
 import { LrSweep } from './lr-sweep.svelte';
-import { defaultLr as optimizerDefaultLr, usesMomentum } from './options';
+import { suggestLr } from './lr-suggestion';
+import { defaultLr as optimizerDefaultLr } from './options';
 
 export type StageTab = 'data' | 'training' | 'results';
-
-/** The contract's defaults (TrainParams with every default applied), the form's starting point. */
-const DEFAULTS = TrainParams.parse({ dataset: 'unset' });
-
-const num = (x: number): number | null => x;
-
-/** The form: the contract's fields; optional numbers are null when blank (the engine's default applies). */
-function initialParams() {
-  return {
-    mode: DEFAULTS.mode,
-    /** '' = the model selected in the studio. */
-    baseModelId: '',
-    arch: DEFAULTS.arch,
-    size: null as number | null,
-    channels: null as 1 | 3 | null,
-    init: DEFAULTS.init,
-    head: DEFAULTS.head,
-    hidden: num(DEFAULTS.hidden),
-    fineTuneBlocks: num(DEFAULTS.fineTuneBlocks),
-    backboneLrScale: num(DEFAULTS.backboneLrScale),
-    epochs: num(DEFAULTS.epochs),
-    batch: num(DEFAULTS.batch),
-    optimizer: DEFAULTS.optimizer,
-    lr: null as number | null,
-    momentum: null as number | null,
-    weightDecay: num(DEFAULTS.weightDecay),
-    l1: num(DEFAULTS.l1),
-    dropout: num(DEFAULTS.dropout),
-    labelSmoothing: num(DEFAULTS.labelSmoothing),
-    schedule: DEFAULTS.schedule,
-    clipNorm: null as number | null,
-    augment: [...DEFAULTS.augment] as AugmentId[],
-    earlyStop: num(DEFAULTS.earlyStop),
-    seed: num(DEFAULTS.seed),
-    valSplit: num(DEFAULTS.valSplit),
-    name: '',
-  };
-}
-export type TrainForm = ReturnType<typeof initialParams>;
 
 export interface DataSource {
   /** Managed dataset id or absolute folder. */
@@ -82,46 +40,6 @@ export interface Upload {
   name: string;
 }
 
-const FIELD_NAMES: Record<string, string> = {
-  lr: 'Learning rate',
-  momentum: 'Momentum',
-  weightDecay: 'Weight decay',
-  l1: 'L1',
-  dropout: 'Dropout',
-  labelSmoothing: 'Label smoothing',
-  clipNorm: 'Clip norm',
-  epochs: 'Epochs',
-  batch: 'Batch size',
-  valSplit: 'Validation split',
-  earlyStop: 'Early-stopping patience',
-  seed: 'Seed',
-  size: 'Input size',
-  hidden: 'Hidden units',
-  fineTuneBlocks: 'Blocks to fine-tune',
-  backboneLrScale: 'Backbone learning-rate scale',
-  name: 'Model name',
-};
-
-/** A failure in the user's words: what failed, then the engine's sentence (which names the file). */
-export function describeFailure(what: string, f: JobFailure): string {
-  const msg = f.message.replace(/^Error:\s*/, '');
-  switch (f.code) {
-    case 'disk_full':
-      return `${what}: the disk is full. ${msg}`;
-    case 'not_found':
-      return `${what}: ${msg}. Was the folder moved or deleted?`;
-    case 'model_missing':
-      return `${what}: the base model is not on disk. ${msg}`;
-    case 'bad_image':
-    case 'image_too_large':
-      return `${what} because of an image: ${msg}`;
-    case 'bad_request':
-      return `${what}: ${msg}`;
-    default:
-      return /not connected|engine (stopped|restarted)/i.test(msg) ? `${what}: the engine stopped. ${msg}` : `${what}: ${msg}`;
-  }
-}
-
 class Train {
   tab = $state<StageTab>('data');
   params = $state(initialParams());
@@ -137,7 +55,7 @@ class Train {
   stale = $state(false);
   /** Confusion-matrix cell whose images are listed: [true, predicted]. */
   cell = $state<[number, number] | null>(null);
-  /** The learning-rate range test: its job, live curve, result, and the settings it ran with (see lrFindKey). */
+  /** The learning-rate range test: its job, live curve, result, and the settings it ran with (see currentLrKey). */
   lrJob = new JobTracker();
   lrSweep = new LrSweep();
   lrResult = $state.raw<LrFindResult | null>(null);
@@ -145,13 +63,10 @@ class Train {
   /** The range test came after the last run: the Training tab shows it above that run's curves (else below). */
   lrNewer = $state(false);
   providers = $state.raw<{ available: string[]; chosen: string } | null>(null);
-  preview = $state.raw<{ file: string; urls: string[] } | null>(null);
-  previewIndex = $state(0);
-  previewBusy = $state(false);
-  previewError = $state('');
+  /** The augmentation preview on the Data tab. */
+  samples = new AugmentSamples();
   actionError = $state('');
   private uploadToken = 0;
-  private previewToken = 0;
   private thumbs = new Map<string, Promise<string>>();
 
   /** A training run is going. */
@@ -165,21 +80,13 @@ class Train {
   stepsPerEpoch = $derived(Math.max(1, Math.ceil(this.trainCount / Math.max(1, this.params.batch ?? DEFAULTS.batch))));
   defaultLr = $derived(optimizerDefaultLr(this.params.optimizer));
   /** The range test on screen ran with other settings than the form's now (its suggestion may not fit them). */
-  lrResultStale = $derived(!!this.lrResult && this.lrFindKey() !== this.lrResultKey);
+  lrResultStale = $derived(!!this.lrResult && this.currentLrKey() !== this.lrResultKey);
   /**
    * The rate the range test suggests: the engine's steepest descent of the smoothed loss when it comes before the
    * lowest loss; else (no descent, or the steepest drop is noise in the blow-up past the minimum, which small
    * datasets give) the engine's other suggestion, a tenth of the lowest loss's rate.
    */
-  lrSuggestion = $derived.by((): { lr: number; how: 'steepest' | 'minimum'; steepest: number | null } | null => {
-    const s = this.lrResult?.suggestion;
-    if (!s) return null;
-    const atMinimum = s.minimumOver10 === null ? Infinity : s.minimumOver10 * 10;
-    if (s.steepest !== null && s.steepest < atMinimum * (1 - 1e-9))
-      return { lr: roundLr(s.steepest), how: 'steepest', steepest: s.steepest };
-    if (s.minimumOver10 !== null) return { lr: roundLr(s.minimumOver10), how: 'minimum', steepest: s.steepest };
-    return null;
-  });
+  lrSuggestion = $derived(suggestLr(this.lrResult?.suggestion));
 
   /** Why Run is not possible now, or null. */
   missing = $derived.by((): string | null => {
@@ -221,20 +128,15 @@ class Train {
     this.upload = { done: 0, total, name: plan.name };
     const skipped: SkippedFile[] = [...plan.skipped];
     try {
-      const send = async (name: string, list: Labelled[], prefix: string) => {
-        const { id } = await connection.call('train.datasetCreate', { name });
-        for (const batch of batches(list)) {
-          if (token !== this.uploadToken) return null;
-          const payload = await Promise.all(
-            batch.map(async (f) => ({ label: f.label, name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) })),
-          );
-          const r = await connection.call('train.datasetAdd', { id, files: payload });
-          skipped.push(...r.skipped.map((s) => ({ file: `${prefix}${s.file}`, reason: s.reason })));
-          if (token !== this.uploadToken) return null;
-          if (this.upload) this.upload.done += batch.length;
-        }
-        return id;
-      };
+      const send = (name: string, list: Labelled[], prefix: string) =>
+        uploadDataset(name, list, {
+          current: () => token === this.uploadToken,
+          progress: (n) => {
+            if (this.upload) this.upload.done += n;
+          },
+          skipped,
+          prefix,
+        });
       const dataset = await send(
         plan.layout === 'train-val' ? `${plan.name}-train` : plan.name,
         plan.train,
@@ -253,8 +155,7 @@ class Train {
     } catch (e) {
       if (token !== this.uploadToken) return;
       this.upload = null;
-      const f = e instanceof StudioError ? { code: e.code, message: e.message } : { code: 'internal', message: String(e) };
-      this.dataError = describeFailure(`Could not upload ${plan.name}`, f);
+      this.dataError = describeFailure(`Could not upload ${plan.name}`, toFailure(e));
     }
   }
 
@@ -285,8 +186,8 @@ class Train {
     this.dataError = '';
     this.data = null;
     this.report = null;
-    this.clearPreview();
-    this.previewIndex = 0;
+    this.samples.clear();
+    this.samples.index = 0;
     this.tab = 'data';
   }
 
@@ -314,80 +215,42 @@ class Train {
   async refreshPreview(): Promise<void> {
     const d = this.data;
     if (!d?.dataset || !this.report || this.report.total === 0) return;
-    const token = ++this.previewToken;
-    const augment = [...this.params.augment];
-    this.previewBusy = true;
-    try {
-      const r = await connection.call('train.augmentPreview', {
-        dataset: d.dataset,
-        index: this.previewIndex,
-        augment,
-        size: 96,
-        n: augment.length ? 8 : 1,
-        seed: this.params.seed ?? 0,
-      });
-      if (token !== this.previewToken) return;
-      this.clearPreview();
-      this.preview = { file: r.file, urls: r.images.map((b) => blobUrl(b)) };
-      this.previewError = '';
-    } catch (e) {
-      if (token !== this.previewToken) return;
-      this.clearPreview();
-      this.previewError = e instanceof Error ? e.message : String(e);
-    } finally {
-      if (token === this.previewToken) this.previewBusy = false;
-    }
+    await this.samples.refresh({ dataset: d.dataset, augment: [...this.params.augment], seed: this.params.seed ?? 0 });
   }
 
   nextPreviewImage(): void {
-    this.previewIndex = (this.previewIndex + 1) % Math.max(1, this.trainCount || 1);
+    this.samples.index = (this.samples.index + 1) % Math.max(1, this.trainCount || 1);
     void this.refreshPreview();
-  }
-
-  private clearPreview(): void {
-    for (const u of this.preview?.urls ?? []) URL.revokeObjectURL(u);
-    this.preview = null;
   }
 
   // ---------- training ----------
 
   /** The request for train.start, or a sentence saying which field is wrong. */
   request(): { params: TrainParams } | { problem: string } {
-    const p = this.params;
-    const d = this.data!;
-    const raw: Record<string, unknown> = { ...$state.snapshot(p), dataset: d.dataset };
-    if (d.val) raw.val = d.val;
-    raw.baseModelId = p.mode === 'scratch' ? undefined : this.baseModel?.id;
-    if (p.mode === 'scratch') delete raw.baseModelId;
-    else for (const k of ['arch', 'size', 'channels', 'init']) delete raw[k];
-    if (!usesMomentum(p.optimizer)) delete raw.momentum;
-    for (const [k, v] of Object.entries(raw)) if (v === null || v === '' || v === undefined || Number.isNaN(v)) delete raw[k];
-    const parsed = TrainParams.safeParse(raw);
-    if (parsed.success) return { params: parsed.data };
-    const issue = parsed.error.issues[0];
-    const key = String(issue.path[0] ?? '');
-    return { problem: `${FIELD_NAMES[key] ?? key}: ${issue.message.replace(/^Too (big|small): expected number to be /i, 'must be ')}` };
+    return trainRequest($state.snapshot(this.params), this.data!, this.baseModel?.id);
+  }
+
+  /** The request when the view and the form allow a job now; else null, with the reason in actionError. */
+  private readyRequest(): TrainParams | null {
+    if (this.running) return null;
+    const req = this.missing ? { problem: this.missing } : this.request();
+    if ('problem' in req) {
+      this.actionError = req.problem;
+      return null;
+    }
+    this.actionError = '';
+    return req.params;
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    const why = this.missing;
-    if (why) {
-      this.actionError = why;
-      return;
-    }
-    const req = this.request();
-    if ('problem' in req) {
-      this.actionError = req.problem;
-      return;
-    }
-    this.actionError = '';
+    const params = this.readyRequest();
+    if (!params) return;
     this.curves.reset(this.stepsPerEpoch);
     this.lrNewer = false;
     if (this.result) this.stale = true;
     this.tab = 'training';
     const r = await this.job.run(
-      () => connection.call('train.start', req.params),
+      () => connection.call('train.start', params),
       (v) => TrainResult.parse(v),
       { onMetrics: (points) => this.curves.add(points) },
     );
@@ -408,36 +271,23 @@ class Train {
 
   // ---------- learning-rate range test ----------
 
-  /** The settings the range test depends on: the run's request without what only a whole run uses. */
-  private lrFindKey(): string {
+  /** The settings the range test depends on ('' while the form has no valid request). */
+  private currentLrKey(): string {
     const req = this.data ? this.request() : null;
-    if (!req || 'problem' in req) return '';
-    const rest: Partial<TrainParams> = { ...req.params };
-    for (const k of ['lr', 'epochs', 'schedule', 'clipNorm', 'earlyStop', 'name'] as const) delete rest[k];
-    return JSON.stringify(rest);
+    return !req || 'problem' in req ? '' : lrFindKey(req.params);
   }
 
   /** Sweeps the learning rate from 1e-7 to 10 on the form's settings (train.findLr); the curve shows in Training. */
   async findLr(): Promise<void> {
-    if (this.running) return;
-    const why = this.missing;
-    if (why) {
-      this.actionError = why;
-      return;
-    }
-    const req = this.request();
-    if ('problem' in req) {
-      this.actionError = req.problem;
-      return;
-    }
-    this.actionError = '';
+    const params = this.readyRequest();
+    if (!params) return;
     this.lrSweep.reset();
     this.lrResult = null;
     this.lrNewer = true;
     this.tab = 'training';
-    const key = this.lrFindKey();
+    const key = lrFindKey(params);
     const r = await this.lrJob.run(
-      () => connection.call('train.findLr', req.params),
+      () => connection.call('train.findLr', params),
       (v) => LrFindResult.parse(v),
       { onMetrics: (points) => this.lrSweep.add(points) },
     );
@@ -507,11 +357,6 @@ class Train {
     classify.rerun();
   }
 }
-
-/** Two significant digits, as the suggestion is shown: the field gets the number the button names. */
-export const roundLr = (lr: number): number => Number(lr.toPrecision(2));
-/** A learning rate as people write them: 0.2, 0.03, 7.6e-4. */
-export const formatLr = (lr: number): string => (lr >= 0.01 ? String(roundLr(lr)) : roundLr(lr).toExponential(1).replace('e+', 'e'));
 
 /** The off-diagonal cell with the most images (the worst confusion), else the first class's diagonal. */
 function firstMistake(confusion: number[][]): [number, number] | null {
