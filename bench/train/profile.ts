@@ -12,8 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '../../main/onnx/proto';
-import { aInt, aInts, attrInts, DT, type Model, type Node } from '../../main/onnx/ir';
-import { pruneDead } from '../../main/onnx/surgery';
+import type { Model } from '../../main/onnx/ir';
 import { seededRng } from '../../main/optim/rng';
 import { readFashionMnist } from '../../main/train/data/fashion-mnist';
 import { makeBatch } from '../../main/train/data/augment';
@@ -24,7 +23,10 @@ import { buildHead } from '../../main/train/models/head';
 import { defaultHyper, Optimizer, type OptimizerId } from '../../main/train/optim/optimizers';
 import { EmbeddingSource } from '../../main/train/sources';
 import { TrainStep, type Weights } from '../../main/train/step-session';
-import { median, PYTHON } from '../lib/torch';
+import { PYTHON } from '../lib/torch';
+import { dconvAsConvTranspose, adamAlternatives } from './lib-experiments';
+import { roundRobin } from './lib-stats';
+import { initialWeights } from './lib-train-setup';
 import { peerEnv } from './peer-env';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -109,12 +111,6 @@ async function makeCase(name: string): Promise<Case> {
   };
 }
 
-function weightsOf(m: Model): Weights {
-  const w: Weights = new Map();
-  for (const [k, t] of m.graph.initializers) if (t.data instanceof Float32Array) w.set(k, t.data.slice());
-  return w;
-}
-
 function session(tg: TrainGraph, level: 'basic' | 'extended' | 'all', spin = true, profile?: string) {
   return ort.InferenceSession.create(encodeModel(tg.model), {
     executionProviders: ['cpu'],
@@ -144,18 +140,6 @@ function feedsOf(tg: TrainGraph, c: Case, w: Weights, b: { x: Float32Array; labe
   const fetch = [tg.outputs.loss, tg.outputs.ce, tg.outputs.correct, ...tg.params.map((p) => p.grad)];
   for (const s of tg.batchNorm) fetch.push(s.mean, s.varUnbiased);
   return { feeds, fetch };
-}
-
-/** Times each named task `runs` times, round-robin (so a burst of load on this shared machine hits them all). */
-async function roundRobin(tasks: Record<string, () => unknown>, n = runs, warm = 2): Promise<Record<string, number>> {
-  const t: Record<string, number[]> = Object.fromEntries(Object.keys(tasks).map((k) => [k, []]));
-  for (let i = 0; i < n + warm; i++)
-    for (const [k, f] of Object.entries(tasks)) {
-      const t0 = performance.now();
-      await f();
-      if (i >= warm) t[k].push(performance.now() - t0);
-    }
-  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
 }
 
 async function kernelProfile(tg: TrainGraph, c: Case, w: Weights, level: 'extended' | 'all') {
@@ -193,157 +177,11 @@ async function kernelProfile(tg: TrainGraph, c: Case, w: Weights, level: 'extend
   return { per, kernels: per(kernels), run: per(runUs), byOp, byNode, n };
 }
 
-// ---------------------------------------------------------------- experiments (sessions made here; main/ untouched)
-
-/**
- * The train graph with every stride-1 input gradient written as a flipped-weight Conv ("grad/dconv") replaced by
- * ConvTranspose on the forward weight with the forward pads (what onnx/grad/rules-linear.ts does today only for
- * ≤ 4 input channels, FEW_CHANNELS).
- */
-function dconvAsConvTranspose(tg: TrainGraph): { model: Model; replaced: number } {
-  const g = { ...tg.model.graph, nodes: tg.model.graph.nodes.map((n) => ({ ...n })), initializers: new Map(tg.model.graph.initializers) };
-  const producer = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) producer.set(o, n);
-  const params = new Set(tg.params.map((p) => p.name));
-  const forwardConv = new Map<string, Node>();
-  for (const n of g.nodes) if (n.opType === 'Conv' && params.has(n.inputs[1])) forwardConv.set(n.inputs[1], n);
-  const weightOf = (t: string): string | null => {
-    const seen = new Set<string>();
-    const todo = [t];
-    while (todo.length) {
-      const x = todo.shift()!;
-      if (params.has(x)) return x;
-      if (seen.has(x)) continue;
-      seen.add(x);
-      todo.push(...(producer.get(x)?.inputs.filter(Boolean) ?? []));
-    }
-    return null;
-  };
-  let replaced = 0;
-  g.nodes = g.nodes.map((n) => {
-    if (n.opType !== 'Conv' || !n.name.startsWith('grad/dconv')) return n;
-    const w = weightOf(n.inputs[1]);
-    const f = w && forwardConv.get(w);
-    if (!f || (attrInts(f, 'strides') ?? [1, 1]).some((v) => v !== 1) || (attrInts(f, 'group') ?? [1])[0] !== 1) return n;
-    replaced++;
-    const attrs = { kernel_shape: aInts(attrInts(f, 'kernel_shape')!), pads: aInts(attrInts(f, 'pads') ?? [0, 0, 0, 0]), group: aInt(1) };
-    return { ...n, opType: 'ConvTranspose', inputs: [n.inputs[0], w!], attrs };
-  });
-  pruneDead(g);
-  return { model: { ...tg.model, graph: g }, replaced };
-}
-
-/** Adam's update (torch 1.13's single-tensor rule) as an ONNX graph: p, g, m, v in, p, m, v out. */
-function adamGraph(): Uint8Array {
-  const v = (name: string, shape: (string | number)[]) => ({ name, elemType: DT.FLOAT, shape });
-  const c = (name: string, x: number) => ({ name, dataType: DT.FLOAT, dims: [], data: Float32Array.of(x) });
-  const op = (opType: string, inputs: string[], out: string): Node => ({
-    name: out,
-    opType,
-    domain: '',
-    inputs,
-    outputs: [out],
-    attrs: {},
-  });
-  const model: Model = {
-    irVersion: 8,
-    opsetImports: [{ domain: '', version: 17 }],
-    producerName: 'bench-train-adam',
-    baseDir: null,
-    graph: {
-      name: 'adam',
-      inputs: [v('p', ['L']), v('g', ['L']), v('m', ['L']), v('v', ['L']), v('neg_step', []), v('bc2_sqrt', [])],
-      outputs: [v('p_out', ['L']), v('m_out', ['L']), v('v_out', ['L'])],
-      initializers: new Map(
-        [c('b1', 0.9), c('omb1', 1 - 0.9), c('b2', 0.999), c('omb2', 1 - 0.999), c('eps', 1e-8)].map((t) => [t.name, t]),
-      ),
-      valueInfo: new Map(),
-      nodes: [
-        op('Mul', ['m', 'b1'], 'm1'),
-        op('Mul', ['g', 'omb1'], 'm2'),
-        op('Add', ['m1', 'm2'], 'm_out'),
-        op('Mul', ['v', 'b2'], 'v1'),
-        op('Mul', ['g', 'g'], 'gg'),
-        op('Mul', ['gg', 'omb2'], 'v2'),
-        op('Add', ['v1', 'v2'], 'v_out'),
-        op('Sqrt', ['v_out'], 'sq'),
-        op('Div', ['sq', 'bc2_sqrt'], 'sq2'),
-        op('Add', ['sq2', 'eps'], 'den'),
-        op('Mul', ['m_out', 'neg_step'], 'num'),
-        op('Div', ['num', 'den'], 'upd'),
-        op('Add', ['p', 'upd'], 'p_out'),
-      ],
-    },
-  };
-  return encodeModel(model);
-}
-
-/** The studio's Adam (exact torch rounding, in JS) against the same update as one ORT session per tensor. */
-async function adamAlternatives(grads: Float32Array[], lengths: number[]) {
-  const mk = () => lengths.map((n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + k) * 0.1));
-  const pa = mk();
-  const pb = mk();
-  const opt = new Optimizer('adam', [{ params: pa }], { lr: 1e-3 });
-  const s = await ort.InferenceSession.create(adamGraph(), {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-  const m = lengths.map((n) => new Float32Array(n));
-  const v = lengths.map((n) => new Float32Array(n));
-  const f = (x: Float32Array) => new ort.Tensor('float32', x, [x.length]);
-  let t = 0;
-  const ortStep = async () => {
-    t++;
-    const negStep = new ort.Tensor('float32', Float32Array.of(-(1e-3 / (1 - 0.9 ** t))), []);
-    const bc2 = new ort.Tensor('float32', Float32Array.of(Math.sqrt(1 - 0.999 ** t)), []);
-    for (let k = 0; k < pb.length; k++) {
-      const o = await s.run({ p: f(pb[k]), g: f(grads[k]), m: f(m[k]), v: f(v[k]), neg_step: negStep, bc2_sqrt: bc2 });
-      pb[k].set(o.p_out.data as Float32Array);
-      m[k].set(o.m_out.data as Float32Array);
-      v[k].set(o.v_out.data as Float32Array);
-    }
-  };
-  // adamRule's arithmetic, rounding for rounding (fused multiply-adds, weight decay 0, no AMSGrad), with the
-  // hyperparameters and branches hoisted out of the per-element loop.
-  const pc = mk();
-  const mc = lengths.map((n) => new Float32Array(n));
-  const vc = lengths.map((n) => new Float32Array(n));
-  const f32 = Math.fround;
-  let tc = 0;
-  const hoisted = () => {
-    tc++;
-    const negStep = f32(-(1e-3 / (1 - 0.9 ** tc)));
-    const bc2Sqrt = f32(Math.sqrt(1 - 0.999 ** tc));
-    const [b1, omb1, b2, omb2, eps] = [f32(0.9), f32(1 - 0.9), f32(0.999), f32(1 - 0.999), f32(1e-8)];
-    for (let k = 0; k < pc.length; k++) {
-      const [p, g, m, v] = [pc[k], grads[k], mc[k], vc[k]];
-      for (let i = 0; i < p.length; i++) {
-        const d = g[i];
-        const mi = (m[i] = f32(omb1 * d + f32(m[i] * b1)));
-        const vi = (v[i] = f32(f32(omb2 * d) * d + f32(v[i] * b2)));
-        p[i] = f32(p[i] + f32(f32(negStep * mi) / f32(f32(f32(Math.sqrt(vi)) / bc2Sqrt) + eps)));
-      }
-    }
-  };
-  const r = await roundRobin({ js: () => opt.step([grads]), hoisted, ort: ortStep }, runs, 2);
-  let maxRel = 0;
-  let differ = 0;
-  pa.forEach((p, k) =>
-    p.forEach((x, i) => {
-      maxRel = Math.max(maxRel, Math.abs(x - pb[k][i]) / (Math.abs(x) + 1e-12));
-      if (x !== pc[k][i]) differ++;
-    }),
-  );
-  await s.release();
-  return { js: r.js, hoisted: r.hoisted, ort: r.ort, maxRel, differ };
-}
-
 async function profileCase(name: string) {
   const c = await makeCase(name);
   const trainable = parameterNames(c.forward);
   const tg = buildTrainGraph(c.forward, { trainable, dropoutSeedable: true });
-  const w = weightsOf(c.forward);
+  const w = initialWeights(c.forward);
   const step = await TrainStep.create(tg, 'cpu'); // the studio's session: createTrainSession, level 'extended'
   const raw = (step as unknown as { session: ort.InferenceSession }).session;
   const opt = new Optimizer(c.optimizer, [{ params: tg.params.map((p) => w.get(p.name)!) }], { ...defaultHyper(c.optimizer), ...c.hyper });
@@ -358,13 +196,16 @@ async function profileCase(name: string) {
   );
 
   // (1) one trainer iteration, part by part
-  const parts = await roundRobin({
-    batch: () => c.batch(),
-    'TrainStep.run': async () => (grads = (await step.run(b0.x, c.dims, b0.labels, w, rng)).grads),
-    'session.run (same session, feeds prebuilt)': () => raw.run(feeds, fetch),
-    feeds: () => feedsOf(tg, c, w, b0),
-    'optimizer.step': () => opt.step([grads]),
-  });
+  const parts = await roundRobin(
+    {
+      batch: () => c.batch(),
+      'TrainStep.run': async () => (grads = (await step.run(b0.x, c.dims, b0.labels, w, rng)).grads),
+      'session.run (same session, feeds prebuilt)': () => raw.run(feeds, fetch),
+      feeds: () => feedsOf(tg, c, w, b0),
+      'optimizer.step': () => opt.step([grads]),
+    },
+    runs,
+  );
   const iter = parts.batch + parts['TrainStep.run'] + parts['optimizer.step'];
   console.log(`one iteration ≈ ${ms(iter)}:`);
   for (const [k, v] of Object.entries(parts))
@@ -379,7 +220,7 @@ async function profileCase(name: string) {
     all: await session(tg, 'all'),
     'extended, no spinning': await session(tg, 'extended', false),
   };
-  const lv = await roundRobin(Object.fromEntries(Object.entries(sessions).map(([k, s]) => [k, () => s.run(feeds, fetch)])));
+  const lv = await roundRobin(Object.fromEntries(Object.entries(sessions).map(([k, s]) => [k, () => s.run(feeds, fetch)])), runs);
   const base = lv['extended (studio)'];
   console.log(
     'session.run by level:',
@@ -389,7 +230,7 @@ async function profileCase(name: string) {
   );
   for (const s of Object.values(sessions)) await s.release();
 
-  // (2b) experiments
+  // (2b) experiments (lib-experiments.ts)
   if (values.experiments) {
     const ct = dconvAsConvTranspose(tg);
     if (ct.replaced) {
@@ -400,7 +241,7 @@ async function profileCase(name: string) {
         interOpNumThreads: 1,
         graphOptimizationLevel: 'extended',
       });
-      const r = await roundRobin({ studio: () => a.run(feeds, fetch), convT: () => b.run(feeds, fetch) });
+      const r = await roundRobin({ studio: () => a.run(feeds, fetch), convT: () => b.run(feeds, fetch) }, runs);
       const oa = await a.run(feeds, fetch);
       const ob = await b.run(feeds, fetch);
       let maxRel = 0;
@@ -421,6 +262,8 @@ async function profileCase(name: string) {
       const a = await adamAlternatives(
         grads,
         tg.params.map((p) => p.shape.reduce((x, y) => x * y, 1)),
+        threads,
+        runs,
       );
       console.log(
         `Adam over ${nParams} params: studio Optimizer.step ${ms(a.js)}; the same rule with its branches and hyperparameters hoisted out ` +

@@ -13,11 +13,9 @@
 //
 // Usage: npx tsx bench/train/run.ts [--quick] [--cases lenet,resnet,head] [--threads 2] [--epochs 10] [--seed 1]
 // Where the time goes: npx tsx bench/train/profile.ts.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -43,137 +41,24 @@ const sharp = (await import('sharp')).default;
 const { readFashionMnist, FASHION_MNIST_CLASSES } = await import('../../main/train/data/fashion-mnist');
 const { ImageSource, EmbeddingSource } = await import('../../main/train/sources');
 const { trainLoop } = await import('../../main/train/loop');
-const { TrainStep } = await import('../../main/train/step-session');
-const { EvalStep } = await import('../../main/train/eval-session');
-const { buildTrainGraph } = await import('../../main/train/graph/train-graph');
-const { parameterNames } = await import('../../main/train/graph/prepare');
 const { ARCHITECTURES } = await import('../../main/train/models/arch');
 const { buildHead } = await import('../../main/train/models/head');
 const { Optimizer, defaultHyper } = await import('../../main/train/optim/optimizers');
 const { computeEmbeddings } = await import('../../main/train/transfer/embed');
 const { seededRng } = await import('../../main/optim/rng');
-const { PYTHON, PEER_INSTALL, median } = await import('../lib/torch');
-const { peerEnv } = await import('./peer-env');
-type Model = import('../../main/onnx/ir').Model;
+const { median } = await import('../lib/torch');
+const { Peer } = await import('./lib-peer');
+const { Interleave } = await import('./lib-interleave');
+const { mean, quantile } = await import('./lib-stats');
+const { initialWeights, setup } = await import('./lib-train-setup');
+type Peer = import('./lib-peer').Peer;
+type Interleave = import('./lib-interleave').Interleave;
+type Source = Parameters<typeof trainLoop>[2];
 type Weights = import('../../main/train/step-session').Weights;
-type TrainStepT = import('../../main/train/step-session').TrainStep;
-type Evaluator = import('../../main/train/loop').Evaluator;
 type ModelMeta = import('../../main/api/contract').ModelMeta;
 
 const CACHE = path.join(here, '.cache');
 const SHARED = path.resolve(here, '../../../shared/models');
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** The q-quantile (nearest rank): p10 of the step times is our estimate of the speed on a quiet machine. */
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-
-/** The PyTorch peer, alive for the whole run: one JSON line in, one out. */
-class Peer {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly lines: AsyncIterator<string>;
-  private stderr = '';
-  constructor() {
-    this.child = spawn(PYTHON, [path.join(here, 'torch_train.py'), String(threads)], { env: peerEnv(threads) });
-    this.child.stderr.on('data', (d) => (this.stderr += String(d)));
-    this.lines = readline.createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-  }
-  async ask<T = Record<string, number>>(cmd: string, args: object = {}): Promise<T> {
-    this.child.stdin.write(JSON.stringify({ cmd, ...args }) + '\n');
-    const r = await this.lines.next();
-    if (r.done) throw new Error(`the PyTorch peer exited: ${this.stderr.trim().split('\n').slice(-5).join('\n')}\n${PEER_INSTALL}`);
-    const out = JSON.parse(r.value);
-    if (out.error) throw new Error(`PyTorch peer, ${cmd}: ${out.error}`);
-    return out as T;
-  }
-  close(): void {
-    this.child.stdin.end();
-  }
-}
-
-/**
- * Runs the studio's trainLoop with the peer's training interleaved: before every `chunk`-th of our steps the
- * peer does `chunk` steps of its own epoch, and when our epoch ends (trainLoop calls evaluate) the peer
- * finishes its epoch and evaluates. The peer's time is subtracted from ours. Our steps are timed by
- * trainLoop's reporter (progress() after each: batch, TrainStep.run, optimiser), the peer's by itself.
- */
-class Interleave implements Evaluator {
-  readonly ours = { trainMs: [] as number[], evalMs: [] as number[], accuracy: [] as number[], steps: [] as number[] };
-  readonly peer = { trainMs: [] as number[], evalMs: [] as number[], accuracy: [] as number[], steps: [] as number[] };
-  private mark = performance.now();
-  private last = this.mark;
-  private excludedStep = 0;
-  private excludedEpoch = 0;
-  private peerEpochMs = 0;
-  private count = 0;
-  readonly reporter = {
-    progress: () => {
-      const t = performance.now();
-      this.ours.steps.push(t - this.last - this.excludedStep);
-      this.excludedStep = 0;
-      this.last = t;
-    },
-    metric() {},
-    throwIfCancelled() {},
-  };
-  /** What trainLoop is given as its TrainStep: the studio's, with the peer's chunks run before some steps. */
-  readonly step: TrainStepT;
-  constructor(
-    private readonly inner: Evaluator,
-    step: TrainStepT,
-    private readonly client: Peer,
-    private readonly chunk: number,
-    private readonly onEpoch: (epoch: number) => void = () => {},
-  ) {
-    const run: typeof step.run = async (...args) => {
-      if (++this.count % this.chunk === 0) await this.peerSteps(this.chunk);
-      return step.run(...args);
-    };
-    this.step = Object.assign(Object.create(step), { run });
-  }
-  private async peerSteps(n: number): Promise<void> {
-    const t0 = performance.now();
-    const r = await this.client.ask<{ ms: number[] }>('steps', { n });
-    this.peer.steps.push(...r.ms);
-    this.peerEpochMs += r.ms.reduce((a, b) => a + b, 0);
-    const dt = performance.now() - t0;
-    this.excludedStep += dt;
-    this.excludedEpoch += dt;
-  }
-  start(): void {
-    this.mark = this.last = performance.now();
-  }
-  async evaluate(...a: Parameters<Evaluator['evaluate']>) {
-    const t0 = performance.now();
-    this.ours.trainMs.push(t0 - this.mark - this.excludedEpoch);
-    const ev = await this.inner.evaluate(...a);
-    this.ours.evalMs.push(performance.now() - t0);
-    this.ours.accuracy.push(ev.accuracy);
-    await this.peerSteps(0); // the rest of the peer's epoch
-    this.peer.trainMs.push(this.peerEpochMs);
-    const v = await this.client.ask('eval');
-    this.peer.evalMs.push(v.ms);
-    this.peer.accuracy.push(v.acc);
-    this.onEpoch(this.ours.trainMs.length);
-    this.peerEpochMs = this.excludedEpoch = this.excludedStep = this.count = 0;
-    this.mark = this.last = performance.now();
-    return ev;
-  }
-}
-
-function initialWeights(m: Model): Weights {
-  const w: Weights = new Map();
-  for (const [k, t] of m.graph.initializers) if (t.data instanceof Float32Array) w.set(k, t.data.slice());
-  return w;
-}
-
-/** The studio's training setup for a forward graph: train graph, train and eval sessions (as trainClassifier). */
-async function setup(forward: Model) {
-  const t0 = performance.now();
-  const trainable = parameterNames(forward);
-  const tg = buildTrainGraph(forward, { trainable, dropoutSeedable: true });
-  const step = await TrainStep.create(tg, 'cpu');
-  const evaluator = await EvalStep.create(forward, trainable, 'cpu');
-  return { tg, step, evaluator, trainable, ms: performance.now() - t0 };
-}
 
 interface Row {
   name: string;
@@ -189,6 +74,26 @@ interface Row {
 const rows: Row[] = [];
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
 const pct = (a: number) => `${(a * 100).toFixed(2)}%`;
+
+/** trainLoop as both benchmarks run it (batch 64, Adam lr 1e-3, constant), the peer interleaved. */
+function adamEpochs(inter: Interleave, source: Source, weights: Weights, epochs: number) {
+  return trainLoop(
+    inter.step,
+    inter,
+    source,
+    weights,
+    {
+      epochs,
+      batch: 64,
+      optimizer: 'adam',
+      hyper: { ...defaultHyper('adam'), lr: 1e-3 },
+      schedule: { kind: 'constant' },
+      earlyStop: 0,
+      seed,
+    },
+    inter.reporter,
+  );
+}
 
 // ---------------------------------------------------------------- 1. LeNet-5 on Fashion-MNIST
 async function lenet(peer: Peer) {
@@ -231,22 +136,7 @@ async function lenet(peer: Peer) {
   const source = new ImageSource(trainSet, testSet, new Set(), [m], [sd], 64);
   const weights = initialWeights(forward);
   inter.start();
-  await trainLoop(
-    inter.step,
-    inter,
-    source,
-    weights,
-    {
-      epochs,
-      batch: 64,
-      optimizer: 'adam',
-      hyper: { ...defaultHyper('adam'), lr: 1e-3 },
-      schedule: { kind: 'constant' },
-      earlyStop: 0,
-      seed,
-    },
-    inter.reporter,
-  );
+  await adamEpochs(inter, source, weights, epochs);
   await su.step.release();
   await su.evaluator.release();
   const { ours: o, peer: p } = inter;
@@ -396,22 +286,7 @@ async function heads(peer: Peer) {
       emb.dim,
     );
     inter.start();
-    await trainLoop(
-      inter.step,
-      inter,
-      source,
-      initialWeights(forward),
-      {
-        epochs,
-        batch: 64,
-        optimizer: 'adam',
-        hyper: { ...defaultHyper('adam'), lr: 1e-3 },
-        schedule: { kind: 'constant' },
-        earlyStop: 0,
-        seed,
-      },
-      inter.reporter,
-    );
+    await adamEpochs(inter, source, initialWeights(forward), epochs);
     await su.step.release();
     await su.evaluator.release();
     const { ours: o, peer: p } = inter;
@@ -437,7 +312,7 @@ async function heads(peer: Peer) {
 }
 
 // ---------------------------------------------------------------- main
-const peer = new Peer();
+const peer = new Peer(threads);
 try {
   const info = await peer.ask<{ torch: string; threads: number; blas: string[]; gflops: number }>('info');
   if (!info.blas.some((b) => /openblas|mkl|blis/i.test(b)))

@@ -1,0 +1,19 @@
+// Timing statistics for the training benchmarks (bench/train/run.ts, profile.ts) on this shared machine.
+import { median } from '../lib/torch';
+
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The q-quantile (nearest rank): p10 of the step times is our estimate of the speed on a quiet machine. */
+export const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+/** Times each named task `n` times, round-robin (so a burst of load on this shared machine hits them all): the medians. */
+export async function roundRobin(tasks: Record<string, () => unknown>, n: number, warm = 2): Promise<Record<string, number>> {
+  const t: Record<string, number[]> = Object.fromEntries(Object.keys(tasks).map((k) => [k, []]));
+  for (let i = 0; i < n + warm; i++)
+    for (const [k, f] of Object.entries(tasks)) {
+      const t0 = performance.now();
+      await f();
+      if (i >= warm) t[k].push(performance.now() - t0);
+    }
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
+}
