@@ -7,7 +7,9 @@
 // The machine is shared, so the load average is printed per cell, with how much other programs stretch our
 // compute (×: 1 on an idle machine) as the estimate measured it just before the run and as the run met it,
 // and the runs of that model and tool the estimate had learned from (runs; 0: the graph alone). "job s" is
-// the job's own time (from its start to its result, as the result states it).
+// the job's own time (from its start to its result, as the result states it). "@load" is the ratio with the
+// load taken out (took ÷ its run's stretch against estimate ÷ the stretch it measured): how right the model and
+// its calibration were, apart from the load changing between the estimate and the run.
 // Usage: npx tsx bench/estimates/run.ts [--models mobilenet_v2_1.0_224,tiny_darknet_224] [--tools dream,invert,texture,style]
 //        [--sizes 256,384] [--again 3]   (--again: re-run that many cells at the end, sessions warm)
 import fs from 'node:fs';
@@ -119,17 +121,20 @@ async function runCell(c: Cell): Promise<Row> {
 }
 
 const within = (r: Row) => r.measured / r.estimate >= 1 / 1.3 && r.measured / r.estimate <= 1.3;
+/** The same ratio with the load taken out: what the run took at the load it met against the estimate at the load it measured. */
+const atLoad = (r: Row) => r.measured / r.runStretch / (r.estimate / r.stretch);
+const withinAtLoad = (r: Row) => atLoad(r) >= 1 / 1.3 && atLoad(r) <= 1.3;
 const line = (r: Row, tag = '') =>
   `${tag}${r.model.padEnd(22)} ${r.tool.padEnd(8)} ${String(r.size).padStart(5)}  ${r.estimate.toFixed(1).padStart(7)}  ${r.measured
     .toFixed(1)
     .padStart(
       8,
-    )}  ${(r.measured / r.estimate).toFixed(2).padStart(5)}  ${within(r) ? ' ok ' : 'OFF '}  ${String(r.steps).padStart(5)}  ${r.load
+    )}  ${(r.measured / r.estimate).toFixed(2).padStart(5)}  ${within(r) ? ' ok ' : 'OFF '}  ${atLoad(r).toFixed(2).padStart(5)}  ${String(r.steps).padStart(5)}  ${r.load
     .toFixed(2)
     .padStart(
       5,
     )}  ${r.stretch.toFixed(1).padStart(4)} ${r.runStretch.toFixed(1).padStart(4)}  ${String(r.runs).padStart(4)}  ${(r.jobMs / 1000).toFixed(1).padStart(6)}  ${r.note}`;
-const header = `${'model'.padEnd(22)} ${'tool'.padEnd(8)} ${'size'.padStart(5)}  ${'est s'.padStart(7)}  ${'took s'.padStart(8)}  ${'ratio'.padStart(5)}  ±30%  ${'steps'.padStart(5)}  ${'load'.padStart(5)}  ${'x est'.padStart(4)} ${'x run'.padStart(4)}  ${'runs'.padStart(4)}  ${'job s'.padStart(6)}  layers`;
+const header = `${'model'.padEnd(22)} ${'tool'.padEnd(8)} ${'size'.padStart(5)}  ${'est s'.padStart(7)}  ${'took s'.padStart(8)}  ${'ratio'.padStart(5)}  ±30%  ${'@load'.padStart(5)}  ${'steps'.padStart(5)}  ${'load'.padStart(5)}  ${'x est'.padStart(4)} ${'x run'.padStart(4)}  ${'runs'.padStart(4)}  ${'job s'.padStart(6)}  layers`;
 
 console.log(
   `Create estimates vs runs, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, load ${os
@@ -148,7 +153,9 @@ try {
         console.log(line(row));
       }
   const ok = rows.filter(within).length;
-  console.log(`\n${ok} of ${rows.length} within ±30% (ratio = took / estimate)`);
+  console.log(
+    `\n${ok} of ${rows.length} within ±30% (ratio = took / estimate); ${rows.filter(withinAtLoad).length} of ${rows.length} at the load each met (@load)`,
+  );
   const again = Number(v.again);
   if (again > 0) {
     console.log(
@@ -164,7 +171,9 @@ try {
       second.push(row);
       console.log(line(row, ''));
     }
-    console.log(`${second.filter(within).length} of ${second.length} within ±30%`);
+    console.log(
+      `${second.filter(within).length} of ${second.length} within ±30%; ${second.filter(withinAtLoad).length} at the load each met`,
+    );
   }
 } finally {
   await engine.dispose();

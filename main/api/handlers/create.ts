@@ -30,6 +30,11 @@ export function createHandlers(s: EngineServices): HandlerGroup<CreateMethod | '
     'create.invert': start(s, 'invert'),
     'create.texture': start(s, 'texture'),
     'create.style': start(s, 'style'),
-    'create.estimate': async (p) => estimateNow(await requestedModel(s, p.modelId), p),
+    'create.estimate': async (p) =>
+      estimateNow(
+        await requestedModel(s, p.modelId),
+        p,
+        s.jobs.list().some((j) => j.state === 'running'),
+      ),
   };
 }

@@ -12,10 +12,15 @@ import { studioHome } from '../../paths';
 export const Calibration = z.object({
   /** Measured step time ÷ the graph's figure, on an idle machine. */
   factor: z.number().positive(),
-  /** Seconds of session builds and target passes a run of this model and tool needs, on an idle machine (unknown until a run built them). */
+  /**
+   * Seconds a run that builds its sessions needs beyond its steps, on an idle machine: the builds, and on a
+   * first run the one-off costs too (the first forward pass, compiling the JavaScript). Unknown until one did.
+   */
   setupSeconds: z.number().nonnegative().optional(),
   /** Runs it was learned from. */
   runs: z.number().int().positive(),
+  /** Of which reruns that reused their sessions: their steps are the steps alone. */
+  warmRuns: z.number().int().nonnegative().default(0),
 });
 export type Calibration = z.infer<typeof Calibration>;
 
@@ -55,21 +60,32 @@ export interface Measured {
 }
 
 /**
- * Learns from one run: the new figures enter as a (geometric, for the ratio) mean with what was known, the
- * latest run weighted half, so a changed machine is followed within a couple of runs and one outlier cannot
- * swing it far. A run that reused its sessions says nothing about their build time.
+ * Learns from one run; new figures enter as a (geometric, for the ratio) mean with what was known, the latest
+ * run weighted half, so a changed machine is followed within a couple of runs and one outlier cannot swing it
+ * far. A rerun that reused its sessions measures the steps alone: the first one replaces a factor learned from
+ * runs that built theirs (whose steps carry one-off costs), and it says nothing about setup. A run that built
+ * its sessions, once the steps' cost is known from reruns, teaches setup as all it took beyond them.
  */
 export function learn(cal: Calibration | undefined, m: Measured): Calibration {
   const steps = Math.max(0.02, m.totalSeconds - m.setupSeconds) / m.slowdown;
-  const ratio = Math.min(MAX, Math.max(MIN, steps / Math.max(1e-3, m.graphSeconds)));
-  const setup = m.setupSeconds / m.slowdown;
-  const known = cal?.setupSeconds;
+  const ratio = clamp(steps / Math.max(1e-3, m.graphSeconds));
+  const runs = (cal?.runs ?? 0) + 1;
+  if (!cal) return { factor: ratio, setupSeconds: m.built ? m.setupSeconds / m.slowdown : undefined, runs, warmRuns: m.built ? 0 : 1 };
+  if (!m.built)
+    return { ...cal, factor: cal.warmRuns > 0 ? clamp(Math.sqrt(cal.factor * ratio)) : ratio, runs, warmRuns: cal.warmRuns + 1 };
+  const setup =
+    cal.warmRuns > 0
+      ? Math.max(m.setupSeconds, m.totalSeconds - m.graphSeconds * cal.factor * m.slowdown) / m.slowdown
+      : m.setupSeconds / m.slowdown;
   return {
-    factor: cal ? Math.min(MAX, Math.max(MIN, Math.sqrt(cal.factor * ratio))) : ratio,
-    setupSeconds: !m.built ? known : known === undefined ? setup : (known + setup) / 2,
-    runs: (cal?.runs ?? 0) + 1,
+    factor: cal.warmRuns > 0 ? cal.factor : clamp(Math.sqrt(cal.factor * ratio)),
+    setupSeconds: cal.setupSeconds === undefined ? setup : (cal.setupSeconds + setup) / 2,
+    runs,
+    warmRuns: cal.warmRuns,
   };
 }
+
+const clamp = (f: number) => Math.min(MAX, Math.max(MIN, f));
 
 /** Records a run of `modelId` with `tool` and saves the store. */
 export function record(modelId: string, tool: string, m: Measured): Calibration {

@@ -34,6 +34,10 @@ const isWarm = (meta: ModelMeta, e: EstimateInput) => built.has(warmKey(meta, e)
 
 /** The stretch seen by the latest estimate, so the estimate a run states matches the one on screen. */
 let lastStretch = { stretch: 1, at: -Infinity };
+/** The stretch the latest run met, and when it ended. */
+let lastRun = { stretch: 1, at: -Infinity };
+/** How long a run's stretch still says something about the load now. */
+const RUN_MEMORY_MS = 60_000;
 
 /** The estimate for this machine when other programs stretch work by `stretch`. */
 export function estimateWith(meta: ModelMeta, e: EstimateInput, stretch: number): HereEstimate {
@@ -51,9 +55,16 @@ const tenths = (h: HereEstimate): HereEstimate => ({
   stretch: Math.round(h.stretch * 100) / 100,
 });
 
-/** create.estimate: measures how loaded the machine is for a moment, then estimates. */
-export async function estimateNow(meta: ModelMeta, e: EstimateInput): Promise<HereEstimate> {
-  const stretch = await stretchNow(graphEstimate(meta, e).threads);
+/**
+ * create.estimate: measures how loaded the machine is for a moment, then estimates. While the engine runs a
+ * job of its own (`busy`) a probe would slow it and measure it: the latest figures stand in.
+ */
+export async function estimateNow(meta: ModelMeta, e: EstimateInput, busy = false): Promise<HereEstimate> {
+  if (busy) return tenths(estimateWith(meta, e, Math.max(lastStretch.stretch, lastRun.stretch)));
+  const probe = await stretchNow(graphEstimate(meta, e).threads);
+  // A quarter-second probe catches the load of that moment; a run that ended lately met it for longer: both
+  // are noisy views of the load the next run will meet, so a recent run's is averaged in (geometrically).
+  const stretch = Date.now() - lastRun.at < RUN_MEMORY_MS ? Math.sqrt(probe * lastRun.stretch) : probe;
   lastStretch = { stretch, at: Date.now() };
   return tenths(estimateWith(meta, e, stretch));
 }
@@ -103,14 +114,14 @@ export async function timedRun(meta: ModelMeta, e: EstimateInput, run: () => Pro
   const result = await run();
   const totalSeconds = (performance.now() - t0) / 1000;
   const stretch = load.end();
+  lastRun = { stretch, at: Date.now() };
   const buildMs = buildClock() - build0;
   record(meta.id, e.tool, {
     graphSeconds: graph.stepSeconds,
     totalSeconds,
     setupSeconds: (buildMs + readMs) / 1000,
     slowdown: stretch,
-    // A cached session is handed over at once; building one takes a good part of a second.
-    built: buildMs > 20,
+    built: buildMs > 0,
   });
   built.add(warmKey(meta, e));
   return { ...result, ms: Math.round(totalSeconds * 1000), estimatedSeconds: stated, stretch: Math.round(stretch * 100) / 100 };

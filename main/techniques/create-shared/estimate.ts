@@ -40,8 +40,15 @@ export interface EstimateInput {
 const MS_PER_DIRECT_GMAC = 6.5;
 const MS_PER_WINOGRAD_GMAC = 6;
 const MS_PER_MEGA_ACTIVATION = 2.47;
-/** Session creation (graph build, ORT load and constant folding) and process start. */
-export const SETUP_SECONDS = 1;
+/** Session builds (graph, ORT load and constant folding) before anything was measured; measured here: 0.1–0.2 s. */
+export const SETUP_SECONDS = 0.3;
+/**
+ * Evaluations per L-BFGS step in units of one network evaluation: the Armijo line search's extra ones and the
+ * JavaScript work around each (priors, the two-loop recursion in float64, previews). Fitted with
+ * bench/estimates on MobileNetV2 and Tiny Darknet (inversion, texture, style at 256 px, the load taken out:
+ * 1.3 read them 1.5–1.8× short); DeepDream's plain ascent steps need no such allowance.
+ */
+const EVALS_PER_LBFGS_STEP = 2.1;
 const BASE_MB = 220;
 
 export interface GraphEstimate {
@@ -86,8 +93,8 @@ export function graphEstimate(meta: ModelMeta, e: EstimateInput): GraphEstimate 
     for (let k = 0; k < oct; k++) evals += e.steps / Math.pow(1.4, 2 * k);
   } else if (e.tool === 'style' && e.scales?.length) {
     maxPx = px(Math.max(...e.scales));
-    for (const s of e.scales) evals += (e.steps * 1.3 + 4) * (px(s) / px(e.size));
-  } else evals = e.steps * 1.3 * (e.tool === 'invert' ? names.length : 1) + 2;
+    for (const s of e.scales) evals += (e.steps * EVALS_PER_LBFGS_STEP + 4) * (px(s) / px(e.size));
+  } else evals = e.steps * EVALS_PER_LBFGS_STEP * (e.tool === 'invert' ? names.length : 1) + 2;
   const threads = Math.min(defaultThreads(), os.availableParallelism());
   const msPerEval = (MS_PER_DIRECT_GMAC * direct) / 1e9 + (MS_PER_WINOGRAD_GMAC * lowered) / 1e9 + (MS_PER_MEGA_ACTIVATION * acts) / 1e6;
   const stepSeconds = (msPerEval * px(e.size) * evals * (2 / threads)) / 1000;

@@ -108,6 +108,7 @@ import { estimateBasis, estimateVsActual } from '../../../renderer/src/features/
 describe('create estimate wording', () => {
   it('says what the estimate was against what the run took, and where the estimate comes from', () => {
     expect(estimateVsActual(12.2, 14.4)).toBe('estimated 12 s, took 14 s');
+    expect(estimateVsActual(12.2, 40.1, 3.26)).toBe('estimated 12 s, took 40 s (other programs slowed it 3.3×)');
     expect(estimateBasis(0, 1)).toMatch(/graph alone/);
     expect(estimateBasis(3, 1)).toBe('Learned from 3 runs of this model and tool here.');
     expect(estimateBasis(1, 2.5)).toMatch(/^Learned from 1 run of .*other programs.*2\.5×/i);

@@ -6,9 +6,13 @@ export function duration(s: number): string {
   return s < 90 ? `${Math.max(1, Math.round(s))} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
 }
 
-/** How far an estimate was from what happened, in words: "estimated 12 s, took 14 s". */
-export function estimateVsActual(estimated: number, took: number): string {
-  return `estimated ${duration(estimated)}, took ${duration(took)}`;
+/**
+ * How far an estimate was from what happened, in words: "estimated 12 s, took 14 s", and when other programs
+ * slowed the run markedly (`stretch`, 1 on an idle machine) by how much, which is what a far-off estimate is then about.
+ */
+export function estimateVsActual(estimated: number, took: number, stretch = 1): string {
+  const busy = stretch >= 1.5 ? ` (other programs slowed it ${stretch.toFixed(1)}×)` : '';
+  return `estimated ${duration(estimated)}, took ${duration(took)}${busy}`;
 }
 
 /** Where the estimate comes from, for the line under it; `stretch`: how much other programs slow work now. */

@@ -1,7 +1,7 @@
 // Create's time estimates as a person meets them: they grow with the steps and the size, they allow for
 // other programs slowing the machine, and after a run the estimate for that model and tool has learned
-// from it, so the next run with the same settings lands within ±30% of it (whatever the machine's load,
-// which the engine measures and allows for). No timing is hard-coded: every figure is this machine's own.
+// from it, so the next runs with the same settings land within ±30% of it at the load they meet (the engine
+// measures the load and allows for it). No timing is hard-coded: every figure is this machine's own.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,16 @@ afterAll(async () => {
 });
 
 const within30 = (estimate: number, took: number) => took / estimate > 1 / 1.3 && took / estimate < 1.3;
+/**
+ * What runs took with the load they met taken out (ms ÷ stretch, in seconds), the median of three: a burst of
+ * other programs' work in the middle of one run is not something an estimate made before it can know.
+ */
+async function idleMedian(run: () => Promise<CreateResult>): Promise<{ median: number; runs: string }> {
+  const rs: CreateResult[] = [];
+  for (let i = 0; i < 3; i++) rs.push(await run());
+  const idle = rs.map((r) => r.ms / 1000 / r.stretch!).sort((a, b) => a - b);
+  return { median: idle[1], runs: rs.map((r) => `${r.ms} ms at ×${r.stretch}`).join(', ') };
+}
 
 describe.skipIf(!sharedModelsDir)('create estimates', () => {
   it('grow with the steps and the image size, and with the load other programs put on the machine', async () => {
@@ -43,11 +53,11 @@ describe.skipIf(!sharedModelsDir)('create estimates', () => {
     expect(estimateWith(meta, base, 2).seconds).toBeCloseTo(2 * estimateWith(meta, base, 1).seconds, 0);
   });
 
-  it('learn from each run: a rerun of texture synthesis lands within ±30% of the estimate, and states both', async () => {
+  it('learn from each run: reruns of texture synthesis land within ±30% of the estimate, and the result states both', async () => {
     const meta = await darknet();
     const modelId = sharedPath('tiny_darknet_224.onnx');
     const sample = photo('sunflower.png');
-    const settings = { size: 96, steps: 12 };
+    const settings = { size: 128, steps: 20 };
     // As the page asks: the tool's settings and its images by name and size.
     const input = { tool: 'texture' as const, ...settings, layers: [], inputs: [`${sample.name}:${sample.bytes.length}`] };
     const before = await engine.call('create.estimate', { ...input, modelId });
@@ -71,16 +81,19 @@ describe.skipIf(!sharedModelsDir)('create estimates', () => {
     const fresh = { ...input, inputs: ['brick.png:1234'] };
     expect(within30(estimateWith(meta, fresh, first.stretch!).seconds, first.ms / 1000)).toBe(true);
 
-    // The same sample again reuses the sessions: what was learned, at the load the second run met.
+    // The same sample again reuses the sessions, so its estimate leaves their build out. The first run in a process
+    // also pays one-off costs (the first forward pass, compiling the JavaScript): reruns teach the steps' own time
+    // (two, as a person's would: one run's load can change halfway through).
+    expect(estimateWith(meta, input, 1).seconds).toBeLessThan(estimateWith(meta, fresh, 1).seconds);
+    await run();
+    await run();
     const learned = estimateWith(meta, input, 1).seconds;
-    expect(learned).toBeLessThan(estimateWith(meta, fresh, 1).seconds);
-    const second = await run();
-    const took = second.ms / 1000;
-    expect(within30(learned * second.stretch!, took), `estimated ${learned} s × ${second.stretch}, took ${took} s`).toBe(true);
-    expect(calibrationFor(meta.id, 'texture')?.runs).toBe(2);
+    const again = await idleMedian(run);
+    expect(within30(learned, again.median), `estimated ${learned} s on an idle machine; reruns: ${again.runs}`).toBe(true);
+    expect(calibrationFor(meta.id, 'texture')?.runs).toBe(6);
   }, 120_000);
 
-  it('know that a second DeepDream reuses its sessions whatever the photo, and land within ±30% of it', async () => {
+  it('know that DeepDream reuses its sessions whatever the photo, and land within ±30% of the reruns', async () => {
     const meta = await darknet();
     const modelId = sharedPath('tiny_darknet_224.onnx');
     const settings = { size: 224, steps: 8, octaves: 2 };
@@ -92,10 +105,11 @@ describe.skipIf(!sharedModelsDir)('create estimates', () => {
     const cold = estimateWith(meta, input, 1).seconds;
     await run('cat.png');
     expect(calibrationFor(meta.id, 'dream')?.setupSeconds).toBeGreaterThan(0);
-    const learned = estimateWith(meta, { ...input, inputs: ['bird.png:1'] }, 1).seconds;
-    expect(learned).toBeLessThan(cold);
-    const second = await run('bird.png');
-    const took = second.ms / 1000;
-    expect(within30(learned * second.stretch!, took), `estimated ${learned} s × ${second.stretch}, took ${took} s`).toBe(true);
+    expect(estimateWith(meta, { ...input, inputs: ['bird.png:1'] }, 1).seconds).toBeLessThan(cold);
+    await run('bird.png');
+    await run('cat.png');
+    const learned = estimateWith(meta, input, 1).seconds;
+    const again = await idleMedian(() => run('bird.png'));
+    expect(within30(learned, again.median), `estimated ${learned} s on an idle machine; reruns: ${again.runs}`).toBe(true);
   }, 120_000);
 });
