@@ -3,8 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ProjectionMethod, type JobEvent, type ProjectionResult, type ProjectorSet } from '../../api/contract';
+import { ProjectionMethod, type ProjectionResult, type ProjectorSet } from '../../api/contract';
 import { Engine } from '../../engine/engine';
+import { num } from '../args';
+import { runEngineJob as runJob } from '../engine-job';
 import { EXIT, stdio, UsageError, type CliIO } from '../io';
 
 export const projectHelp = `Usage: vision-studio project --data DIR --model M --method pca|umap|tsne [--dims 2|3] [--seed S]
@@ -16,42 +18,6 @@ export const projectHelp = `Usage: vision-studio project --data DIR --model M --
   the class folder's name and z = 0 for --dims 2 (default). PCA axes point so that the farthest point along
   each is positive. --json prints {"out","method","model","dims","points","skipped","knn_accuracy","embed_ms",
   "project_ms"} (knn_accuracy: share of points whose 5 nearest neighbours in the layout are mostly of their folder).`;
-
-const num = (s: string | undefined, flag: string): number | undefined => {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${s}"`);
-  return n;
-};
-
-/** Runs one job of an in-process engine, with progress lines on stderr (unless quiet); resolves with its result. */
-async function runJob<T>(engine: Engine, start: () => Promise<{ jobId: string }>, io: CliIO, quiet: boolean): Promise<T> {
-  let jobId = '';
-  let last = 0;
-  const early: JobEvent[] = [];
-  const show = (e: JobEvent) => {
-    if (quiet || e.type !== 'progress' || Date.now() - last < 2000) return;
-    last = Date.now();
-    io.err(
-      `${(100 * e.fraction).toFixed(0)}%${e.message ? ` ${e.message}` : ''}${e.etaSeconds ? `, ${Math.round(e.etaSeconds)} s left` : ''}`,
-    );
-  };
-  const off = engine.onEvent((ev) => {
-    if (ev.channel !== 'job') return;
-    if (!jobId) early.push(ev.payload);
-    else if (ev.payload.jobId === jobId) show(ev.payload);
-  });
-  const stop = () => engine.services.jobs.cancel(jobId);
-  process.once('SIGINT', stop);
-  try {
-    jobId = (await start()).jobId;
-    early.filter((e) => e.jobId === jobId).forEach(show);
-    return await engine.services.jobs.wait<T>(jobId);
-  } finally {
-    off();
-    process.off('SIGINT', stop);
-  }
-}
 
 export async function projectCommand(argv: string[], io: CliIO = stdio): Promise<number> {
   const { values: v } = parseArgs({

@@ -15,7 +15,21 @@ import {
 import { Engine } from '../../engine/engine';
 import { loadLabels } from '../../models/labels';
 import { copyWithSidecar } from '../../train/publish';
+import { list, num } from '../args';
+import { runEngineJob } from '../engine-job';
 import { EXIT, stdio, UsageError, type CliIO } from '../io';
+
+/** Training's own stderr lines beside the progress: each epoch's validation accuracy and the job's log messages. */
+const trainLines = (e: JobEvent): string | null =>
+  e.type === 'metric' && e.name === 'epoch_val_acc'
+    ? `epoch ${e.step}: validation accuracy ${(100 * e.value).toFixed(2)}%`
+    : e.type === 'log'
+      ? e.message
+      : null;
+
+/** A job of the in-process engine with training's lines on stderr (see runEngineJob). */
+const runJob = <T>(engine: Engine, start: () => Promise<{ jobId: string }>, io: CliIO, quiet: boolean) =>
+  runEngineJob<T>(engine, start, io, quiet, trainLines);
 
 export const trainHelp = `Usage: vision-studio train --data DIR [--val DIR] (--arch lenet5|vgg-small|resnet20 | --base MODEL [--fine-tune N])
          [--epochs N] [--batch B] [--optimizer sgd|momentum|nesterov|adagrad|adadelta|rmsprop|adam|adamw]
@@ -37,53 +51,6 @@ export const evaluateHelp = `Usage: vision-studio evaluate --model M --data DIR 
 
   Accuracy of model M on DIR (a folder per class, named as the model's labels; val/ when DIR has train/ and val/).
   --json prints {"accuracy","top5","confusion","per_class":[{"class","precision","recall","n"}]}.`;
-
-const list = (s: string | undefined) =>
-  s
-    ? s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-    : [];
-const num = (s: string | undefined, flag: string): number | undefined => {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${s}"`);
-  return n;
-};
-
-/** Runs a job in an in-process engine, printing progress and epoch lines to stderr; resolves with its result. */
-async function runJob<T>(engine: Engine, start: () => Promise<{ jobId: string }>, io: CliIO, quiet: boolean): Promise<T> {
-  let jobId = '';
-  let lastLine = 0;
-  const early: JobEvent[] = [];
-  const onJob = (e: JobEvent) => {
-    if (quiet) return;
-    if (e.type === 'metric' && e.name === 'epoch_val_acc') io.err(`epoch ${e.step}: validation accuracy ${(100 * e.value).toFixed(2)}%`);
-    if (e.type === 'log') io.err(e.message);
-    if (e.type === 'progress' && Date.now() - lastLine > 2000) {
-      lastLine = Date.now();
-      io.err(
-        `${(100 * e.fraction).toFixed(0)}%${e.message ? ` ${e.message}` : ''}${e.etaSeconds ? `, ${Math.round(e.etaSeconds)} s left` : ''}`,
-      );
-    }
-  };
-  const off = engine.onEvent((ev) => {
-    if (ev.channel !== 'job') return;
-    if (!jobId) early.push(ev.payload);
-    else if (ev.payload.jobId === jobId) onJob(ev.payload);
-  });
-  const stop = () => engine.services.jobs.cancel(jobId);
-  process.once('SIGINT', stop);
-  try {
-    jobId = (await start()).jobId;
-    early.filter((e) => e.jobId === jobId).forEach(onJob);
-    return await engine.services.jobs.wait<T>(jobId);
-  } finally {
-    off();
-    process.off('SIGINT', stop);
-  }
-}
 
 export async function trainCommand(argv: string[], io: CliIO = stdio): Promise<number> {
   const { values: v } = parseArgs({
