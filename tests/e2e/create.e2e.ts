@@ -80,8 +80,15 @@ describe('create in the browser', { skip }, () => {
     await setNumber(page, 'Working size', 64);
     await setNumber(page, 'Preview every', 1);
 
-    // DeepDream
+    // DeepDream: the stage says what is missing, then shows the chosen photo ready to run.
+    await page.getByTestId('create-ready').getByText('Choose a photo, then press Run').waitFor();
     await page.locator('input[data-slot="Photo"]').setInputFiles(sharedPath('photos', 'cat.png'));
+    await page
+      .getByTestId('create-ready')
+      .getByText(/Ready: press Run .* for DeepDream on cat\.png/)
+      .waitFor();
+    await page.getByTestId('create-ready').getByRole('img', { name: 'The chosen cat.png' }).waitFor();
+    await shot(page, 'create-01-ready');
     await setNumber(page, 'Octaves', 2);
     await setNumber(page, 'Steps per octave', 3);
     await runAndExport(page, 'dream', 'create-02-dream');
