@@ -337,9 +337,9 @@ console.log(
     .join(' ')} (the machine is shared: treat ratios as ±15%)`,
 );
 console.log(
-  '| case | ours | PyTorch | ratio (ours/PyTorch) | target | median step ours / PyTorch (ratio) | accuracy ours / PyTorch | notes |',
+  '| case | ours | PyTorch | ratio (ours/PyTorch) | target | median step ours / PyTorch (ratio) | p10 step ours / PyTorch (ratio) | accuracy ours / PyTorch | notes |',
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const ratio = r.ours / r.torch;
   const q = (k: number) => {
