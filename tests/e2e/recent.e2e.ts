@@ -10,6 +10,14 @@ import type { Browser, Page } from 'playwright-core';
 import { sharedModelsDir, sharedPath, sharedSkipReason } from '../helpers/shared-models';
 import { dragFiles, fileFrom, launch, openStudio, shot, studioUrl } from './studio-page';
 
+/** The focused element's text (this file compiles against Node's lib, without the DOM). */
+const focusedText = (page: Page): Promise<string> =>
+  page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } }).document.activeElement
+        ?.textContent ?? '',
+  );
+
 const skip = !sharedModelsDir ? sharedSkipReason : !studioUrl ? 'skipped: run through `npm run test:e2e` (it starts the server)' : false;
 const photo = (name: string) => fileFrom(sharedPath('photos', name));
 const tool = (page: Page, name: string) => page.getByRole('navigation', { name: 'Tools' }).getByRole('button', { name }).click();
@@ -79,7 +87,7 @@ describe('recent photos in the browser', { skip }, () => {
     assert.match((await items.nth(0).textContent()) ?? '', /bird\.png/, 'the photo reopened last is first');
     assert.match((await items.nth(1).textContent()) ?? '', /cat\.png/);
     await page.keyboard.press('ArrowDown');
-    assert.match((await page.evaluate(() => document.activeElement?.textContent)) ?? '', /cat\.png/);
+    assert.match(await focusedText(page), /cat\.png/);
     await sizesAndThemes(page, 'menu-explain');
     await page.keyboard.press('Enter');
     await menu.waitFor({ state: 'detached' });
@@ -92,7 +100,7 @@ describe('recent photos in the browser', { skip }, () => {
     await menu.waitFor();
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Recent');
+    assert.equal((await focusedText(page)).trim(), 'Recent');
 
     // Create: the menu is there too, and the photo becomes Create's photo.
     await tool(page, 'Create');
