@@ -46,7 +46,8 @@ function flippedTransposedWeights(c: RuleCtx, w: string, wShape: number[], g: nu
  * Input channel counts up to this take the ConvTranspose path at stride 1 too. Measured on ORT 1.30's CPU
  * conv (bench/train/dconv.ts, 2 threads): the flipped conv im2cols all M·k² rows of δy for a GEMM
  * with only C output rows, ConvTranspose makes C·k² rows: C = 6, M = 16, 5×5 (LeNet's conv2) 0.24× the
- * time, C = 8–12 ~0.7×, C = 16 from 0.97× (M = 32) to 1.9× (M = 16), C ≥ 32 1.1–1.5×.
+ * time, C = 8–12 ~0.7×, C = 16 from 0.97× (M = 32) to 1.9× (M = 16), C ≥ 32 1.1–1.5×. In LeNet-5's train
+ * step on a quiet machine (bench/train/profile.ts): that node 2.1–2.3 ms → 0.7 ms, the step ~8.7 → ~7.1 ms.
  */
 const FEW_CHANNELS = 12;
 
@@ -93,34 +94,6 @@ function convInputGrad(c: RuleCtx, g: string): string {
 }
 
 /**
- * im2col of a 2-D conv's input as k² Slices of the padded input stacked on a new axis: P[n, c, j, o] =
- * Xpad[n, c, o·s + off_j·d], the one-hot conv's layout. For several channels and big kernels (LeNet's conv2:
- * 6 channels, 5×5) the one-hot conv is a grouped conv of tiny per-channel GEMMs, ~5× slower than these copies;
- * for 3×3 kernels the conv is faster (bench/train/im2col.ts). Null when the output size is not static.
- */
-function patchesBySlices(c: RuleCtx, a: ReturnType<typeof spatialAttrs>): string | null {
-  const { b, node } = c;
-  const x = node.inputs[0];
-  const out = c.shape(node.outputs[0]).slice(2);
-  if (a.kernel.length !== 2 || !out.every((d) => typeof d === 'number')) return null;
-  const o = out as number[];
-  const padded = a.pads.some((p) => p !== 0)
-    ? b.op('Pad', [x, b.constI64([0, 0, a.pads[0], a.pads[1], 0, 0, a.pads[2], a.pads[3]])], {}, 'im2col_pad')
-    : x;
-  const axes = b.constI64([2, 3]);
-  const steps = b.constI64(a.strides);
-  const parts: string[] = [];
-  for (let i = 0; i < a.kernel[0]; i++)
-    for (let j = 0; j < a.kernel[1]; j++) {
-      const start = [i * a.dil[0], j * a.dil[1]];
-      const end = start.map((v, q) => v + (o[q] - 1) * a.strides[q] + 1);
-      const tap = b.op('Slice', [padded, b.constI64(start), b.constI64(end), axes, steps], {}, 'im2col_tap');
-      parts.push(b.op('Unsqueeze', [tap, b.constI64([2])]));
-    }
-  return b.op('Concat', parts, { axis: aInt(2) }, 'im2col'); // [N, C, k², Oh, Ow]
-}
-
-/**
  * δW[m,c,k] = Σ_{n,o} δy[n,m,o] · Xpad[n, grp(m)·Cg + c, o·s + k·d]. im2col by a grouped Conv with one-hot
  * kernels, P[n, c·K + j, o] = Xpad[n, c, o·s + off_j·d] (K = ∏k; a 1×1 stride-1 conv's P is X), then per
  * sample and group one product P·δyᵀ, summed over the batch:
@@ -138,9 +111,7 @@ function convWeightGrad(c: RuleCtx, g: string): string {
   const C = Cg * group;
   const K = a.kernel.reduce((p, q) => p * q, 1);
   let patches = x;
-  const sliced = C > 1 && K >= 16 ? patchesBySlices(c, a) : null;
-  if (sliced) patches = sliced;
-  else if (K > 1 || a.strides.some((s) => s !== 1) || a.pads.some((p) => p !== 0)) {
+  if (K > 1 || a.strides.some((s) => s !== 1) || a.pads.some((p) => p !== 0)) {
     const onehot = new Array<number>(C * K * K).fill(0);
     for (let ci = 0; ci < C; ci++) for (let j = 0; j < K; j++) onehot[(ci * K + j) * K + j] = 1;
     const attrs = {

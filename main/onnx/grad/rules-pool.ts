@@ -1,61 +1,18 @@
-// Backward rules of pooling and LRN. MaxPool is exact through its argmax (windows tiling the input: an ArgMax
-// over each window's values; otherwise the forward's indices and a scatter-add or MaxUnpool);
+// Backward rules of pooling and LRN. MaxPool is exact through its argmax indices and a scatter-add;
 // AveragePool is a ConvTranspose of δy/divisor with a ones kernel, the divisor itself measured with ops.
-import { aInt, aInts, aString, attrFloat, attrInt } from '../ir.js';
-import {
-  fitSpatial,
-  flatten1,
-  fullSize,
-  gy0,
-  scatterAddLike,
-  spatialAttrs,
-  unsupported,
-  type Rule,
-  type RuleCtx,
-  type RuleTable,
-} from './context.js';
+import { aInt, aInts, attrFloat, attrInt } from '../ir.js';
+import { fitSpatial, flatten1, fullSize, gy0, scatterAddLike, spatialAttrs, unsupported, type Rule, type RuleTable } from './context.js';
 
 /**
- * Square k×k windows at stride k that tile x exactly (LeNet's and VGG's 2×2/2): δx without the forward's
- * indices, which switch ORT from MLAS's vectorised pooling to a scalar loop (~5× slower, bench/train/maxpool.ts).
- * SpaceToDepth lays each window's k² values along axis 1 ([N, k², C, Ho, Wo], scan order), ArgMax picks the
- * first maximum (PyTorch's choice on ties, e.g. a flat background), δy goes there, and DepthToSpace puts the
- * windows back. Null where the windows do not tile x.
+ * δx = scatter-add of δy into the argmax positions (overlapping windows accumulate). The forward's indices put
+ * ORT's MaxPool on its scalar loop, yet every index-free alternative tried cost more in a LeNet-5 train step
+ * (SpaceToDepth/ArgMax/DepthToSpace, or strided slices compared in scan order into MaxUnpool: 1.15× the step,
+ * timed through the train graph's rules hook), so this is the only path. Ties go where the forward's argmax points: the first
+ * maximum in scan order, as in PyTorch (tests/unit/onnx/maxpool-ties.test.ts).
  */
-function tiledMaxPool(c: RuleCtx): string | null {
-  const { b, node } = c;
-  const x = node.inputs[0];
-  const xs = c.shape(x);
-  if (xs.length !== 4 || node.outputs[1] || attrInt(node, 'ceil_mode', 0) !== 0) return null;
-  const a = spatialAttrs(c);
-  const k = a.kernel[0];
-  const tiles =
-    a.kernel.every((v) => v === k) &&
-    a.strides.every((v) => v === k) &&
-    a.dil.every((v) => v === 1) &&
-    a.pads.every((v) => v === 0) &&
-    xs.slice(2).every((d) => typeof d === 'number' && d % k === 0);
-  if (!tiles || k < 2) return null;
-  const [ho, wo] = xs.slice(2).map((d) => (d as number) / k);
-  const kk = k * k;
-  const windows = b.reshape(
-    b.op('SpaceToDepth', [x], { blocksize: aInt(k) }, 's2d'),
-    b.concatI([b.shape(x, 0, 1), b.constI64([kk, -1, ho, wo])]),
-  );
-  const first = b.op('ArgMax', [windows], { axis: aInt(1), keepdims: aInt(1) }, 'winmax'); // [N, 1, C, Ho, Wo]
-  const isFirst = b.op('Equal', [first, b.constI64([...Array(kk).keys()], [1, kk, 1, 1, 1])], {}, 'winpos');
-  const g = b.op('Unsqueeze', [gy0(c), b.constI64([1])]);
-  const spread = b.op('Where', [isFirst, g, b.constF([0])], {}, 'winrow'); // [N, k², C, Ho, Wo]
-  const planes = b.reshape(spread, b.concatI([b.shape(x, 0, 1), b.constI64([-1, ho, wo])]));
-  return b.op('DepthToSpace', [planes], { blocksize: aInt(k), mode: aString('DCR') }, 'unwin');
-}
-
-/** δx = scatter-add of δy into the argmax positions (overlapping windows accumulate). */
 const maxPool: Rule = (c) => {
   const { b, node } = c;
   if (attrInt(node, 'storage_order', 0) !== 0) throw unsupported(node, 'storage_order=1');
-  const tiled = tiledMaxPool(c);
-  if (tiled) return [tiled];
   // Ask the forward node for its indices (flat offsets into x, NCHW) if it does not give them already.
   if (!node.outputs[1]) {
     node.outputs[1] = b.fresh('argmax');

@@ -200,7 +200,7 @@ export const FD_CASES = {
       { op: 'Conv', inputs: [{ shape: [1, 13, 4, 4] }, { shape: [2, 13, 3, 3] }], attrs: { pads: aInts([1, 0, 1, 2]) } },
     ],
     [
-      // Several channels and k² ≥ 16: δW's im2col by Slices of the padded input (patchesBySlices).
+      // 5×5 and 4×4 kernels over several channels: δW's one-hot im2col with strides, asymmetric pads, dilation, groups.
       '5x5 stride (2,1) asym pads, 3 channels',
       {
         op: 'Conv',

@@ -1,8 +1,8 @@
 // MaxPool's gradient on ties: PyTorch (max_pool2d_with_indices) sends δy to the first maximum of each window
 // in scan order (row by row), so a flat region (Fashion-MNIST's background after a conv) passes δ to one pixel,
 // not to all four. Finite differences cannot see this (a tie is a kink), so the reference here is that rule,
-// checked on both of the engine's paths: windows that tile the input (ArgMax over SpaceToDepth, no indices)
-// and the forward's argmax indices (ceil_mode forces them). A rule that spreads δ over every tied maximum fails.
+// checked on both of the engine's paths: disjoint windows (MaxUnpool of the forward's argmax indices) and the
+// scatter-add (ceil_mode forces it). A rule that spreads δ over every tied maximum fails.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../../main/onnx/grad/context.js';
@@ -79,18 +79,17 @@ describe('MaxPool backward on tied maxima', () => {
     [[2, 3, 6, 8], 2],
     [[1, 2, 9, 6], 3],
   ] as [number[], number][]) {
-    it(`${k}×${k}/${k} windows tiling ${shape.join('×')}: δ goes to the first maximum, without the forward's indices`, async () => {
+    it(`${k}×${k}/${k} windows tiling ${shape.join('×')}: δ goes to the first maximum (MaxUnpool of the indices)`, async () => {
       const b = build(shape, k);
-      expect(ops(b.model)).toContain('SpaceToDepth');
-      expect(b.model.graph.nodes.find((n) => n.opType === 'MaxPool')!.outputs.filter(Boolean)).toHaveLength(1);
+      expect(ops(b.model)).toContain('MaxUnpool');
       expect(maxAbsDiff(await gradOf(b), firstMaxGrad(b, shape, k))).toBeLessThan(1e-6);
     });
   }
 
-  it('the indices path (ceil_mode) agrees on the same ties', async () => {
+  it('the scatter-add path (ceil_mode) agrees on the same ties', async () => {
     const shape = [2, 3, 6, 8];
     const b = build(shape, 2, { ceil_mode: aInt(1) });
-    expect(ops(b.model)).not.toContain('SpaceToDepth');
+    expect(ops(b.model)).not.toContain('MaxUnpool');
     expect(maxAbsDiff(await gradOf(b), firstMaxGrad(b, shape, 2))).toBeLessThan(1e-6);
   });
 
