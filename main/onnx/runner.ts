@@ -1,6 +1,7 @@
 // Runs gradient graphs on ONNX Runtime. One session per (model, objective spec, size class): with a
 // dynamic spatial size the class is 'dyn' and new image sizes reuse the session; models that pin their
-// size get one graph per H×W. Sessions are cached until release().
+// size get one graph per H×W. Sessions are cached, the least recently asked for released beyond MAX_CACHED_SESSIONS
+// (each holds its own copy of the weights: a new photo or size for inversion, texture or style makes new ones).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,10 +69,14 @@ export class GradSession {
       feeds[t] = new ort.Tensor('float32', v.data, v.dims);
     }
     let out: ort.InferenceSession.OnnxValueMapType;
+    if (this.released) throw new StudioError('bad_request', 'gradient run failed: the session was released to free memory');
+    this.busy++;
     try {
       out = await this.session.run(feeds);
     } catch (e) {
       throw new StudioError('bad_request', `gradient run failed: ${(e as Error).message}`);
+    } finally {
+      if (--this.busy === 0 && this.retired) void this.session.release().catch(() => {});
     }
     const get = (name: string): TensorOut => ({ data: out[name].data as Float32Array, dims: [...out[name].dims] });
     const grad = get(this.graph.grad);
@@ -83,9 +88,29 @@ export class GradSession {
   }
 
   release(): Promise<void> {
+    this.retired = true;
     return this.session.release();
   }
+
+  /** Runs in progress, and whether the cache dropped this session (released once the last run ends). */
+  private busy = 0;
+  private retired = false;
+
+  /** Whether the session was released (a retired one once its last run finished). */
+  get released(): boolean {
+    return this.retired && this.busy === 0;
+  }
+
+  /** Evicted from the cache: released now, or after the runs in progress. */
+  retire(): void {
+    if (this.retired) return;
+    this.retired = true;
+    if (this.busy === 0) void this.session.release().catch(() => {});
+  }
 }
+
+/** Gradient sessions kept per runner; older ones are released (a job uses a handful: style's scales, dream's octaves). */
+export const MAX_CACHED_SESSIONS = 12;
 
 const ruleIds = new WeakMap<object, number>();
 let nextRulesId = 1;
@@ -149,10 +174,10 @@ export class GradRunner {
     // Test-supplied rules (mutations) are functions, which JSON drops: key them by identity instead.
     const specKey = JSON.stringify({ ...spec, rules: spec.rules ? rulesId(spec.rules) : undefined });
     const dynKey = `${key}|${specKey}|dyn`;
-    const dyn = this.cache.get(dynKey);
+    const dyn = this.touch(dynKey);
     if (dyn) return dyn;
     const staticKey = `${key}|${specKey}|${dims.slice(2).join('x')}`;
-    const hit = this.cache.get(staticKey);
+    const hit = this.touch(staticKey);
     if (hit) return hit;
     const build = (async () => {
       let graph = buildGradGraph(model, spec);
@@ -172,6 +197,7 @@ export class GradRunner {
     })();
     const probeKey = staticKey;
     this.cache.set(probeKey, build);
+    this.evictBeyond(MAX_CACHED_SESSIONS);
     try {
       const s = await build;
       if (s.graph.dynamic) {
@@ -183,6 +209,30 @@ export class GradRunner {
       this.cache.delete(probeKey);
       throw e;
     }
+  }
+
+  /** A cached session, moved to the most recently used end (Map order is the LRU order). */
+  private touch(key: string): Promise<GradSession> | undefined {
+    const p = this.cache.get(key);
+    if (p) {
+      this.cache.delete(key);
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  /** Drops the least recently used sessions beyond `max`, releasing each once its runs end. */
+  private evictBeyond(max: number): void {
+    for (const [key, p] of this.cache) {
+      if (this.cache.size <= max) break;
+      this.cache.delete(key);
+      p.then((s) => s.retire()).catch(() => {});
+    }
+  }
+
+  /** How many gradient sessions are cached (tests). */
+  get cachedSessions(): number {
+    return this.cache.size;
   }
 
   /** Convenience: build (or reuse) the session and run it once. */
