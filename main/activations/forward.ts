@@ -9,6 +9,7 @@ import { pixelsToTensor, resizeForModel } from '../image/preprocess';
 import { firstLine } from '../runtime/sessions';
 import { exposedModel, fileVersion } from './session';
 import type { ExplorerLayer } from './layers';
+import { asPlanes } from './map-layout';
 
 export interface LayerMap {
   layer: ExplorerLayer;
@@ -83,8 +84,7 @@ export async function forwardPass(
   const forwardMs = performance.now() - t;
   const maps: LayerMap[] = model.layers.map((layer) => {
     const v = out[layer.tensor];
-    const [, c, hh, ww] = v.dims.length === 4 ? v.dims : [1, v.dims[1] ?? 1, 1, 1];
-    return { layer, data: v.data as Float32Array, channels: c, height: hh, width: ww };
+    return { layer, ...asPlanes(layer.view, v.data as Float32Array, v.dims) };
   });
   last = null; // drop the old maps before keeping new ones (VGG's are ~100 MB)
   last = { id, set, maps, photo: { width: decoded.width, height: decoded.height }, ms: { session: sessionMs, forward: forwardMs } };

@@ -1,7 +1,8 @@
 // Which layers the explorer shows: the spatial feature maps of `listLayers` (the naming every tool shares), in
 // network order. 'main' drops the tensors a layer only passes on to its own normalisation or nonlinearity (a conv
 // read by nothing but its BN or ReLU, a BN read by nothing but its ReLU): they are the same map before the
-// squashing, and they double the planes on VGG and Darknet. 'all' keeps every spatial tensor.
+// squashing, and they double the planes on VGG and Darknet. 'all' keeps every spatial tensor. Token sequences and
+// channels-last maps count by their map view's [N, C, H, W] (forward.ts rearranges their values to match).
 import type { ActivationsLayerSet } from '../api/contract';
 import type { Model } from '../onnx/ir';
 import { listLayers, type LayerInfo } from '../onnx/layers';
@@ -27,10 +28,14 @@ export interface ExplorerLayer extends LayerInfo {
   width: number;
 }
 
+/** A layer's feature-map shape: its own when NCHW, its map view's for tokens and channels-last tensors. */
+const mapShape = (l: LayerInfo) => l.view?.shape ?? l.shape;
+
 /** A feature map worth a plane: [N, C, H, W] with a known channel count and more than one position. */
-function spatial(l: LayerInfo): l is LayerInfo & { shape: [number | string, number, number, number] } {
-  const [, c, h, w] = l.shape;
-  return l.shape.length === 4 && typeof c === 'number' && c > 0 && (typeof h !== 'number' || typeof w !== 'number' || h * w > 1);
+function spatial(l: LayerInfo): boolean {
+  const s = mapShape(l);
+  const [, c, h, w] = s;
+  return s.length === 4 && typeof c === 'number' && c > 0 && (typeof h !== 'number' || typeof w !== 'number' || h * w > 1);
 }
 
 export function explorerLayers(model: Model, inputSize: [number, number], set: ActivationsLayerSet): ExplorerLayer[] {
@@ -44,10 +49,8 @@ export function explorerLayers(model: Model, inputSize: [number, number], set: A
   return listLayers(model, inputSize)
     .filter(spatial)
     .filter((l) => set === 'all' || !passedOn(l.tensor))
-    .map((l) => ({
-      ...l,
-      channels: l.shape[1] as number,
-      height: typeof l.shape[2] === 'number' ? l.shape[2] : 0,
-      width: typeof l.shape[3] === 'number' ? l.shape[3] : 0,
-    }));
+    .map((l) => {
+      const [, c, h, w] = mapShape(l);
+      return { ...l, channels: c as number, height: typeof h === 'number' ? h : 0, width: typeof w === 'number' ? w : 0 };
+    });
 }
