@@ -14,6 +14,7 @@ import { isLabelSetId } from './labels';
 import { buildLocalMeta } from './local-meta';
 import { notAModelId } from './model-ref';
 import { copyRegularFile, isInside, MAX_LABELS_BYTES, MAX_MODEL_BYTES, readRegularFile } from './safe-read';
+import { copyExternalData } from './import-external';
 import { parseSidecar, readSidecarFor, readSidecarText, type SidecarInfo } from './sidecar';
 import { readJson, sha256File, slugify, writeJsonAtomic } from './store';
 import { defaultExtraDirs, scanImported, scanModelDirs } from './scan';
@@ -120,6 +121,7 @@ export class ModelRegistry {
   async import(src: ImportSource, sidecar?: ImportSource): Promise<ModelMeta> {
     const displayName = 'path' in src ? src.path : src.name;
     fs.mkdirSync(this.importedDir, { recursive: true });
+    let dataDir: string | null = null;
     const tmp = path.join(this.importedDir, `.incoming-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
     try {
       if ('path' in src) {
@@ -130,7 +132,6 @@ export class ModelRegistry {
           throw new StudioError('bad_model', `${src.name}: over the ${MAX_MODEL_BYTES >> 20} MB limit of one ONNX file`);
         fs.writeFileSync(tmp, src.bytes);
       }
-      const inspected = await inspectModel(tmp, displayName);
       const side = this.readImportSidecar(src, sidecar);
       const sha256 = await sha256File(tmp);
       if (side?.sha256 && side.sha256 !== sha256)
@@ -139,6 +140,9 @@ export class ModelRegistry {
           `${displayName}: sha256 ${sha256.slice(0, 12)}… differs from its sidecar (${side.sha256.slice(0, 12)}…)`,
         );
       const id = this.uniqueId(slugify(side?.name ?? path.basename(displayName)));
+      dataDir = path.join(this.importedDir, `${id}.data`); // removed below unless the import completes
+      await copyExternalData(src, tmp, id, dataDir);
+      const inspected = await inspectModel(tmp, displayName);
       const file = path.join(this.importedDir, `${id}.onnx`);
       const name = path.basename(displayName).replace(/\.onnx$/i, '');
       const meta = buildLocalMeta({
@@ -160,9 +164,11 @@ export class ModelRegistry {
       }
       fs.renameSync(tmp, file);
       this.writeImported(meta);
+      dataDir = null; // kept: the model reads it
       return this.get(id);
     } finally {
       fs.rmSync(tmp, { force: true });
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }
 
@@ -204,6 +210,7 @@ export class ModelRegistry {
         : [path.join(this.catalogDir, `${id}.onnx`), path.join(this.catalogDir, `${id}.onnx.part`)];
     const existed = files.filter((f) => fs.existsSync(f));
     files.forEach((f) => fs.rmSync(f, { force: true }));
+    if (m.source === 'imported') fs.rmSync(path.join(this.importedDir, `${id}.data`), { recursive: true, force: true });
     const overrides = this.readOverrides();
     if (overrides[id]) {
       delete overrides[id];

@@ -11,6 +11,8 @@ export const MAX_LABELS_BYTES = 8 * 1024 * 1024;
 export const MAX_SIDECAR_BYTES = 1024 * 1024;
 /** Protobuf's limit for one ONNX file; bigger models keep their weights in external data. */
 export const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024;
+/** One external data file of an imported model (ViT-H/14's weights are ~2.5 GB). */
+export const MAX_EXTERNAL_BYTES = 16 * 1024 * 1024 * 1024;
 
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0; // absent on Windows, which has no FIFOs in the file system
 

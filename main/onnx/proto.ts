@@ -178,6 +178,42 @@ function fromBytes(dataType: number, bytes: Uint8Array, name: string): TensorDat
   }
 }
 
+/** The tensors that keep their bytes outside the model file (initializers and Constant nodes' tensors). */
+function externalTensors(m: Pb): Pb[] {
+  const out: Pb[] = [];
+  const visit = (g: Pb | undefined) => {
+    if (!g) return;
+    for (const t of g.initializer ?? []) if (num(t.data_location) === 1) out.push(t);
+    for (const n of g.node ?? [])
+      for (const a of n.attribute ?? []) {
+        if (a.t && num(a.t.data_location) === 1) out.push(a.t);
+        visit(a.g);
+        for (const sub of a.graphs ?? []) visit(sub);
+      }
+  };
+  visit(m.graph);
+  return out;
+}
+
+/** The distinct external-data file locations a model names (as written: relative to the model's folder). */
+export function externalDataFiles(bytes: Uint8Array): string[] {
+  let m: Pb;
+  try {
+    m = ModelProto.decode(bytes) as unknown as Pb;
+  } catch (e) {
+    throw badModel(`not an ONNX model: ${(e as Error).message}`);
+  }
+  const where = (t: Pb) => (t.external_data ?? []).find((e: Pb) => e.key === 'location')?.value ?? '';
+  return [...new Set(externalTensors(m).map(where))];
+}
+
+/** The model with every external-data location passed through `to` (an import moves the files beside its copy). */
+export function relocateExternalData(bytes: Uint8Array, to: (location: string) => string): Uint8Array {
+  const m = ModelProto.decode(bytes) as unknown as Pb;
+  for (const t of externalTensors(m)) for (const e of t.external_data ?? []) if (e.key === 'location') e.value = to(e.value);
+  return ModelProto.encode(m as never).finish();
+}
+
 /** Resolves an external-data location; refuses anything that escapes the model's folder. */
 export function resolveExternal(baseDir: string | null, location: string, tensorName: string): string {
   if (!baseDir) throw badModel(`tensor "${tensorName}" uses external data but the model was not loaded from a file`);
