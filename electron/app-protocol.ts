@@ -5,39 +5,15 @@
 import fs from 'node:fs';
 import { protocol } from 'electron';
 import { contentType, resolveStatic } from '../main/server/static-files';
+import { APP_HOST, APP_SCHEME, CSP } from './policy';
 
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'studio';
-export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'", // Svelte's style: attributes
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { APP_URL, isAppUrl } from './policy';
 
 /** Must run before app 'ready': a standard, secure scheme gets an origin, fetch, workers and the code cache. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
   ]);
-}
-
-/** Whether `url` is a page of ours: app://studio/... */
-export function isAppUrl(url: string): boolean {
-  try {
-    const u = new URL(url); // custom schemes have an opaque origin in WHATWG URL: compare scheme and host
-    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
-  } catch {
-    return false;
-  }
 }
 
 /** Serves `rendererDir` on app://studio/ (call after 'ready'). */

@@ -2,33 +2,16 @@
 // which permissions a page gets (none but writing an image to the clipboard), which links leave for the browser,
 // and what any web contents may open, attach or navigate to.
 import { app, shell, type IpcMainInvokeEvent, type Session, type WebContents } from 'electron';
-import { isAppUrl } from './app-protocol';
+import { devUrlFrom, externalLink, isTrustedUrlGiven, permissionAllowed } from './policy';
 
-/**
- * The dev server URL (electron-vite's ELECTRON_RENDERER_URL), only in an unpackaged run: a packaged app must never load
- * its UI from whatever an environment variable names.
- */
+/** The dev server URL, only in an unpackaged run (policy.ts). */
 export function devRendererUrl(): string | null {
-  const url = process.env.ELECTRON_RENDERER_URL;
-  if (app.isPackaged || !url) return null;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '127.0.0.1') ? u.href : null;
-  } catch {
-    return null;
-  }
+  return devUrlFrom(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
 }
 
 /** A page of ours: app://studio/..., or the dev server's origin in an unpackaged run. */
 export function isTrustedUrl(url: string): boolean {
-  if (isAppUrl(url)) return true;
-  const dev = devRendererUrl();
-  if (!dev) return false;
-  try {
-    return new URL(url).origin === new URL(dev).origin;
-  } catch {
-    return false;
-  }
+  return isTrustedUrlGiven(url, devRendererUrl());
 }
 
 /** IPC only from the main frame of a page of ours (not an iframe, not a page navigated elsewhere). */
@@ -37,21 +20,15 @@ export function isTrustedSender(e: IpcMainInvokeEvent): boolean {
   return !!frame && frame === e.sender.mainFrame && isTrustedUrl(frame.url);
 }
 
-/** Links the studio may open in the user's browser: https on these hosts only. */
-const EXTERNAL_HOSTS = new Set(['github.com', 'onnx.ai', 'onnxruntime.ai', 'pytorch.org', 'arxiv.org', 'www.electronjs.org']);
-
+/** Opens a link in the user's browser if policy.ts allows it (https, allowlisted host, no credentials). */
 export function openExternalIfAllowed(url: string): void {
-  try {
-    const u = new URL(url);
-    if (u.protocol === 'https:' && EXTERNAL_HOSTS.has(u.hostname) && !u.username && !u.password) void shell.openExternal(u.href);
-  } catch {
-    // not a URL: nothing to open
-  }
+  const link = externalLink(url);
+  if (link) void shell.openExternal(link);
 }
 
 /** Deny every permission request and check, except a page of ours writing to the clipboard (Copy image). */
 export function hardenSession(session: Session): void {
-  const allowed = (permission: string, url: string) => permission === 'clipboard-sanitized-write' && isTrustedUrl(url);
+  const allowed = (permission: string, url: string) => permissionAllowed(permission, isTrustedUrl(url));
   session.setPermissionRequestHandler((wc, permission, callback, details) =>
     callback(allowed(permission, details.requestingUrl ?? wc.getURL())),
   );

@@ -3,6 +3,7 @@
 import { BrowserWindow } from 'electron';
 import path from 'node:path';
 import { APP_URL } from './app-protocol';
+import { webPreferences } from './policy';
 import { devRendererUrl } from './security';
 
 export function createMainWindow(outDir: string): BrowserWindow {
@@ -15,13 +16,7 @@ export function createMainWindow(outDir: string): BrowserWindow {
     show: false,
     title: 'Vision Studio',
     backgroundColor: '#111418',
-    webPreferences: {
-      preload: path.join(outDir, 'preload', 'preload.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    webPreferences: webPreferences(path.join(outDir, 'preload', 'preload.cjs')),
   });
   win.once('ready-to-show', () => win.show());
   // New windows, links (allowlisted hosts only, in the user's browser), <webview> and navigation: security.ts,
