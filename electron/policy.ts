@@ -1,24 +1,14 @@
 // The desktop shell's security decisions as plain functions of their inputs (no `electron` import), so tests run them
 // as they are without an Electron binary: which URLs are pages of ours, which links may open in the user's browser,
 // which permission a page gets, the window's web preferences. security.ts, app-protocol.ts and window.ts apply them.
+import { contentSecurityPolicy } from '../main/server/csp';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'studio';
 export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
 /** The Content-Security-Policy every app://studio response carries (app-protocol.ts). */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'", // Svelte's style: attributes
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CSP = contentSecurityPolicy();
 
 /** Whether `url` is a page of ours: app://studio/... */
 export function isAppUrl(url: string): boolean {

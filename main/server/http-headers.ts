@@ -3,20 +3,10 @@
 // frame-ancestors, which a meta tag cannot carry.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { contentSecurityPolicy } from './csp';
 
 export function securityHeaders(port: number): Record<string, string> {
-  const csp = [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'", // Svelte's style: attributes
-    "img-src 'self' blob: data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  const csp = contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]);
   return {
     'content-security-policy': csp,
     'referrer-policy': 'no-referrer', // the page URL carries the session token
