@@ -75,7 +75,7 @@ describe('decodeImage', () => {
     view.setUint32(29, zlib.crc32(bomb.subarray(12, 29)));
     expect(bomb.byteLength).toBeLessThan(2_000_000);
     // Timed against decoding a real 1-megapixel PNG on the same machine: refusing from the header must cost less
-    // than that (decoding the bomb's 100 megapixels would cost ~100 times more), however loaded the machine is.
+    // than four times that (decoding the bomb's 100 megapixels would cost ~100 times more), however loaded the machine is.
     const mp = await png(1000, 1000);
     let t0 = performance.now();
     await decodeImage('mp.png', mp);
@@ -85,6 +85,6 @@ describe('decodeImage', () => {
       code: 'image_too_large',
       message: expect.stringMatching(/^bomb\.png: \d+ x \d+ pixels is over/),
     });
-    expect(performance.now() - t0).toBeLessThan(Math.max(5, 2 * oneMegapixel));
+    expect(performance.now() - t0).toBeLessThan(Math.max(50, 4 * oneMegapixel));
   });
 });

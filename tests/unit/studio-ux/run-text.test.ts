@@ -104,7 +104,7 @@ describe('parameter rows', () => {
 
 import { estimateBasis, estimateVsActual } from '../../../renderer/src/features/create/calibration';
 
-// The calibration itself is the engine's (tests/integration/techniques/create/estimates.test.ts).
+// The calibration itself is the engine's (tests/integration/techniques/create/estimates.alone.test.ts).
 describe('create estimate wording', () => {
   it('says what the estimate was against what the run took, and where the estimate comes from', () => {
     expect(estimateVsActual(12.2, 14.4)).toBe('estimated 12 s, took 14 s');

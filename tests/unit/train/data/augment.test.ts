@@ -178,28 +178,6 @@ describe('makeBatch', () => {
     expect(x.buffer).toBe(out.buffer);
     expect(x.length).toBe(2 * 3 * S * S);
   });
-
-  it('is fast enough to feed training', () => {
-    const median = (f: () => void) => {
-      for (let i = 0; i < 10; i++) f();
-      const t: number[] = [];
-      for (let i = 0; i < 21; i++) {
-        const t0 = performance.now();
-        f();
-        t.push(performance.now() - t0);
-      }
-      return t.sort((a, b) => a - b)[10];
-    };
-    const mnist = randomSet(1000, 28, 1);
-    const cifar = randomSet(1000, 32, 3);
-    const rng = seededRng(1);
-    const pick = (B: number) => Array.from({ length: B }, () => rng.int(0, 999));
-    const plainMs = median(() => makeBatch(mnist, pick(64), { augment: new Set(), mean: [0.5], std: [0.5], rng }));
-    const augMs = median(() => makeBatch(cifar, pick(128), { augment: new Set(['flip', 'crop']), mean: MEAN, std: STD, rng }));
-    // Targets on an idle machine: < 1 ms and < 10 ms; the bounds leave room for a busy CI runner.
-    expect(plainMs).toBeLessThan(5);
-    expect(augMs).toBeLessThan(40);
-  });
 });
 
 describe('randomResizedCrop', () => {
