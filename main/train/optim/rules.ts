@@ -2,6 +2,7 @@
 // float32 in the order torch's CPU kernels round (training, see OptimizerOptions.fusedMultiplyAdd) or
 // float64 (the optimiser playground's paths, torch.optim on float64 tensors). One implementation: the
 // precision is a flag fixed per rule instance (see rd). Node-free, like the rest of this folder.
+import { AdamSimd } from './adam-simd.js';
 import type { OptimizerId, ParamState, UpdateRule } from './optimizers.js';
 
 /** The float width a rule computes in: its parameters, gradients and state buffers are this kind of array. */
@@ -171,7 +172,7 @@ function rmspropRule(float32: boolean): GenericRule {
  * faster than the general loop, same bits (a store into a Float32Array rounds exactly as fround does). `decay`
  * is AdamW's 1 − lr·wd (1 for Adam). Float32 only: Math.fround stays a constant the compiler inlines.
  */
-function adamFast(
+export function adamFast(
   p: Float32Array,
   g: Float32Array,
   m: Float32Array,
@@ -208,6 +209,34 @@ function adamFast(
     }
 }
 
+/** Tensors below this size stay on the scalar loop: copying into the kernel's memory would cost more. */
+const SIMD_MIN = 64;
+const kernels = new WeakMap<ParamState<Float32Array>, AdamSimd>();
+
+/**
+ * The SIMD kernel of one parameter's state, with exp_avg and exp_avg_sq moved into its memory (copied in when
+ * the state's arrays are not its own: the first step, or a state restored from a checkpoint), or null.
+ */
+function simdKernel(s: ParamState<Float32Array>, n: number): AdamSimd | null {
+  if (n < SIMD_MIN) return null;
+  let k = kernels.get(s);
+  if (!k || k.n !== n) {
+    const made = AdamSimd.create(n);
+    if (!made) return null;
+    kernels.set(s, (k = made));
+  }
+  for (const [name, own] of [
+    ['exp_avg', k.m],
+    ['exp_avg_sq', k.v],
+  ] as const) {
+    if (s.buffers[name] !== own) {
+      own.set(s.buffers[name]);
+      s.buffers[name] = own;
+    }
+  }
+  return k;
+}
+
 /**
  * Adam / AdamW: L2 (Adam): g ← g + λθ; decoupled (AdamW): θ ← θ(1 − γλ);
  * m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; amsgrad: v̂max ← max(v̂max, v);
@@ -233,7 +262,9 @@ function adamRule(decoupled: boolean, float32: boolean): GenericRule {
       const vMax = h.amsgrad ? buffer(s, 'max_exp_avg_sq', p.length, single) : null;
       if (single && fused && !vMax && (decoupled || h.weightDecay === 0)) {
         const f = (x: Vec) => x as Float32Array;
-        adamFast(f(p), f(g), f(m), f(v), decoupled ? decay : 1, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps);
+        const kernel = simdKernel(s as ParamState<Float32Array>, p.length);
+        if (kernel) kernel.step(f(p), f(g), decoupled ? decay : 1, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps);
+        else adamFast(f(p), f(g), f(m), f(v), decoupled ? decay : 1, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps);
         return;
       }
       for (let i = 0; i < p.length; i++) {
