@@ -21,14 +21,23 @@ type AdamExport = (
   eps: number,
 ) => void;
 
-let compiled: WebAssembly.Module | null | undefined;
+/** The part of the WebAssembly API used here (typed locally: this folder is checked without DOM or Node types). */
+interface Wasm {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
+
+let compiled: object | null | undefined;
 
 /** The compiled module, or null where WebAssembly SIMD is not available (the scalar loop is used then). */
-function adamModule(): WebAssembly.Module | null {
+function adamModule(): object | null {
   if (compiled !== undefined) return compiled;
   try {
     const bytes = Uint8Array.from(atob(ADAM_SIMD_WASM), (ch) => ch.charCodeAt(0));
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    compiled = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
     compiled = null;
   }
@@ -53,11 +62,11 @@ export class AdamSimd {
 
   private constructor(
     readonly n: number,
-    module: WebAssembly.Module,
+    module: object,
   ) {
     const stride = (this.stride = Math.ceil(n / 4) * 16); // bytes per array, 16-byte aligned
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((4 * stride) / PAGE)) });
-    this.adam = new WebAssembly.Instance(module, { env: { memory } }).exports.adam as AdamExport;
+    const memory = new wasm!.Memory({ initial: Math.max(1, Math.ceil((4 * stride) / PAGE)) });
+    this.adam = new wasm!.Instance(module, { env: { memory } }).exports.adam as AdamExport;
     const view = (i: number) => new Float32Array(memory.buffer, i * stride, n);
     [this.p, this.g, this.m, this.v] = [view(0), view(1), view(2), view(3)];
   }
