@@ -19,7 +19,6 @@ import type { DropoutMask } from './dropout.js';
 import { CE, CORRECT, gradOf, INPUT_GRAD, LABELS, LOGITS, LOSS } from './names.js';
 import { appendObjective, type ObjectiveSpec } from './objective.js';
 import { prepare } from './prepare.js';
-import { firstConvAsPatches } from './shared-patches.js';
 
 export interface TrainSpec extends ObjectiveSpec {
   /** Initializers to train; the others stay frozen initializers. */
@@ -32,8 +31,6 @@ export interface TrainSpec extends ObjectiveSpec {
   dropoutSeedable: true;
   /** Test hook: replacement backward rules. */
   rules?: Record<string, Rule>;
-  /** The image's first Conv as im2col + MatMul sharing its patches with δW (default true; shared-patches.ts). */
-  sharedPatches?: boolean;
 }
 
 export interface TrainGraph {
@@ -71,7 +68,6 @@ export function buildTrainGraph(forward: Model, spec: TrainSpec): TrainGraph {
   for (const name of [LOSS, CE, CORRECT, LABELS, ...(p.logits === LOGITS ? [] : [LOGITS])])
     if (g.nodes.some((n) => n.outputs.includes(name))) throw new StudioError('bad_model', `the model already has a tensor named "${name}"`);
   poolBeforeRelu(g);
-  if (spec.sharedPatches !== false && !spec.inputGradient) firstConvAsPatches(g, input, inferShapes(model), elemType);
 
   const b = new GraphBuilder(g, elemType, inferShapes(model), 'train');
   const trainable = new Set(spec.trainable);
