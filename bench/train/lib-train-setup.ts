@@ -13,12 +13,12 @@ export function initialWeights(m: Model): Weights {
   return w;
 }
 
-/** Train graph, TrainStep and EvalStep on the CPU, and how long making them took. */
-export async function setup(forward: Model) {
+/** Train graph, TrainStep (its session fixed to `batch`, as the trainer's) and EvalStep on the CPU, and how long making them took. */
+export async function setup(forward: Model, batch: number) {
   const t0 = performance.now();
   const trainable = parameterNames(forward);
   const tg = buildTrainGraph(forward, { trainable, dropoutSeedable: true });
-  const step = await TrainStep.create(tg, 'cpu');
+  const step = await TrainStep.create(tg, 'cpu', batch);
   const evaluator = await EvalStep.create(forward, trainable, 'cpu');
   return { tg, step, evaluator, trainable, ms: performance.now() - t0 };
 }

@@ -182,7 +182,7 @@ async function profileCase(name: string) {
   const trainable = parameterNames(c.forward);
   const tg = buildTrainGraph(c.forward, { trainable, dropoutSeedable: true });
   const w = initialWeights(c.forward);
-  const step = await TrainStep.create(tg, 'cpu'); // the studio's session: createTrainSession, level 'extended'
+  const step = await TrainStep.create(tg, 'cpu', c.dims[0]); // the studio's session: createTrainSession, level 'extended', N fixed
   const raw = (step as unknown as { session: ort.InferenceSession }).session;
   const opt = new Optimizer(c.optimizer, [{ params: tg.params.map((p) => w.get(p.name)!) }], { ...defaultHyper(c.optimizer), ...c.hyper });
   const rng = seededRng(3);

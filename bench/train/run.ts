@@ -121,7 +121,7 @@ async function lenet(peer: Peer) {
   const m = s / trainSet.data.length;
   const sd = Math.sqrt(sq / trainSet.data.length - m * m);
   const forward = ARCHITECTURES.lenet5.build({ channels: 1, size: 28, classes: 10, seed });
-  const su = await setup(forward);
+  const su = await setup(forward, 64);
   const info = await peer.ask('lenet', { mean: m, std: sd, seed, limit: n, batch: 64, lr: 1e-3 });
   console.log(
     `\nLeNet-5 on Fashion-MNIST: ${n} train, ${testSet.n} test, batch 64, Adam lr 1e-3, ${epochs} epoch(s); ${info.params} params; setup ${fmt(su.ms)}`,
@@ -156,7 +156,7 @@ async function lenet(peer: Peer) {
 async function resnet(peer: Peer) {
   const batch = 128;
   const forward = ARCHITECTURES.resnet20.build({ channels: 3, size: 32, classes: 10, seed });
-  const su = await setup(forward);
+  const su = await setup(forward, batch);
   const weights = initialWeights(forward);
   const optimizer = new Optimizer('momentum', [{ params: su.tg.params.map((p) => weights.get(p.name)!) }], { lr: 0.1, momentum: 0.9 });
   const r = seededRng(seed);
@@ -275,7 +275,7 @@ async function heads(peer: Peer) {
   );
   for (const kind of ['linear', 'mlp'] as const) {
     const forward = buildHead({ dim: emb.dim, classes: 10, kind, seed });
-    const su = await setup(forward);
+    const su = await setup(forward, 64);
     await peer.ask('head', { dir, kind, hidden: 256, dropout: 0.5, batch: 64, lr: 1e-3, seed });
     const inter = new Interleave(su.evaluator, su.step, peer, Infinity);
     const source = new EmbeddingSource(

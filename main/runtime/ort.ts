@@ -96,6 +96,8 @@ export function chooseProvider(): Promise<ProviderChoice> {
 export interface TrainSessionOptions {
   provider?: ProviderName;
   threads?: number;
+  /** Fix the symbolic batch dimension N: ORT then folds the graph's shape arithmetic at creation. */
+  batch?: number;
 }
 
 /**
@@ -109,5 +111,6 @@ export async function createTrainSession(bytes: Uint8Array, opts: TrainSessionOp
     intraOpNumThreads: opts.threads ?? defaultThreads(),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'extended',
+    ...(opts.batch ? { freeDimensionOverrides: { N: opts.batch } } : {}),
   });
 }

@@ -11,7 +11,7 @@ import { loopOptions, prepareRun, trainGraphOf, type TrainReporter, type TrainSe
 export async function findLearningRate(p: TrainParams, s: TrainServices, r: TrainReporter, iterations = 100): Promise<LrFinderResult> {
   const { provider, prepared } = await prepareRun(p, s, r);
   const { source, weights } = prepared;
-  const step = await TrainStep.create(trainGraphOf(p, prepared), provider);
+  const step = await TrainStep.create(trainGraphOf(p, prepared), provider, Math.min(p.batch, prepared.source.trainCount));
   try {
     const o = loopOptions(p, source.trainCount);
     const names = step.graph.params.map((x) => x.name);

@@ -90,7 +90,7 @@ export async function trainClassifier(p: TrainParams, s: TrainServices, r: Train
   const { root, classes, provider, prepared } = await prepareRun(p, s, r);
   const scan = { classes };
   const { forward, weights, source, trainable } = prepared;
-  const step = await TrainStep.create(trainGraphOf(p, prepared), provider);
+  const step = await TrainStep.create(trainGraphOf(p, prepared), provider, Math.min(p.batch, prepared.source.trainCount));
   const evaluator = await EvalStep.create(forward, trainable, provider);
   let loop;
   try {

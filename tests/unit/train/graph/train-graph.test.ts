@@ -11,6 +11,8 @@ import { parameterNames } from '../../../../main/train/graph/prepare.js';
 import { buildTrainGraph } from '../../../../main/train/graph/train-graph.js';
 import { ARCHITECTURES } from '../../../../main/train/models/arch.js';
 import { buildHead } from '../../../../main/train/models/head.js';
+import { seededRng } from '../../../../main/optim/rng.js';
+import { TrainStep } from '../../../../main/train/step-session.js';
 import { node, testModel } from '../../onnx/graphs.js';
 import { runFeeds, session } from './fd.js';
 import { trainFeeds, uniform } from './helpers.js';
@@ -165,5 +167,25 @@ describe('one session per run', () => {
     await s2.release();
     expect(Number(b.loss.data[0])).not.toBeCloseTo(Number(a.loss.data[0]), 3);
     expect(Number(b.loss.data[0])).toBeCloseTo(Number(c.loss.data[0]), 6);
+  });
+
+  it('a step fixed to the batch size of the run gives the numbers of a dynamic session, and runs a shorter last batch', async () => {
+    const tg = buildTrainGraph(lenet, { trainable: all, dropoutSeedable: true });
+    const weights = new Map([...lenet.graph.initializers].map(([k, t]) => [k, (t.data as Float32Array).slice()]));
+    const fixed = await TrainStep.create(tg, 'cpu', 4);
+    const dynamic = await TrainStep.create(tg, 'cpu');
+    try {
+      for (const n of [4, 3]) {
+        const x = uniform(n * 784, 71 + n, 0, 1);
+        const labels = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 10));
+        const a = await fixed.run(x, [n, 1, 28, 28], labels, weights, seededRng(1));
+        const b = await dynamic.run(x, [n, 1, 28, 28], labels, weights, seededRng(1));
+        expect(a.loss, `batch ${n}`).toBeCloseTo(b.loss, 6);
+        a.grads.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - b.grads[i][j])).toBeLessThan(1e-6)));
+      }
+    } finally {
+      await fixed.release();
+      await dynamic.release();
+    }
   });
 });
