@@ -30,6 +30,18 @@ interface Wasm {
 }
 const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
 
+/** One Adam step's float32 scalars (adamRule derives them per step); decay is AdamW's 1 − lr·wd, 1 for Adam. */
+export interface AdamScalars {
+  decay: number;
+  negStep: number;
+  b1: number;
+  oneMinusB1: number;
+  b2: number;
+  oneMinusB2: number;
+  bc2Sqrt: number;
+  eps: number;
+}
+
 let compiled: object | null | undefined;
 
 /** The compiled module, or null where WebAssembly SIMD is not available (the scalar loop is used then). */
@@ -76,23 +88,12 @@ export class AdamSimd {
     return module ? new AdamSimd(n, module) : null;
   }
 
-  /** One step on p in place (m and v are this kernel's own); arguments as adamFast's. */
-  step(
-    p: Float32Array,
-    g: Float32Array,
-    decay: number,
-    negStep: number,
-    b1: number,
-    oneMinusB1: number,
-    b2: number,
-    oneMinusB2: number,
-    bc2Sqrt: number,
-    eps: number,
-  ): void {
+  /** One step on p in place (m and v are this kernel's own). */
+  step(p: Float32Array, g: Float32Array, k: AdamScalars): void {
     this.p.set(p);
     this.g.set(g);
     const stride = this.stride;
-    this.adam(0, stride, 2 * stride, 3 * stride, this.n, decay, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps);
+    this.adam(0, stride, 2 * stride, 3 * stride, this.n, k.decay, k.negStep, k.b1, k.oneMinusB1, k.b2, k.oneMinusB2, k.bc2Sqrt, k.eps);
     p.set(this.p);
   }
 }

@@ -2,7 +2,7 @@
 // float32 in the order torch's CPU kernels round (training, see OptimizerOptions.fusedMultiplyAdd) or
 // float64 (the optimiser playground's paths, torch.optim on float64 tensors). One implementation: the
 // precision is a flag fixed per rule instance (see rd). Node-free, like the rest of this folder.
-import { AdamSimd } from './adam-simd.js';
+import { AdamSimd, type AdamScalars } from './adam-simd.js';
 import type { OptimizerId, ParamState, UpdateRule } from './optimizers.js';
 
 /** The float width a rule computes in: its parameters, gradients and state buffers are this kind of array. */
@@ -172,20 +172,8 @@ function rmspropRule(float32: boolean): GenericRule {
  * faster than the general loop, same bits (a store into a Float32Array rounds exactly as fround does). `decay`
  * is AdamW's 1 − lr·wd (1 for Adam). Float32 only: Math.fround stays a constant the compiler inlines.
  */
-export function adamFast(
-  p: Float32Array,
-  g: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  decay: number,
-  negStep: number,
-  b1: number,
-  oneMinusB1: number,
-  b2: number,
-  oneMinusB2: number,
-  bc2Sqrt: number,
-  eps: number,
-): void {
+export function adamFast(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamScalars): void {
+  const { decay, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps } = s;
   const fr = Math.fround;
   const n = p.length;
   // Two loops rather than a per-element branch on decay (Adam's 1, AdamW's 1 − lr·wd): ~25% faster.
@@ -263,8 +251,9 @@ function adamRule(decoupled: boolean, float32: boolean): GenericRule {
       if (single && fused && !vMax && (decoupled || h.weightDecay === 0)) {
         const f = (x: Vec) => x as Float32Array;
         const kernel = simdKernel(s as ParamState<Float32Array>, p.length);
-        if (kernel) kernel.step(f(p), f(g), decoupled ? decay : 1, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps);
-        else adamFast(f(p), f(g), f(m), f(v), decoupled ? decay : 1, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps);
+        const k: AdamScalars = { decay: decoupled ? decay : 1, negStep, b1, oneMinusB1, b2, oneMinusB2, bc2Sqrt, eps };
+        if (kernel) kernel.step(f(p), f(g), k);
+        else adamFast(f(p), f(g), f(m), f(v), k);
         return;
       }
       for (let i = 0; i < p.length; i++) {

@@ -2,7 +2,7 @@
 // rule against torch.optim through this kernel), on every length (the four-lane body and the scalar tail), for
 // Adam and AdamW, and after its state is replaced as a checkpoint restore does.
 import { describe, expect, it } from 'vitest';
-import { AdamSimd, adamSimdAvailable } from '../../../main/train/optim/adam-simd';
+import { AdamSimd, adamSimdAvailable, type AdamScalars } from '../../../main/train/optim/adam-simd';
 import { ADAM_SIMD_WASM } from '../../../main/train/optim/adam-simd-wasm';
 import { adamFast, RULES } from '../../../main/train/optim/rules';
 import type { Hyper, ParamState } from '../../../main/train/optim/optimizers';
@@ -19,17 +19,17 @@ function values(n: number, seed: number, scale: number): Float32Array {
 
 const fr = Math.fround;
 /** adamFast's scalars for step t, as adamRule derives them. */
-function scalars(h: Hyper, t: number, decoupled: boolean) {
-  return [
-    decoupled ? fr(1 - h.lr * h.weightDecay) : 1,
-    fr(-(h.lr / (1 - h.beta1 ** t))),
-    fr(h.beta1),
-    fr(1 - h.beta1),
-    fr(h.beta2),
-    fr(1 - h.beta2),
-    fr(Math.sqrt(1 - h.beta2 ** t)),
-    fr(h.eps),
-  ] as const;
+function scalars(h: Hyper, t: number, decoupled: boolean): AdamScalars {
+  return {
+    decay: decoupled ? fr(1 - h.lr * h.weightDecay) : 1,
+    negStep: fr(-(h.lr / (1 - h.beta1 ** t))),
+    b1: fr(h.beta1),
+    oneMinusB1: fr(1 - h.beta1),
+    b2: fr(h.beta2),
+    oneMinusB2: fr(1 - h.beta2),
+    bc2Sqrt: fr(Math.sqrt(1 - h.beta2 ** t)),
+    eps: fr(h.eps),
+  };
 }
 
 const bitsEqual = (a: Float32Array, b: Float32Array) => {
@@ -65,7 +65,7 @@ describe('Adam in WebAssembly SIMD', () => {
           const g = values(n, 1000 * t + n, 1);
           s.step = t;
           RULES[id].step(p, g, s, h, true);
-          adamFast(pRef, g, mRef, vRef, ...scalars(h, t, decoupled));
+          adamFast(pRef, g, mRef, vRef, scalars(h, t, decoupled));
           if (t === 12) {
             // A checkpoint restore puts fresh copies in the state: they are taken in, not lost.
             s.buffers.exp_avg = s.buffers.exp_avg.slice();

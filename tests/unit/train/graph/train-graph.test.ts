@@ -176,7 +176,7 @@ describe('one session per run', () => {
     const dynamic = await TrainStep.create(tg, 'cpu');
     try {
       for (const n of [4, 3]) {
-        const x = uniform(n * 784, 71 + n, 0, 1);
+        const x = Float32Array.from(uniform(n * 784, 71 + n, 0, 1));
         const labels = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 10));
         const a = await fixed.run(x, [n, 1, 28, 28], labels, weights, seededRng(1));
         const b = await dynamic.run(x, [n, 1, 28, 28], labels, weights, seededRng(1));
