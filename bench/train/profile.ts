@@ -213,14 +213,14 @@ async function profileCase(name: string) {
   const over = parts['TrainStep.run'] - parts['session.run (same session, feeds prebuilt)'];
   console.log(`  → TrainStep overhead outside ORT (feeds, masks, BN stats, outputs): ${ms(over)}`);
 
-  // (2) optimisation levels and spinning, fresh sessions, round-robin
+  // (2) optimisation levels and spinning, fresh sessions, round-robin in blocks (see roundRobin)
   const sessions = {
     'extended (studio)': await session(tg, 'extended'),
     basic: await session(tg, 'basic'),
     all: await session(tg, 'all'),
     'extended, no spinning': await session(tg, 'extended', false),
   };
-  const lv = await roundRobin(Object.fromEntries(Object.entries(sessions).map(([k, s]) => [k, () => s.run(feeds, fetch)])), runs);
+  const lv = await roundRobin(Object.fromEntries(Object.entries(sessions).map(([k, s]) => [k, () => s.run(feeds, fetch)])), runs, 1, 5);
   const base = lv['extended (studio)'];
   console.log(
     'session.run by level:',
@@ -241,7 +241,7 @@ async function profileCase(name: string) {
         interOpNumThreads: 1,
         graphOptimizationLevel: 'extended',
       });
-      const r = await roundRobin({ studio: () => a.run(feeds, fetch), convT: () => b.run(feeds, fetch) }, runs);
+      const r = await roundRobin({ studio: () => a.run(feeds, fetch), convT: () => b.run(feeds, fetch) }, runs, 1, 5);
       const oa = await a.run(feeds, fetch);
       const ob = await b.run(feeds, fetch);
       let maxRel = 0;
