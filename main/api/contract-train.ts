@@ -189,6 +189,16 @@ export const TrainMethods = {
   evaluate: { params: z.object({ modelId: z.string(), dataset: DatasetRef }), result: z.object({ jobId: z.string() }) },
   /** The bytes of one image of a dataset the engine has opened (confusion-matrix cells, top losses). */
   image: { params: z.object({ file: z.string().max(4096) }), result: z.object({ name: z.string(), mime: z.string(), bytes: Bytes }) },
-  /** Execution providers onnxruntime-node offers here, and the one training uses. */
-  providers: { params: z.object({}), result: z.object({ available: z.array(z.string()), chosen: z.string() }) },
+  /**
+   * Execution providers onnxruntime-node lists here, the one training uses, and why each better one was passed
+   * over (a listed provider may lack its libraries or a device).
+   */
+  providers: {
+    params: z.object({}),
+    result: z.object({
+      available: z.array(z.string()),
+      chosen: z.string(),
+      rejected: z.array(z.object({ name: z.string(), reason: z.string() })),
+    }),
+  },
 } as const;

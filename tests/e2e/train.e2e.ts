@@ -172,6 +172,12 @@ describe('train in the browser', { skip }, () => {
     const accuracyFigure = page.getByRole('figure', { name: 'Accuracy curve' });
     await page.getByRole('tab', { name: 'Training' }).click();
     assert.ok(Number(await accuracyFigure.getAttribute('data-points')) >= 1, 'per-epoch accuracy arrived');
+    // The provider line names the one that ran; a GPU provider the binding lists but cannot use here comes with
+    // its reason, never as a bare "available".
+    const providerLine = (await page.locator('.provider').textContent()) ?? '';
+    assert.match(providerLine, /^Runs on (cpu|cuda|dml|coreml|webgpu)\b/);
+    assert.doesNotMatch(providerLine, /available:/);
+    if (/cuda/.test(providerLine) && !/^Runs on cuda/.test(providerLine)) assert.match(providerLine, /cuda \(.{10,}\)/);
     await shot(page, 'train-04-curves-1440-light');
     await page.getByRole('tab', { name: 'Results' }).click();
     const matrix = page.getByRole('table', { name: /Confusion matrix/ });

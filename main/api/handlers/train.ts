@@ -134,7 +134,7 @@ export function trainHandlers(s: EngineServices): HandlerGroup<TrainMethod> {
     },
     'train.providers': async () => {
       const c = await chooseProvider();
-      return { available: c.available, chosen: c.chosen };
+      return { available: c.available, chosen: c.chosen, rejected: c.rejected };
     },
   };
 }

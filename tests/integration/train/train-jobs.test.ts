@@ -74,6 +74,15 @@ describe.skipIf(!haveData)('LeNet-5 from scratch on Fashion-MNIST', () => {
       if (c.top![0].label === 'Trouser') right++;
     }
     expect(right).toBeGreaterThanOrEqual(8);
+
+    // It ran on the provider the engine reports, and every better provider the binding lists but that was not
+    // used says why (here: CUDA's libraries not fetched, no GPU device for WebGPU).
+    const p = await engine.call('train.providers', {});
+    expect(r.provider).toBe(p.chosen);
+    const better = ['cuda', 'dml', 'coreml', 'webgpu'];
+    const passedOver = p.available.filter((n) => better.includes(n) && n !== p.chosen);
+    if (p.chosen === 'cpu') expect(p.rejected.map((x) => x.name).sort()).toEqual(passedOver.sort());
+    for (const x of p.rejected) expect(x.reason.length).toBeGreaterThan(10);
   }, 180_000);
 
   it('finds a learning rate: the range test diverges past the useful range and suggests one inside it', async () => {

@@ -62,7 +62,7 @@ class Train {
   lrResultKey = $state('');
   /** The range test came after the last run: the Training tab shows it above that run's curves (else below). */
   lrNewer = $state(false);
-  providers = $state.raw<{ available: string[]; chosen: string } | null>(null);
+  providers = $state.raw<{ available: string[]; chosen: string; rejected: { name: string; reason: string }[] } | null>(null);
   /** The augmentation preview on the Data tab. */
   samples = new AugmentSamples();
   actionError = $state('');
