@@ -5,20 +5,26 @@
 import { parseArgs } from 'node:util';
 import { FASHION_MNIST_DIR, writeFashionMnistFolders } from '../main/train/data/fashion-mnist';
 
-const { values: v } = parseArgs({
-  options: {
-    out: { type: 'string' },
-    'per-class': { type: 'string', default: '100' },
-    'val-per-class': { type: 'string' },
-    dir: { type: 'string', default: FASHION_MNIST_DIR },
-    force: { type: 'boolean', default: false },
-  },
-});
-if (!v.out) {
-  console.error(
-    'usage: npx tsx scripts/fashion-mnist-folders.ts --out DIR [--per-class 100] [--val-per-class N] [--dir IDX_DIR] [--force]',
-  );
+const USAGE = 'usage: npx tsx scripts/fashion-mnist-folders.ts --out DIR [--per-class 100] [--val-per-class N] [--dir IDX_DIR] [--force]';
+let v: { out?: string; 'per-class'?: string; 'val-per-class'?: string; dir?: string; force?: boolean; help?: boolean };
+try {
+  v = parseArgs({
+    options: {
+      out: { type: 'string' },
+      'per-class': { type: 'string', default: '100' },
+      'val-per-class': { type: 'string' },
+      dir: { type: 'string', default: FASHION_MNIST_DIR },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }).values;
+} catch (e) {
+  console.error(`${(e as Error).message}\n${USAGE}`);
   process.exit(2);
+}
+if (v.help || !v.out) {
+  console[v.help ? 'log' : 'error'](USAGE);
+  process.exit(v.help ? 0 : 2);
 }
 const count = (s: string | undefined, name: string) => {
   if (s === undefined) return undefined;

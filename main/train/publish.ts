@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { StudioError, type ModelMeta, type Preprocessing } from '../api/contract';
 import type { Model } from '../onnx/ir';
 import { encodeModel } from '../onnx/proto';
+import { checkOutPath } from '../util/out-path';
 import type { ModelRegistry } from '../models/registry';
 
 export interface PublishSpec {
@@ -74,12 +75,25 @@ export async function publishModel(registry: ModelRegistry, spec: PublishSpec): 
  * `classify --model out.onnx` (and any other studio) reads it with the right preprocessing and class names.
  */
 export function copyWithSidecar(meta: ModelMeta, labels: readonly string[], out: string): void {
-  const dir = path.dirname(path.resolve(out));
-  fs.mkdirSync(dir, { recursive: true });
+  checkOutPath(out, 'model.onnx');
   const stem = out.replace(/\.onnx$/i, '');
   const labelsFile = `${stem}.labels.txt`;
-  fs.copyFileSync(meta.path!, out);
-  fs.writeFileSync(labelsFile, labels.join('\n') + '\n');
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    fs.copyFileSync(meta.path!, out);
+    fs.writeFileSync(labelsFile, labels.join('\n') + '\n');
+    writeSidecar(meta, labels, stem, labelsFile);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOSPC' ? 'the disk is full' : (err.code ?? err.message);
+    throw new StudioError(
+      err.code === 'ENOSPC' ? 'disk_full' : 'bad_request',
+      `${out} could not be written (${why}); the model stays in the studio as "${meta.name}"`,
+    );
+  }
+}
+
+function writeSidecar(meta: ModelMeta, labels: readonly string[], stem: string, labelsFile: string): void {
   const spec = {
     name: meta.name,
     description: meta.notes ?? '',

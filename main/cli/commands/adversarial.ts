@@ -7,6 +7,7 @@ import { loadLabels } from '../../models/labels';
 import { attack, type AttackMethod } from '../../techniques/adversarial/attack';
 import { adversarialPanel, adversarialPng } from '../../techniques/adversarial/panel';
 import { EXIT, UsageError, type CliIO } from '../io';
+import { checkOutPath } from '../../util/out-path';
 import { logCliRun } from '../log-run';
 import { readInputFile, resolveCliModel } from '../model-input';
 import { modelSha256 } from '../../techniques/shared/provenance';
@@ -48,6 +49,7 @@ export async function adversarialCommand(argv: string[], io: CliIO): Promise<num
   if (values.help) return (io.out(adversarialHelp), EXIT.ok);
   if (!values.image) throw new UsageError('--image FILE is required');
   if (!values.out) throw new UsageError('--out FILE.png is required');
+  checkOutPath(values.out);
   const method = values.method as AttackMethod;
   if (method !== 'fgsm' && method !== 'pgd') throw new UsageError('--method takes fgsm or pgd');
   const epsilon = parseFraction(values.epsilon ?? (method === 'fgsm' ? '8/255' : '4/255'), '--epsilon');

@@ -10,6 +10,7 @@ import { CAM_METHODS, type CamMethod } from '../../techniques/cam/methods';
 import { COLORMAPS, type ColormapName } from '../../techniques/shared/colormap';
 import { DEFAULT_OVERLAY, OVERLAY_MODES, type OverlayMode } from '../../techniques/shared/overlay';
 import { EXIT, UsageError, type CliIO } from '../io';
+import { checkOutPath } from '../../util/out-path';
 import { logCliRun } from '../log-run';
 import { readInputFile, resolveCliModel } from '../model-input';
 import { modelSha256 } from '../../techniques/shared/provenance';
@@ -59,6 +60,7 @@ export async function camCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.help) return (io.out(camHelp), EXIT.ok);
   if (!values.image) throw new UsageError('--image FILE is required');
   if (!values.out) throw new UsageError('--out FILE.png is required');
+  checkOutPath(values.out);
   const method = values.method as CamMethod;
   if (!CAM_METHODS.includes(method)) throw new UsageError(`--method takes one of ${CAM_METHODS.join(', ')}`);
   if (!COLORMAPS.includes(values.colormap as ColormapName)) throw new UsageError(`--colormap takes one of ${COLORMAPS.join(', ')}`);

@@ -11,6 +11,7 @@ import { loadModel } from '../../onnx/proto.js';
 import { GradRunner } from '../../onnx/runner.js';
 import { EXIT, stdio, UsageError, type CliIO } from '../io.js';
 import { reportError } from '../../onnx/cli-errors.js';
+import { checkOutPath } from '../../util/out-path.js';
 
 export const gradHelp = `Usage: vision-studio grad --model M --objective OBJ --image FILE [--size N] [--exact] [--out grad.npy] [--json]
 
@@ -86,6 +87,7 @@ async function gradMain(argv: string[], io: CliIO): Promise<number> {
   const size = values.size === undefined ? undefined : Number(values.size);
   if (size !== undefined && (!Number.isInteger(size) || size < 8 || size > 4096))
     throw new UsageError('--size must be an integer in 8..4096');
+  if (values.out) checkOutPath(values.out, 'grad.npy');
   const meta = await resolveModelArg(values.model);
   const model = loadModel(meta.path);
   const layers = listLayers(model);

@@ -8,6 +8,7 @@ import { Engine } from '../../engine/engine';
 import { num } from '../args';
 import { runEngineJob as runJob } from '../engine-job';
 import { EXIT, stdio, UsageError, type CliIO } from '../io';
+import { checkOutPath } from '../../util/out-path';
 
 export const projectHelp = `Usage: vision-studio project --data DIR --model M --method pca|umap|tsne [--dims 2|3] [--seed S]
          [--perplexity P] [--iterations N] [--neighbors K] [--min-dist D] [--max-images N] --out points.json [--json]
@@ -42,6 +43,7 @@ export async function projectCommand(argv: string[], io: CliIO = stdio): Promise
   if (v.help) return (io.out(projectHelp), EXIT.ok);
   if (!v.data || !v.model || !v.method || !v.out)
     throw new UsageError('--data DIR, --model M, --method and --out points.json are required');
+  checkOutPath(v.out, 'points.json');
   const method = ProjectionMethod.safeParse(v.method);
   if (!method.success) throw new UsageError(`--method must be one of ${ProjectionMethod.options.join(', ')}, got "${v.method}"`);
   const dims = num(v.dims, '--dims');

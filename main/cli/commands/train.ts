@@ -15,6 +15,7 @@ import {
 import { Engine } from '../../engine/engine';
 import { loadLabels } from '../../models/labels';
 import { copyWithSidecar } from '../../train/publish';
+import { checkOutPath } from '../../util/out-path';
 import { list, num } from '../args';
 import { runEngineJob } from '../engine-job';
 import { EXIT, stdio, UsageError, type CliIO } from '../io';
@@ -129,6 +130,8 @@ export async function trainCommand(argv: string[], io: CliIO = stdio): Promise<n
   };
   const parsed = TrainParams.safeParse(Object.fromEntries(Object.entries(raw).filter(([, x]) => x !== undefined)));
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  // Before any training: an --out that cannot be written would otherwise fail after the whole run.
+  if (v.out && !v['find-lr']) checkOutPath(v.out, 'model.onnx');
   const engine = new Engine({ transport: 'cli' });
   if (v['find-lr']) {
     try {

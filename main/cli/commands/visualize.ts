@@ -7,6 +7,7 @@ import { loadLabels } from '../../models/labels';
 import { visualizeClass, VISUALIZE_DEFAULTS } from '../../techniques/classviz/visualize';
 import { modelSha256, withProvenance } from '../../techniques/shared/provenance';
 import { EXIT, UsageError, type CliIO } from '../io';
+import { checkOutPath } from '../../util/out-path';
 import { logCliRun } from '../log-run';
 import { resolveCliModel } from '../model-input';
 
@@ -40,6 +41,7 @@ export async function visualizeCommand(argv: string[], io: CliIO): Promise<numbe
   });
   if (values.help) return (io.out(visualizeHelp), EXIT.ok);
   if (!values.out) throw new UsageError('--out FILE.png is required');
+  checkOutPath(values.out);
   const classIndex = Number(values.class);
   if (values.class === undefined || !Number.isInteger(classIndex) || classIndex < 0) throw new UsageError('--class INDEX is required');
   const num = (v: string | undefined, flag: string, lo: number, hi: number) => {

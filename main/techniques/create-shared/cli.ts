@@ -11,6 +11,7 @@ import { releaseRunner } from './net';
 import { inputsOf, loggable } from './run-record';
 import { logCliRun } from '../../cli/log-run';
 import { readImageFile } from '../../image/read-file';
+import { checkOutPath } from '../../util/out-path';
 
 export const COMMON_FLAGS = {
   model: { type: 'string' },
@@ -63,6 +64,7 @@ export interface CommonValues {
 /** Runs a tool for the CLI: params are the tool's own (common ones are added here). */
 export async function runCreateCli(tool: CreateTool, v: CommonValues, params: Record<string, unknown>, io: CliIO): Promise<number> {
   if (!v.out) throw new UsageError('--out FILE is required');
+  checkOutPath(v.out);
   const format = /\.jpe?g$/i.test(v.out) ? 'jpeg' : 'png';
   const engine = new Engine({ transport: 'cli' });
   try {

@@ -166,6 +166,28 @@ describe.skipIf(!haveData)('LeNet-5 from scratch on Fashion-MNIST', () => {
     expect(e.confusion).toEqual(j.confusion);
     expect(e.per_class.map((c) => c.class)).toEqual(j.classes);
   }, 180_000);
+
+  it('CLI: an --out that cannot be written is refused by name before any training', async () => {
+    const errs: string[] = [];
+    const io = { out: () => {}, err: (s: string) => errs.push(s) };
+    const runsBefore = (await engine.call('runs.list', { kind: 'train' })).runs.length;
+    const blocker = path.join(home.dir, 'a-file');
+    fs.writeFileSync(blocker, 'not a folder');
+    const cases: [string, RegExp][] = [
+      [data, /is a folder: give a file name/],
+      [path.join(blocker, 'model.onnx'), /a-file is a file, not a folder/],
+      ['/proc/vision-studio-test.onnx', /no file can be created in \/proc/],
+    ];
+    for (const [out, why] of cases) {
+      errs.length = 0;
+      const t0 = performance.now();
+      expect(await runCli(['train', '--data', data, '--arch', 'lenet5', '--epochs', '1', '--out', out], io)).toBe(1);
+      expect(errs.join('\n')).toMatch(why);
+      expect(errs.join('\n')).not.toMatch(/unexpected error|    at /);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+    expect((await engine.call('runs.list', { kind: 'train' })).runs.length).toBe(runsBefore);
+  });
 });
 
 describe.skipIf(!haveData || !sharedModelsDir)('transfer learning on MobileNetV2', () => {
