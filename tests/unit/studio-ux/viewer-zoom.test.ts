@@ -16,6 +16,29 @@ describe('viewer zoom', () => {
     expect(fitScale(0, 10, 10, 10)).toBe(1);
   });
 
+  it('keeps the toolbar band above a fitted picture free, unless the band would take over a quarter of the box', () => {
+    // A square result in a 638×550 stage: fitted below a 44 px band, its top edge (the caption) is not under the toolbar.
+    const v = fitView(638, 550, 224, 224, 44);
+    expect(v.scale).toBeCloseTo(506 / 224, 6);
+    expect(v.y).toBeCloseTo(44, 6);
+    expect(v.y + 224 * v.scale).toBeCloseTo(550, 6);
+    expect(v.x + (224 * v.scale) / 2).toBeCloseTo(319, 6);
+    // A wide photo that leaves room above anyway is placed as without the band, centred in what is left.
+    const wide = fitView(668, 420, 512, 200, 44);
+    expect(wide.scale).toBeCloseTo(668 / 512, 6);
+    expect(wide.y).toBeGreaterThanOrEqual(44);
+    // A box of 120 px cannot give 44 to the toolbar: the picture uses it all.
+    expect(fitView(120, 120, 10, 10, 44)).toEqual(fitView(120, 120, 10, 10));
+    // Zooming in, a picture that fits the height slides up into the band as it grows, without a jump: at the size
+    // that just fits below the band it is where fit put it, and at the box's height it touches the top.
+    const at = (h: number) => clampPan({ scale: 1, x: 0, y: 999 }, 638, 550, 100, h, 44).y;
+    expect(at(506)).toBeCloseTo(44, 9);
+    expect(at(506.001)).toBeCloseTo(44, 2);
+    expect(at(530)).toBeCloseTo(20, 9);
+    expect(at(550)).toBeCloseTo(0, 9);
+    expect(at(300)).toBeCloseTo(44 + (506 - 300) / 2, 9);
+  });
+
   it('zooms about the pointer: the picture point under it stays put', () => {
     const v = { scale: 1, x: 10, y: 20 };
     const z = zoomAt(v, 2, 110, 70);

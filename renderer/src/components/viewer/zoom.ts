@@ -26,9 +26,27 @@ export function centred(boxW: number, boxH: number, picW: number, picH: number, 
   return { scale, x: (boxW - picW * scale) / 2, y: (boxH - picH * scale) / 2 };
 }
 
-/** Fit: the whole picture, centred. */
-export function fitView(boxW: number, boxH: number, picW: number, picH: number): View {
-  return centred(boxW, boxH, picW, picH, fitScale(boxW, boxH, picW, picH));
+/**
+ * Fit: the whole picture, centred in the box below a band of `top` px (the viewer's toolbar, so it does not cover
+ * the picture's top edge, where result captions are drawn). The band is given up when it would take more than
+ * a quarter of the box.
+ */
+export function fitView(boxW: number, boxH: number, picW: number, picH: number, top = 0): View {
+  const band = bandFor(top, boxH);
+  const scale = fitScale(boxW, boxH - band, picW, picH);
+  return { scale, x: (boxW - picW * scale) / 2, y: belowBand(boxH, picH * scale, band) };
+}
+
+/** The toolbar band in use: none when it would take more than a quarter of the box. */
+const bandFor = (top: number, boxH: number): number => (top > 0 && top <= boxH / 4 ? top : 0);
+
+/**
+ * Where a picture `size` tall that fits the box goes down it: centred below the band while it fits there, then
+ * sliding up into the band as it grows (continuous, so a zoom about the pointer does not jump).
+ */
+function belowBand(boxH: number, size: number, band: number): number {
+  const used = Math.max(0, Math.min(band, boxH - size));
+  return used + (boxH - used - size) / 2;
 }
 
 /** Multiplies the scale by `factor`, keeping the picture point under (px, py) where it is. */
@@ -39,15 +57,16 @@ export function zoomAt(v: View, factor: number, px: number, py: number): View {
 }
 
 /**
- * Keeps the picture reachable after a pan: along an axis where it is smaller than the box it stays centred,
- * where it is larger no empty margin wider than the box's slack opens at either edge.
+ * Keeps the picture reachable after a pan: along an axis where it is smaller than the box it stays centred
+ * (down, below the toolbar band `top` as fitView places it), where it is larger no empty margin wider than the
+ * box's slack opens at either edge.
  */
-export function clampPan(v: View, boxW: number, boxH: number, picW: number, picH: number): View {
-  const axis = (pos: number, box: number, size: number): number => {
-    if (size <= box) return (box - size) / 2;
-    return Math.min(0, Math.max(box - size, pos));
-  };
-  return { scale: v.scale, x: axis(v.x, boxW, picW * v.scale), y: axis(v.y, boxH, picH * v.scale) };
+export function clampPan(v: View, boxW: number, boxH: number, picW: number, picH: number, top = 0): View {
+  const axis = (pos: number, box: number, size: number, centre: number): number =>
+    size <= box ? centre : Math.min(0, Math.max(box - size, pos));
+  const w = picW * v.scale;
+  const h = picH * v.scale;
+  return { scale: v.scale, x: axis(v.x, boxW, w, (boxW - w) / 2), y: axis(v.y, boxH, h, belowBand(boxH, h, bandFor(top, boxH))) };
 }
 
 /** Wheel delta (pixels or lines) to a zoom factor: one notch of a mouse wheel is about ×1.2. */
