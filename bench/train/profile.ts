@@ -134,7 +134,7 @@ function feedsOf(tg: TrainGraph, c: Case, w: Weights, b: { x: Float32Array; labe
   for (const d of tg.dropout) {
     const shape = [n, ...d.perSample];
     const mask = new Float32Array(shape.reduce((a, v) => a * v, 1));
-    for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < 1 - d.ratio ? 1 : 0;
+    rng.bernoulli(mask, 1 - d.ratio);
     feeds[d.input] = new ort.Tensor('float32', mask, shape);
   }
   const fetch = [tg.outputs.loss, tg.outputs.ce, tg.outputs.correct, ...tg.params.map((p) => p.grad)];

@@ -61,8 +61,7 @@ export class TrainStep {
     for (const d of g.dropout) {
       const shape = [n, ...d.perSample];
       const mask = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      const keep = 1 - d.ratio;
-      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < keep ? 1 : 0;
+      rng.bernoulli(mask, 1 - d.ratio);
       feeds[d.input] = tensor(mask, shape);
     }
     const fetch = [g.outputs.loss, g.outputs.ce, g.outputs.correct, ...g.params.map((p) => p.grad)];
